@@ -1,0 +1,120 @@
+/**
+ * The typed meaning of each agent record (suites/agent/PROTOCOL.md). Parsing
+ * is strict: a payload that does not fit its kind becomes an 'unknown' record
+ * carrying the raw text, so a newer agent never crashes an older host.
+ */
+import type { FrameRecord } from './frame.js';
+
+export type AgentRecord =
+  | { kind: 'hello'; mode: string; release: string; start: number; tests: number; fields: Record<string, string> }
+  | { kind: 'kmsg'; level: number; facility: number; tsUs: number; text: string }
+  | { kind: 'mod'; module: string; result: 'ok' | 'present' | 'err'; ms: number; errno: number; message: string }
+  | { kind: 'spawn'; suite: string; pid: number }
+  | { kind: 'begin'; index: number; suite: string; case: string }
+  | { kind: 'out' | 'err'; suite: string; line: string }
+  | { kind: 'end'; index: number; ms: number }
+  | { kind: 'timeout'; index: number; timeoutMs: number }
+  | { kind: 'exit'; suite: string; code: number | null; signal: number | null; ms: number }
+  | { kind: 'notrun'; index: number; reason: string }
+  | { kind: 'hb'; uptimeMs: number }
+  | { kind: 'note'; text: string }
+  | { kind: 'done'; ran: number }
+  | { kind: 'unknown'; rawKind: string; payload: string };
+
+/** Splits off n space-separated words; the rest of the payload is the last element. */
+function words(payload: string, n: number): string[] | null {
+  const out: string[] = [];
+  let rest = payload;
+  for (let i = 0; i < n; i++) {
+    const sp = rest.indexOf(' ');
+    if (sp < 0) {
+      if (i === n - 1) {
+        out.push(rest);
+        rest = '';
+        break;
+      }
+      return null;
+    }
+    out.push(rest.slice(0, sp));
+    rest = rest.slice(sp + 1);
+  }
+  out.push(rest);
+  return out;
+}
+
+const int = (s: string | undefined): number | null => (s !== undefined && /^-?\d+$/.test(s) ? Number(s) : null);
+
+export function parseRecord(rec: FrameRecord): AgentRecord {
+  const unknown: AgentRecord = { kind: 'unknown', rawKind: rec.kind, payload: rec.payload };
+  const p = rec.payload;
+  switch (rec.kind) {
+    case 'hello': {
+      const fields: Record<string, string> = {};
+      for (const w of p.split(' ')) {
+        const eq = w.indexOf('=');
+        if (eq > 0) fields[w.slice(0, eq)] = w.slice(eq + 1);
+      }
+      return {
+        kind: 'hello',
+        mode: fields.mode ?? 'run',
+        release: fields.release ?? '',
+        start: int(fields.start) ?? 0,
+        tests: int(fields.tests) ?? 0,
+        fields,
+      };
+    }
+    case 'kmsg': {
+      const w = words(p, 2);
+      const prio = int(w?.[0]);
+      const ts = int(w?.[1]);
+      if (!w || prio === null || ts === null) return unknown;
+      return { kind: 'kmsg', level: prio & 7, facility: prio >> 3, tsUs: ts, text: w[2] ?? '' };
+    }
+    case 'mod': {
+      const w = p.split(' ');
+      const [module, result] = w;
+      if (!module || (result !== 'ok' && result !== 'present' && result !== 'err')) return unknown;
+      if (result === 'err') return { kind: 'mod', module, result, ms: 0, errno: int(w[2]) ?? 0, message: w.slice(3).join(' ') };
+      return { kind: 'mod', module, result, ms: int(w[2]) ?? 0, errno: 0, message: '' };
+    }
+    case 'spawn': {
+      const [suite, pid] = p.split(' ');
+      return suite && int(pid) !== null ? { kind: 'spawn', suite, pid: int(pid)! } : unknown;
+    }
+    case 'begin': {
+      const [index, suite, name] = p.split(' ');
+      return int(index) !== null && suite && name ? { kind: 'begin', index: int(index)!, suite, case: name } : unknown;
+    }
+    case 'out':
+    case 'err': {
+      const w = words(p, 1);
+      return w ? { kind: rec.kind, suite: w[0]!, line: w[1] ?? '' } : unknown;
+    }
+    case 'end': {
+      const [index, ms] = p.split(' ');
+      return int(index) !== null ? { kind: 'end', index: int(index)!, ms: int(ms) ?? 0 } : unknown;
+    }
+    case 'timeout': {
+      const [index, ms] = p.split(' ');
+      return int(index) !== null ? { kind: 'timeout', index: int(index)!, timeoutMs: int(ms) ?? 0 } : unknown;
+    }
+    case 'exit': {
+      const [suite, how, value, ms] = p.split(' ');
+      const v = int(value);
+      if (!suite || v === null || (how !== 'code' && how !== 'signal')) return unknown;
+      return { kind: 'exit', suite, code: how === 'code' ? v : null, signal: how === 'signal' ? v : null, ms: int(ms) ?? 0 };
+    }
+    case 'notrun': {
+      const w = words(p, 1);
+      return w && int(w[0]) !== null ? { kind: 'notrun', index: int(w[0])!, reason: w[1] ?? '' } : unknown;
+    }
+    case 'hb':
+      return int(p) !== null ? { kind: 'hb', uptimeMs: int(p)! } : unknown;
+    case 'note':
+      return { kind: 'note', text: p };
+    case 'done':
+      return { kind: 'done', ran: int(p) ?? 0 };
+    default:
+      return unknown;
+  }
+}

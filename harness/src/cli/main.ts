@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+/** The hilt command line. Every command returns an exit code; errors carry their kind. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { EXIT_INFRA, exitCodeFor, formatError, HiltError } from '../errors.js';
+import { DEFAULT_KERNEL } from '../kernel/spec.js';
+import { hiltVersion } from '../run/environment.js';
+import { bootCommand } from './boot-command.js';
+import { listCommand } from './list-command.js';
+import { parseCommand } from './parse-command.js';
+import { reportCommand } from './report-command.js';
+import { runCommand } from './run-command.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const number = (flag: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive number`);
+  return n;
+};
+const integer = (flag: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a whole number`);
+  return n;
+};
+
+function machineOptions(cmd: Command): Command {
+  return cmd
+    .option('--kernel <spec>', `debian:PACKAGE or path:IMAGE[,modules=DIR][,config=FILE] (default ${DEFAULT_KERNEL})`)
+    .option('--machine <file>', 'machine profile (YAML or JSON, schemas/machine.schema.json)')
+    .option('--memory <MiB>', 'guest memory in MiB (default 1024)', number('--memory'))
+    .option('--cpus <n>', 'guest CPUs (default 2)', number('--cpus'))
+    .addOption(new Option('--accel <accel>', 'auto uses KVM only where a probe boot proves it works').choices(['auto', 'tcg', 'kvm']))
+    .option('--suite <name[:case,...]>', 'suite to run, optionally only some cases; repeatable (default: every default suite)', collect)
+    .option('--suite-bin <path>', 'a static program printing KTAP, run as a suite named after the file; repeatable', collect);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      process.stderr.write(`\nhilt: ${sig} again: stopping at once\n`);
+      process.exit(EXIT_INFRA);
+    }
+    process.stderr.write(`\nhilt: ${sig}: powering the machine off and writing partial reports (again to stop at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let code = 0;
+  const program = new Command('hilt')
+    .description('Hardware-in-the-loop conformance harness for Linux GPU and accelerator drivers.\nBoots a test kernel, runs ioctl and dma-buf suites against its real drivers, judges every\nobservation against JSON Schemas, and writes JUnit, JSON and HTML reports.')
+    .version(hiltVersion())
+    .showHelpAfterError('(hilt <command> --help shows the options)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addHelpText('after', '\nExit status: 0 every case passed or skipped, 1 conformance failures, 2 infrastructure or usage error.');
+
+  machineOptions(
+    program
+      .command('run')
+      .description('boot the test kernel, run the suites, write reports (default: Debian 6.12 kernel in QEMU, every default suite)')
+      .option('--plan <file>', 'run plan (YAML or JSON, schemas/plan.schema.json); flags override it'),
+  )
+    .option('--out <dir>', 'where reports and the journal go (default ./reports)')
+    .option('--profile <name|file>', 'apply a driver profile and demand its devices; repeatable', collect)
+    .option('--case-timeout <s>', 'per-case timeout for every suite, in seconds', number('--case-timeout'))
+    .option('--boot-timeout <s>', 'seconds from power-on to the agent (default 120)', number('--boot-timeout'))
+    .option('--silence-timeout <s>', 'seconds without console output before the machine counts as hung (default 30)', number('--silence-timeout'))
+    .option('--run-timeout <s>', 'seconds for the whole run', number('--run-timeout'))
+    .option('--retries <n>', 'run a case that crashed or timed out again, up to n times', integer('--retries'))
+    .option('--resume <dir>', 'continue the interrupted run whose reports are in dir')
+    .option('-v, --verbose', 'copy the console to stderr as it arrives')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (o) => {
+      code = await runCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, profiles: o.profile }, controller.signal);
+    });
+
+  program
+    .command('list')
+    .description('list the suites and their cases')
+    .option('--suite <name>', 'only this suite; repeatable', collect)
+    .option('--json', 'as JSON')
+    .action((o) => {
+      code = listCommand(o, process.stdout);
+    });
+
+  machineOptions(program.command('boot').description('boot the test kernel and attach this terminal to a shell in the guest (Ctrl-] leaves)')).action(async (o) => {
+    code = await bootCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin });
+  });
+
+  program
+    .command('parse')
+    .description('parse a KTAP/TAP log (kselftest, KUnit, any console capture) and print the tree as JSON')
+    .argument('[file]', "log file, or '-' for standard input", '-')
+    .option('--summary', 'print one JSON object counting the leaf cases by status')
+    .action(async (file: string, o: { summary?: boolean }) => {
+      code = await parseCommand({ file, summary: Boolean(o.summary) }, { stdout: process.stdout, stdin: process.stdin });
+    });
+
+  program
+    .command('report')
+    .description('regenerate the JUnit and HTML reports from a results.json')
+    .argument('<results.json>')
+    .option('--out <dir>', 'where to write them (default: beside the file)')
+    .action((file: string, o: { out?: string }) => {
+      code = reportCommand(file, o, process.stderr);
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (err.code?.startsWith('commander.')) return EXIT_INFRA;
+    if (e instanceof HiltError || e instanceof Error) {
+      process.stderr.write(formatError(e) + '\n');
+      return exitCodeFor(e);
+    }
+    throw e;
+  }
+  return code;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(formatError(e) + '\n');
+    process.exitCode = EXIT_INFRA;
+  },
+);

@@ -1,0 +1,29 @@
+/** Writes every report of a run into a folder; the one place that knows the set of formats. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../report/atomic.js';
+import { buildJunit } from '../report/junit.js';
+import { writeResultsJson } from '../report/results-json.js';
+import type { RunResult } from '../results/model.js';
+import { OK_STATUSES, STATUSES } from '../results/model.js';
+import type { SchemaRegistry } from '../schemas/registry.js';
+
+export const JUNIT_FILE = 'junit.xml';
+
+export function writeReports(dir: string, run: RunResult, registry: SchemaRegistry): string[] {
+  mkdirSync(dir, { recursive: true });
+  const results = writeResultsJson(dir, run, registry);
+  const junit = join(dir, JUNIT_FILE);
+  writeFileAtomic(junit, buildJunit(run));
+  return [results, junit];
+}
+
+/** "12 pass, 1 fail, 3 skip" with only the statuses that occurred. */
+export function countsLine(run: RunResult): string {
+  const parts = STATUSES.filter((s) => run.counts[s] > 0).map((s) => `${run.counts[s]} ${s}`);
+  return parts.length ? parts.join(', ') : 'no cases';
+}
+
+export function conformanceFailed(run: RunResult): boolean {
+  return STATUSES.some((s) => !OK_STATUSES.has(s) && run.counts[s] > 0);
+}

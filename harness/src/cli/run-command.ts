@@ -1,0 +1,67 @@
+/** `hilt run`: plan, execute, report, exit code. */
+import { EXIT_CONFORMANCE, EXIT_INFRA, EXIT_OK, formatError } from '../errors.js';
+import { cacheDir } from '../paths.js';
+import { buildRunPlan, type RunOptions } from '../plan/plan.js';
+import type { RunPlan } from '../plan/types.js';
+import { executeRun } from '../run/executor.js';
+import { JOURNAL_FILE, readJournal } from '../run/journal.js';
+import { schemas } from '../schemas/registry.js';
+import { loadCatalog } from '../suites/catalog.js';
+import { usageError } from '../errors.js';
+import { stderrLog } from '../util/log.js';
+import { conformanceFailed, countsLine, writeReports } from './reports.js';
+import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+
+export interface RunCommandOptions extends RunOptions {
+  resume?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+function planFromJournal(dir: string): RunPlan {
+  const path = join(dir, JOURNAL_FILE);
+  if (!existsSync(path)) throw usageError(`--resume ${dir}: no ${JOURNAL_FILE} there`, 'Give the output folder of the interrupted run.');
+  const first = readJournal(path).entries[0];
+  if (!first || first.t !== 'run') throw usageError(`--resume ${dir}: the journal does not start with a run entry; it cannot be resumed`);
+  return { ...(first.plan as RunPlan), out: resolve(dir) };
+}
+
+export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): Promise<number> {
+  const log = stderrLog({ quiet: opts.quiet ?? false });
+  const registry = schemas();
+  let plan: RunPlan;
+  if (opts.resume) {
+    const conflicting = (['plan', 'kernel', 'machine', 'suites', 'suiteBins', 'out'] as const).filter((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !(opts[k] as unknown[]).length));
+    if (conflicting.length) throw usageError(`--resume takes the plan from the interrupted run; drop --${conflicting.join(', --')}`);
+    plan = planFromJournal(opts.resume);
+  } else {
+    plan = await buildRunPlan(opts, loadCatalog(registry), registry);
+  }
+  log.info(`${opts.resume ? 'resuming' : 'running'} ${plan.tests.length} tests from ${plan.suites.map((s) => s.name).join(', ')} on ${plan.kernel}`);
+  const { result, error } = await executeRun({
+    plan,
+    registry,
+    cacheDir: cacheDir(),
+    log,
+    signal,
+    resume: Boolean(opts.resume),
+    verbose: opts.verbose ?? false,
+    onSettled: (t, done, total) => {
+      const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `/${t.case}`}: ${t.status}`;
+      if (t.status === 'pass' || t.status === 'skip') log.progress(line);
+      else log.info(`${line} — ${t.message}`);
+    },
+  });
+  const files = writeReports(plan.out, result, registry);
+  log.info(`${countsLine(result)}; reports: ${files.join(', ')}`);
+  if (error) {
+    process.stderr.write(formatError(error) + '\n');
+    return EXIT_INFRA;
+  }
+  if (result.status !== 'complete') {
+    log.info(`the run is ${result.status}; continue it with: hilt run --resume ${plan.out}`);
+    return EXIT_INFRA;
+  }
+  return conformanceFailed(result) ? EXIT_CONFORMANCE : EXIT_OK;
+}

@@ -1,0 +1,178 @@
+/**
+ * Builds the test initramfs: busybox, the agent as /init, the suite programs,
+ * the kernel modules the suites need (modules.dep closure, decompressed, in
+ * load order) and the agent's plan. Content-addressed: the archive is named
+ * by a hash over every input, so unchanged inputs cost no rebuild.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { execa } from 'execa';
+import { infraError } from '../errors.js';
+import type { KernelInfo } from '../kernel/types.js';
+import { inspectProgram } from '../suites/elf.js';
+import type { SuiteInfo } from '../suites/catalog.js';
+import type { Log } from '../util/log.js';
+import { type AgentPlan, renderAgentPlan } from './agent-plan.js';
+import { type CpioEntry, cpioArchive } from './cpio.js';
+import { moduleName, parseModulesDep, resolveModules } from './modules.js';
+
+export const DEFAULT_BUSYBOX = '/bin/busybox';
+const KEEP_IMAGES = 16;
+
+export interface ImageInputs {
+  kernel: KernelInfo;
+  suites: SuiteInfo[];
+  agentBinary: string;
+  busybox: string;
+  /** Everything of the agent plan but the modules and suites, which the builder fills in. */
+  agent: Omit<AgentPlan, 'modules' | 'suites'>;
+  cacheDir: string;
+  log: Log;
+}
+
+export interface BuiltImage {
+  path: string;
+  sha256: string;
+  cached: boolean;
+  bytes: number;
+  /** Module names in load order. */
+  modules: string[];
+  /** Requested modules that are built into the kernel. */
+  builtin: string[];
+  /** Requested modules the kernel lacks entirely. */
+  missing: string[];
+}
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+async function readInput(path: string, what: string, hint?: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw infraError(`${what} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { hint });
+  }
+}
+
+async function decompressModule(src: string, cacheDir: string): Promise<Buffer> {
+  const raw = await readInput(src, 'kernel module');
+  if (src.endsWith('.ko')) return raw;
+  const cached = join(cacheDir, 'modules', `${sha256(raw)}.ko`);
+  if (existsSync(cached)) return readFile(cached);
+  let data: Buffer;
+  if (src.endsWith('.gz')) {
+    data = gunzipSync(raw);
+  } else {
+    const tool = src.endsWith('.xz') ? ['xz', '-dc'] : src.endsWith('.zst') ? ['zstd', '-dcq'] : null;
+    if (!tool) throw infraError(`kernel module ${src} has a compression hilt does not know`);
+    const r = await execa(tool[0]!, tool.slice(1), { input: raw, encoding: 'buffer', reject: false });
+    if ((r as { code?: string }).code === 'ENOENT') {
+      throw infraError(`${tool[0]} is needed to decompress ${src} but is not installed`, { hint: `apt-get install ${tool[0] === 'xz' ? 'xz-utils' : 'zstd'}` });
+    }
+    if (r.exitCode !== 0) throw infraError(`${tool.join(' ')} failed on ${src}`, { detail: Buffer.from(r.stderr).toString() });
+    data = Buffer.from(r.stdout);
+  }
+  await mkdir(join(cacheDir, 'modules'), { recursive: true });
+  await writeFile(cached + '.tmp', data);
+  await rename(cached + '.tmp', cached);
+  return data;
+}
+
+async function busyboxEntries(path: string): Promise<CpioEntry[]> {
+  const data = await readInput(path, 'busybox', 'apt-get install busybox-static');
+  const kind = inspectProgram(data.subarray(0, 64 * 1024));
+  if (kind.kind !== 'elf-static') {
+    throw infraError(`${path} is not a statically linked busybox (${kind.kind}); the initramfs has no shared libraries`, {
+      hint: 'apt-get install busybox-static, or point HILT_BUSYBOX at a static busybox.',
+    });
+  }
+  const r = await execa(path, ['--list-full'], { reject: false });
+  const applets = r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : ['bin/sh'];
+  const entries: CpioEntry[] = [{ type: 'file', path: 'bin/busybox', mode: 0o755, data }];
+  for (const applet of applets) {
+    if (applet !== 'bin/busybox' && !applet.startsWith('linuxrc')) entries.push({ type: 'symlink', path: applet, target: '/bin/busybox' });
+  }
+  return entries;
+}
+
+async function moduleEntries(inputs: ImageInputs): Promise<{ entries: CpioEntry[]; guestPaths: string[]; names: string[]; builtin: string[]; missing: string[] }> {
+  const requested = [...new Set(inputs.suites.flatMap((s) => s.modules))];
+  const none = { entries: [], guestPaths: [], names: [], builtin: [], missing: [] };
+  if (!requested.length) return none;
+  const dir = inputs.kernel.modulesDir;
+  if (!dir) {
+    inputs.log.warn(`kernel ${inputs.kernel.release} comes without a modules tree; assuming ${requested.join(', ')} are built in`);
+    return { ...none, builtin: requested };
+  }
+  const depText = await readInput(join(dir, 'modules.dep'), 'modules.dep');
+  const builtinText = existsSync(join(dir, 'modules.builtin')) ? await readFile(join(dir, 'modules.builtin'), 'utf8') : '';
+  const closure = resolveModules(requested, parseModulesDep(depText.toString('utf8'), builtinText));
+  const entries: CpioEntry[] = [];
+  const guestPaths: string[] = [];
+  const names: string[] = [];
+  for (const rel of closure.load) {
+    const name = moduleName(rel);
+    const guest = `hilt/modules/${name}.ko`;
+    entries.push({ type: 'file', path: guest, mode: 0o644, data: await decompressModule(join(dir, rel), inputs.cacheDir) });
+    guestPaths.push('/' + guest);
+    names.push(name);
+  }
+  return { entries, guestPaths, names, builtin: closure.builtin, missing: closure.missing };
+}
+
+async function pruneImages(dir: string, keep: string): Promise<void> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpio'));
+  if (files.length <= KEEP_IMAGES) return;
+  const aged = await Promise.all(files.map(async (f) => ({ f, t: (await stat(join(dir, f))).mtimeMs })));
+  aged.sort((a, b) => b.t - a.t);
+  for (const { f } of aged.slice(KEEP_IMAGES)) if (join(dir, f) !== keep) await unlink(join(dir, f)).catch(() => {});
+}
+
+export async function buildInitramfs(inputs: ImageInputs): Promise<BuiltImage> {
+  const mods = await moduleEntries(inputs);
+  const agent = await readInput(inputs.agentBinary, 'agent', 'Build it: make -C suites');
+  const entries: CpioEntry[] = [
+    { type: 'dir', path: 'dev' },
+    { type: 'char', path: 'dev/console', mode: 0o600, major: 5, minor: 1 },
+    { type: 'dir', path: 'proc' },
+    { type: 'dir', path: 'sys' },
+    { type: 'dir', path: 'tmp', mode: 0o1777 },
+    { type: 'dir', path: 'root', mode: 0o700 },
+    { type: 'file', path: 'init', mode: 0o755, data: agent },
+    ...(await busyboxEntries(inputs.busybox)),
+    ...mods.entries,
+  ];
+  const suites: AgentPlan['suites'] = [];
+  for (const suite of inputs.suites) {
+    const guest = suite.mode === 'cases' ? `hilt/suites/${suite.name}` : `hilt/bin/${suite.name}`;
+    entries.push({ type: 'file', path: guest, mode: 0o755, data: await readInput(suite.binary, `suite ${suite.name}`, 'Build it: make -C suites') });
+    suites.push({ name: suite.name, path: '/' + guest, mode: suite.mode });
+  }
+  const plan = renderAgentPlan({ ...inputs.agent, modules: mods.guestPaths, suites });
+  entries.push({ type: 'file', path: 'hilt/plan', mode: 0o644, data: Buffer.from(plan) });
+
+  // The key covers every byte and mode that goes into the archive, and the writer's version.
+  const key = createHash('sha256').update('hilt-initramfs-v1\n');
+  for (const e of entries) {
+    key.update(`${e.type} ${e.path} ${'mode' in e ? e.mode : ''} `);
+    if (e.type === 'file') key.update(sha256(e.data));
+    if (e.type === 'symlink') key.update(e.target);
+    if (e.type === 'char') key.update(`${e.major}:${e.minor}`);
+    key.update('\n');
+  }
+  const hash = key.digest('hex');
+  const dir = join(inputs.cacheDir, 'images');
+  const path = join(dir, `${hash}.cpio`);
+  const result = { path, sha256: hash, modules: mods.names, builtin: mods.builtin, missing: mods.missing };
+  if (existsSync(path)) return { ...result, cached: true, bytes: (await stat(path)).size };
+
+  await mkdir(dir, { recursive: true });
+  const chunks = cpioArchive(entries);
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, chunks);
+  await rename(tmp, path);
+  await pruneImages(dir, path);
+  return { ...result, cached: false, bytes: chunks.reduce((n, c) => n + c.length, 0) };
+}

@@ -1,0 +1,64 @@
+/**
+ * path:IMAGE[,modules=DIR][,config=FILE] — a kernel a developer just built.
+ * DIR may be lib/modules/<release> itself or the INSTALL_MOD_PATH root that
+ * `make modules_install` filled; without config=, the .config of the tree the
+ * image was built in is used when the image sits at arch/x86/boot/bzImage.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import { BZIMAGE_HEAD_BYTES, inspectBzImage } from './bzimage.js';
+import type { KernelInfo } from './types.js';
+
+async function readHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw usageError(`kernel image ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, 'Give the path of a bzImage, e.g. path:arch/x86/boot/bzImage.');
+  });
+  try {
+    const buf = Buffer.alloc(BZIMAGE_HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+function findModulesDir(dir: string, release: string): string {
+  const candidates = [dir, join(dir, 'lib', 'modules', release), join(dir, 'usr', 'lib', 'modules', release)];
+  const found = candidates.find((c) => existsSync(join(c, 'modules.dep')));
+  if (found) return found;
+  throw usageError(
+    `modules=${dir}: no modules.dep there or under lib/modules/${release}`,
+    `Install the modules first: make modules_install INSTALL_MOD_PATH=${dir}`,
+  );
+}
+
+export async function pathKernel(
+  spec: string,
+  parts: { image: string; modules: string | null; config: string | null },
+): Promise<KernelInfo> {
+  const image = resolve(parts.image);
+  const info = inspectBzImage(await readHead(image));
+  if (!info.ok) {
+    throw usageError(`kernel image ${image} is not a bzImage: ${info.reason}`, 'hilt boots x86 bzImages (arch/x86/boot/bzImage), not vmlinux or compressed modules.');
+  }
+  if (!info.release) throw usageError(`kernel image ${image} carries no version string`, 'Build it with a kernel_version pointer (any upstream kernel has one).');
+  const modulesDir = parts.modules ? findModulesDir(resolve(parts.modules), info.release) : null;
+  let config = parts.config ? resolve(parts.config) : null;
+  if (config && !existsSync(config)) throw usageError(`config=${config}: no such file`);
+  if (!config && image.endsWith(join('arch', 'x86', 'boot', 'bzImage'))) {
+    const treeConfig = join(dirname(image), '..', '..', '..', '.config');
+    if (existsSync(treeConfig)) config = resolve(treeConfig);
+  }
+  return {
+    spec,
+    release: info.release,
+    image,
+    modulesDir,
+    config,
+    configSha256: config ? createHash('sha256').update(await readFile(config)).digest('hex') : null,
+    source: { type: 'path' },
+  };
+}

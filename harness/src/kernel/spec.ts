@@ -1,0 +1,46 @@
+/**
+ * Kernel specs as a person types them on the command line, parsed into data.
+ *   debian:PACKAGE                          a Debian kernel package, meta-packages resolved through apt
+ *   path:IMAGE[,modules=DIR][,config=FILE]  a kernel a developer just built
+ */
+import { usageError } from '../errors.js';
+
+export const DEFAULT_KERNEL = 'debian:linux-image-6.12-amd64';
+
+export type KernelSpec =
+  | { type: 'debian'; package: string }
+  | { type: 'path'; image: string; modules: string | null; config: string | null };
+
+const DEBIAN_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+
+export function parseKernelSpec(text: string): KernelSpec {
+  const colon = text.indexOf(':');
+  const scheme = colon < 0 ? '' : text.slice(0, colon);
+  const rest = colon < 0 ? text : text.slice(colon + 1);
+  const known = 'debian:PACKAGE or path:IMAGE[,modules=DIR][,config=FILE]';
+  if (scheme === 'debian') {
+    if (!DEBIAN_NAME.test(rest)) {
+      throw usageError(`kernel spec '${text}': '${rest}' is not a Debian package name`, `Use ${known}, e.g. ${DEFAULT_KERNEL}.`);
+    }
+    return { type: 'debian', package: rest };
+  }
+  if (scheme === 'path') {
+    const [image, ...opts] = rest.split(',');
+    if (!image) throw usageError(`kernel spec '${text}' names no image`, 'Use path:/path/to/bzImage[,modules=DIR][,config=FILE].');
+    const spec: KernelSpec = { type: 'path', image, modules: null, config: null };
+    for (const opt of opts) {
+      const eq = opt.indexOf('=');
+      const key = eq < 0 ? opt : opt.slice(0, eq);
+      const value = eq < 0 ? '' : opt.slice(eq + 1);
+      if ((key !== 'modules' && key !== 'config') || !value) {
+        throw usageError(`kernel spec '${text}': unknown option '${opt}'`, 'path: takes modules=DIR and config=FILE.');
+      }
+      spec[key] = value;
+    }
+    return spec;
+  }
+  throw usageError(
+    `kernel spec '${text}' has ${scheme ? `an unknown scheme '${scheme}:'` : 'no scheme'}`,
+    `Use ${known}.`,
+  );
+}

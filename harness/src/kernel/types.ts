@@ -1,0 +1,14 @@
+/** What a kernel provider yields: everything later stages need, as plain data. */
+export interface KernelInfo {
+  /** The spec it came from, as typed. */
+  spec: string;
+  /** `uname -r` of the kernel, from the image header or the package. */
+  release: string;
+  image: string;
+  /** lib/modules/<release>, with modules.dep; null for a kernel without modules. */
+  modulesDir: string | null;
+  config: string | null;
+  /** sha256 of the config file, so results say exactly which configuration ran. */
+  configSha256: string | null;
+  source: { type: 'debian'; package: string; version: string } | { type: 'path' };
+}

@@ -1,0 +1,42 @@
+import type { SuiteInfo } from '../suites/catalog.js';
+
+export interface MachineProfile {
+  type: 'qemu';
+  name: string;
+  memoryMb: number;
+  cpus: number;
+  accel: 'auto' | 'tcg' | 'kvm';
+  qemu: string;
+  devices: string[];
+  extraArgs: string[];
+  cmdline: string[];
+}
+
+export interface DmesgRules {
+  /** Messages at or below this syslog level count; -1 counts none by level. */
+  level: number;
+  match: string[];
+  ignore: string[];
+}
+
+export interface PlannedTest {
+  /** Position in the whole run; the agent resumes by it (hilt.start=N). */
+  index: number;
+  suite: string;
+  /** Case name, or '-' for a program run whole. */
+  case: string;
+  timeoutMs: number;
+}
+
+/** A run, fully decided: validated once at the door, serialized into results.json. */
+export interface RunPlan {
+  kernel: string;
+  machine: MachineProfile;
+  suites: SuiteInfo[];
+  tests: PlannedTest[];
+  out: string;
+  timeouts: { bootMs: number; silenceMs: number; caseGraceMs: number; runMs: number | null };
+  dmesg: DmesgRules;
+  profiles: string[];
+  retries: number;
+}

@@ -1,0 +1,22 @@
+/** Making arbitrary console text safe for XML and HTML reports. Pure. */
+
+const ANSI = /\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+// XML 1.0 allows tab, LF, CR and everything from U+0020 but the surrogates, U+FFFE and U+FFFF.
+const XML_INVALID = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Strips terminal escapes and replaces what XML cannot hold with U+FFFD. */
+export function cleanText(text: string): string {
+  return text.replace(ANSI, '').replace(XML_INVALID, '\ufffd');
+}
+
+/**
+ * junit-report-builder wraps system-out in one CDATA section and escapes the
+ * first "]]>" in it; every later one would end the section early. Escaping
+ * those ourselves (splitting the section around them) keeps the XML well formed.
+ */
+export function cdataSafe(text: string): string {
+  const first = text.indexOf(']]>');
+  if (first < 0) return text;
+  const head = text.slice(0, first + 3);
+  return head + text.slice(first + 3).split(']]>').join(']]]]><![CDATA[>');
+}

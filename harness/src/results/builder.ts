@@ -1,0 +1,669 @@
+/**
+ * RunBuilder folds journal entries into a RunResult. Pure: the same journal
+ * gives the same results, whether it is fed live while the run goes on (for
+ * the progress line), replayed by `hilt report`, or replayed after a resume.
+ *
+ * Attribution follows the agent's announcements: everything between a test's
+ * 'begin' and its end (an 'end', 'timeout', the suite's 'exit', or the
+ * machine going down) belongs to that test, kernel messages and console lines
+ * included. Kernel messages after a test ended and before the next began are
+ * charged to the test that just ended: deferred work it started logs there.
+ */
+import { classifyKernelLine } from '../console/kernel-events.js';
+import { parseRecord } from '../agent-protocol/records.js';
+import { KtapParser } from '../ktap/index.js';
+import type { KtapNode } from '../ktap/types.js';
+import type { PlannedTest } from '../plan/types.js';
+import type { BootEndReason, JournalEntry } from '../run/journal-types.js';
+import { describeViolation } from '../schemas/registry.js';
+import { CappedLines } from './capped-lines.js';
+import type { DmesgJudge } from './dmesg.js';
+import {
+  type BootSummary,
+  type CaseResult,
+  type Counts,
+  type KernelMessage,
+  type Observation,
+  type RunResult,
+  type Status,
+  type SuiteResult,
+  emptyCounts,
+} from './model.js';
+import { type ObservationJudge, failedVerdicts, parseObservation } from './observations.js';
+
+export const RESULTS_SCHEMA_ID = 'https://hilt.dev/schemas/v1/results.schema.json';
+
+export interface BuilderPlan {
+  tests: PlannedTest[];
+  suites: { name: string; mode: 'cases' | 'whole' }[];
+}
+
+export interface BuilderContext {
+  plan: BuilderPlan;
+  judge: ObservationJudge;
+  dmesg: DmesgJudge;
+}
+
+/** A planned test whose verdict has settled, for live progress. */
+export interface SettledTest {
+  index: number;
+  suite: string;
+  case: string;
+  status: Status;
+  message: string;
+}
+
+type Outcome = 'running' | 'ended' | 'timeout' | 'crash' | 'notrun' | 'abort';
+
+interface Attempt {
+  boot: number;
+  startMs: number;
+  endMs: number | null;
+  agentMs: number | null;
+  outcome: Outcome;
+  message: string;
+  console: CappedLines;
+  kmsg: KernelMessage[];
+  /** Console lines that report a panic, oops or lockup, kept whole as crash evidence. */
+  crashLines: string[];
+  /** KTAP of a case run case by case, or the whole tree of a program run whole. */
+  ktap: KtapNode | null;
+  exit: { code: number | null; signal: number | null } | null;
+}
+
+interface Spawn {
+  suite: string;
+  mode: 'cases' | 'whole';
+  parser: KtapParser;
+  /** Top-level KTAP results of this process, by case name. */
+  results: Map<string, KtapNode>;
+  /** Tests that ended in this process, to tell a clean non-zero exit from a failing case. */
+  ended: number[];
+}
+
+interface BootState {
+  boot: number;
+  start: number;
+  accel: string;
+  startAt: string;
+  open: number | null;
+  last: number | null;
+  spawn: Spawn | null;
+  helloMs: number | null;
+  endMs: number | null;
+  reason: string;
+  tail: CappedLines;
+}
+
+const SIGNALS: Record<number, string> = { 4: 'SIGILL', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
+const signalName = (n: number) => SIGNALS[n] ?? `signal ${n}`;
+
+/** Worst first: a suite takes the worst status of its cases. */
+const SEVERITY: Status[] = ['abort', 'crash', 'timeout', 'incomplete', 'dmesg-fail', 'fail', 'dmesg-warn', 'pass', 'skip'];
+
+export function worstStatus(statuses: Status[]): Status {
+  if (!statuses.length) return 'skip';
+  return statuses.reduce((a, b) => (SEVERITY.indexOf(a) <= SEVERITY.indexOf(b) ? a : b));
+}
+
+function formatKmsg(m: KernelMessage): string {
+  const s = (m.tsUs / 1e6).toFixed(6).padStart(12);
+  return `[${s}] ${m.text}`;
+}
+
+export class RunBuilder {
+  private readonly tests: PlannedTest[];
+  private readonly attempts: Attempt[][];
+  private readonly modes = new Map<string, 'cases' | 'whole'>();
+  private readonly boots: BootState[] = [];
+  private readonly problems: string[] = [];
+  private readonly bootLog: KernelMessage[] = [];
+  private readonly spawnExits = new Map<string, { code: number | null; signal: number | null }[]>();
+  /** A process that exited non-zero after only passes, by suite: becomes a failing 'exit-status' case. */
+  private readonly badExits = new Map<string, string>();
+  private run: Extract<JournalEntry, { t: 'run' }> | null = null;
+  private end: Extract<JournalEntry, { t: 'end' }> | null = null;
+
+  constructor(private readonly ctx: BuilderContext) {
+    this.tests = ctx.plan.tests;
+    this.attempts = this.tests.map(() => []);
+    for (const s of ctx.plan.suites) this.modes.set(s.name, s.mode);
+  }
+
+  private get boot(): BootState | null {
+    return this.boots[this.boots.length - 1] ?? null;
+  }
+
+  private attempt(index: number): Attempt | null {
+    const list = this.attempts[index];
+    return list?.[list.length - 1] ?? null;
+  }
+
+  private openAttempt(): Attempt | null {
+    const b = this.boot;
+    return b && b.open !== null ? this.attempt(b.open) : null;
+  }
+
+  /** Whether the journal has begun (its 'run' entry was seen). */
+  get started(): boolean {
+    return this.run !== null;
+  }
+
+  /** Test indices that have finished for good (their verdict will not change), for resume. */
+  finishedIndices(): Set<number> {
+    const done = new Set<number>();
+    this.attempts.forEach((list, i) => {
+      const a = list[list.length - 1];
+      if (a && a.outcome !== 'running' && a.outcome !== 'abort') done.add(i);
+    });
+    return done;
+  }
+
+  attemptsOf(index: number): number {
+    return this.attempts[index]?.length ?? 0;
+  }
+
+  /** Feeds one journal entry; returns the tests whose verdict settled with it. */
+  push(entry: JournalEntry): SettledTest[] {
+    const settled: SettledTest[] = [];
+    switch (entry.t) {
+      case 'run':
+        this.run = entry;
+        break;
+      case 'boot': {
+        // A boot without its boot-end: hilt itself was killed; a case it left open is void.
+        const prev = this.boot;
+        const orphan = this.openAttempt();
+        if (prev && orphan && prev.reason === 'running') {
+          orphan.outcome = 'abort';
+          orphan.message = 'hilt itself stopped during this case';
+          prev.open = null;
+          prev.reason = 'interrupted';
+        }
+        this.boots.push({
+          boot: entry.boot,
+          start: entry.start,
+          accel: entry.accel,
+          startAt: entry.at,
+          open: null,
+          last: null,
+          spawn: null,
+          helloMs: null,
+          endMs: null,
+          reason: 'running',
+          tail: new CappedLines(0, 200),
+        });
+        break;
+      }
+      case 'rec':
+        this.record(entry, settled);
+        break;
+      case 'con':
+        this.consoleLine(entry.text);
+        break;
+      case 'bad': {
+        this.problems.push(`boot ${entry.boot}: a console record was corrupted (${entry.reason}): ${entry.text.slice(0, 200)}`);
+        this.openAttempt()?.console.push(`[hilt: corrupted record: ${entry.reason}] ${entry.text}`);
+        break;
+      }
+      case 'gap':
+        this.problems.push(
+          `boot ${entry.boot}: agent records ${entry.from === entry.to ? entry.from : `${entry.from}-${entry.to}`} never arrived intact; what they said is lost`,
+        );
+        this.openAttempt()?.console.push(`[hilt: records ${entry.from}..${entry.to} lost]`);
+        break;
+      case 'watchdog': {
+        const b = this.boot;
+        const a = this.openAttempt();
+        if (a && b && b.open !== null && (entry.index === null || entry.index === b.open) && (entry.kind === 'case' || entry.kind === 'silence')) {
+          a.outcome = 'timeout';
+          a.message = entry.detail;
+        }
+        if (entry.kind === 'boot' || entry.kind === 'run') this.problems.push(entry.detail);
+        break;
+      }
+      case 'boot-end':
+        this.bootEnd(entry.reason, entry.ms, entry.stderr, settled);
+        break;
+      case 'note':
+        this.problems.push(entry.text);
+        break;
+      case 'end':
+        this.end = entry;
+        break;
+    }
+    return settled;
+  }
+
+  private record(entry: Extract<JournalEntry, { t: 'rec' }>, settled: SettledTest[]): void {
+    const b = this.boot;
+    if (!b) return;
+    const r = parseRecord({ seq: entry.seq, kind: entry.kind, payload: entry.p });
+    switch (r.kind) {
+      case 'hello':
+        b.helloMs = entry.ms;
+        break;
+      case 'kmsg': {
+        const m: KernelMessage = { level: r.level, tsUs: r.tsUs, text: r.text, counted: false };
+        const target = b.open ?? b.last;
+        if (target === null) {
+          if (r.level <= 4) this.bootLog.push(m);
+          break;
+        }
+        const a = this.attempt(target)!;
+        m.counted = this.ctx.dmesg.counts(r.level, r.text);
+        a.kmsg.push(m);
+        a.console.push(formatKmsg(m));
+        if (classifyKernelLine(r.text)) a.crashLines.push(formatKmsg(m));
+        break;
+      }
+      case 'spawn':
+        b.spawn = this.newSpawn(r.suite);
+        break;
+      case 'begin': {
+        if (!this.tests[r.index]) {
+          this.problems.push(`agent began test ${r.index}, which the plan does not have`);
+          break;
+        }
+        b.open = r.index;
+        this.attempts[r.index]!.push({
+          boot: b.boot,
+          startMs: entry.ms,
+          endMs: null,
+          agentMs: null,
+          outcome: 'running',
+          message: '',
+          console: new CappedLines(),
+          kmsg: [],
+          crashLines: [],
+          ktap: null,
+          exit: null,
+        });
+        break;
+      }
+      case 'out':
+      case 'err': {
+        const a = this.openAttempt();
+        if (r.kind === 'out') b.spawn?.parser.push(r.line);
+        a?.console.push(r.kind === 'err' ? `stderr: ${r.line}` : r.line);
+        break;
+      }
+      case 'end': {
+        const a = this.attempt(r.index);
+        if (!a || b.open !== r.index) break;
+        a.endMs = entry.ms;
+        a.agentMs = r.ms;
+        a.outcome = 'ended';
+        if (b.spawn?.mode === 'cases') {
+          b.spawn.parser.flush();
+          a.ktap = b.spawn.results.get(this.tests[r.index]!.case) ?? null;
+          b.spawn.ended.push(r.index);
+        }
+        this.close(b, settled);
+        break;
+      }
+      case 'timeout': {
+        const a = this.attempt(r.index);
+        if (!a) break;
+        a.outcome = 'timeout';
+        a.message = `ran past its ${r.timeoutMs / 1000} s timeout; the agent killed it`;
+        break;
+      }
+      case 'exit': {
+        const spawn = b.spawn;
+        const exit = { code: r.code, signal: r.signal };
+        const exits = this.spawnExits.get(r.suite) ?? [];
+        exits.push(exit);
+        this.spawnExits.set(r.suite, exits);
+        const a = this.openAttempt();
+        if (spawn?.mode === 'whole' && a) {
+          a.ktap = spawn.parser.end();
+          a.exit = exit;
+          a.endMs = entry.ms;
+          a.agentMs = r.ms;
+          if (a.outcome === 'running') a.outcome = 'ended';
+          this.close(b, settled);
+        } else if (a) {
+          a.exit = exit;
+          a.endMs = entry.ms;
+          if (a.outcome === 'running') {
+            a.outcome = 'crash';
+            a.message =
+              r.signal !== null
+                ? `the suite process died of ${signalName(r.signal)} during this case`
+                : `the suite process exited with code ${r.code} during this case`;
+          }
+          this.close(b, settled);
+        } else if (spawn?.mode === 'cases' && r.code !== 0) {
+          const failed = spawn.ended.some((i) => {
+            const st = this.attempt(i)?.ktap?.status;
+            return st === 'fail';
+          });
+          if (!failed) {
+            this.badExits.set(
+              r.suite,
+              r.signal !== null ? `the suite process died of ${signalName(r.signal)} between cases` : `the suite process exited with code ${r.code} after reporting no failure`,
+            );
+          }
+        }
+        b.spawn = null;
+        break;
+      }
+      case 'notrun': {
+        const list = this.attempts[r.index];
+        if (!list) break;
+        list.push({
+          boot: b.boot,
+          startMs: entry.ms,
+          endMs: entry.ms,
+          agentMs: null,
+          outcome: 'notrun',
+          message: `not run: ${r.reason}`,
+          console: new CappedLines(),
+          kmsg: [],
+          crashLines: [],
+          ktap: null,
+          exit: null,
+        });
+        settled.push(this.settle(r.index));
+        break;
+      }
+      case 'note':
+        this.problems.push(`agent (boot ${b.boot}): ${r.text}`);
+        break;
+      case 'mod':
+        if (r.result === 'err') this.problems.push(`boot ${b.boot}: module ${r.module} failed to load: ${r.message} (errno ${r.errno})`);
+        break;
+      case 'unknown':
+        this.problems.push(`boot ${b.boot}: unknown agent record '${r.rawKind}': ${r.payload.slice(0, 200)}`);
+        break;
+      case 'hb':
+      case 'done':
+        break;
+    }
+  }
+
+  private newSpawn(suite: string): Spawn {
+    const mode = this.modes.get(suite) ?? 'whole';
+    const results = new Map<string, KtapNode>();
+    const parser = new KtapParser({
+      retain: true,
+      onTest: (node, path) => {
+        if (mode === 'cases' && path.length === 1) results.set(node.name, node);
+      },
+    });
+    return { suite, mode, parser, results, ended: [] };
+  }
+
+  private consoleLine(text: string): void {
+    const b = this.boot;
+    if (!b) return;
+    b.tail.push(text);
+    const a = this.openAttempt();
+    if (!a) return;
+    a.console.push(text);
+    if (classifyKernelLine(text) || a.crashLines.length) a.crashLines.push(text);
+  }
+
+  private close(b: BootState, settled: SettledTest[]): void {
+    if (b.open === null) return;
+    const index = b.open;
+    b.last = index;
+    b.open = null;
+    settled.push(this.settle(index));
+  }
+
+  private bootEnd(reason: BootEndReason, ms: number, stderr: string, settled: SettledTest[]): void {
+    const b = this.boot;
+    if (!b) return;
+    b.endMs = ms;
+    b.reason = reason;
+    const a = this.openAttempt();
+    if (a) {
+      a.endMs = ms;
+      if (reason === 'panic') {
+        a.outcome = 'crash';
+        a.message = 'the kernel panicked during this case';
+      } else if (reason === 'interrupted' || reason === 'run-timeout') {
+        a.outcome = 'abort';
+        a.message = reason === 'interrupted' ? 'the run was interrupted during this case' : 'the whole run ran out of time during this case';
+      } else if (a.outcome === 'running') {
+        a.outcome = reason === 'silence' || reason === 'case-timeout' ? 'timeout' : 'crash';
+        a.message ||= reason === 'exit' ? `the machine went down during this case${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}` : `machine stopped: ${reason}`;
+      }
+      this.close(b, settled);
+    }
+    b.spawn = null;
+  }
+
+  private settle(index: number): SettledTest {
+    const t = this.tests[index]!;
+    const c = this.caseResults(index)[0]!;
+    return { index, suite: t.suite, case: t.case, status: c.status, message: c.message };
+  }
+
+  /** The verdicts of one planned test: one case, or the cases a whole program reported. */
+  private caseResults(index: number): CaseResult[] {
+    const t = this.tests[index]!;
+    const list = this.attempts[index]!;
+    const a = list[list.length - 1];
+    const mode = this.modes.get(t.suite) ?? 'cases';
+    if (!a) {
+      const why = this.end?.status === 'interrupted' ? 'the run was interrupted first' : this.end?.error ? `the run stopped first: ${this.end.error.message}` : 'the run stopped before it';
+      return [blankCase(mode === 'whole' ? t.suite : t.case, 'incomplete', `not run: ${why}`)];
+    }
+    const base = {
+      durationMs: a.agentMs ?? (a.endMs !== null ? a.endMs - a.startMs : null),
+      console: a.console.lines(),
+      kernelLog: a.kmsg,
+      // An attempt cut short by hilt's own interruption does not count as a run of the case.
+      attempts: Math.max(1, list.filter((x) => x.outcome !== 'abort').length),
+    };
+    if (mode === 'whole') return this.wholeCases(t.suite, a, base);
+    const c: CaseResult = { name: t.case, status: 'pass', message: '', observations: [], subtests: [], ...base };
+    if (a.ktap) fillFromKtap(c, a.ktap, this.ctx.judge);
+    switch (a.outcome) {
+      case 'ended':
+        if (!a.ktap) {
+          c.status = 'incomplete';
+          c.message = 'the case ended without printing its KTAP result line';
+        }
+        break;
+      case 'running':
+        c.status = 'incomplete';
+        c.message = 'the case began and its end was never seen';
+        break;
+      case 'timeout':
+        c.status = 'timeout';
+        c.message = a.message;
+        break;
+      case 'crash':
+        c.status = 'crash';
+        c.message = crashMessage(a);
+        break;
+      case 'notrun':
+        c.status = 'incomplete';
+        c.message = a.message;
+        break;
+      case 'abort':
+        c.status = 'abort';
+        c.message = a.message;
+        break;
+    }
+    applyDmesg(c);
+    return [c];
+  }
+
+  private wholeCases(suite: string, a: Attempt, base: Pick<CaseResult, 'durationMs' | 'console' | 'kernelLog' | 'attempts'>): CaseResult[] {
+    const root = a.ktap;
+    const cases: CaseResult[] = [];
+    for (const node of root?.children ?? []) {
+      const c: CaseResult = { ...blankCase(node.name || `#${node.number ?? '?'}`, 'pass', ''), attempts: base.attempts };
+      fillFromKtap(c, node, this.ctx.judge);
+      c.console = node.diagnostics.slice();
+      cases.push(c);
+    }
+    const unfinished = cases.find((c) => c.status === 'incomplete');
+    if (a.outcome === 'timeout' || a.outcome === 'crash' || a.outcome === 'abort' || a.outcome === 'running') {
+      const status: Status = a.outcome === 'timeout' ? 'timeout' : a.outcome === 'crash' ? 'crash' : a.outcome === 'abort' ? 'abort' : 'incomplete';
+      const message = a.outcome === 'crash' ? crashMessage(a) : a.message || 'the program never finished';
+      const target = unfinished ?? { ...blankCase(suite, status, message), ...base };
+      target.status = status;
+      target.message = unfinished ? `${message} (after ${cases.filter((c) => c !== unfinished).length} completed cases)` : message;
+      target.console = base.console;
+      target.kernelLog = base.kernelLog;
+      if (!unfinished) cases.push(target);
+    } else if (a.exit && (a.exit.code !== 0 || a.exit.signal !== null) && !cases.some((c) => c.status === 'fail')) {
+      const how = a.exit.signal !== null ? `died of ${signalName(a.exit.signal)}` : `exited with code ${a.exit.code}`;
+      cases.push({ ...blankCase('exit-status', 'fail', `the program ${how} after reporting no failure`), ...base });
+    } else if (!cases.length) {
+      cases.push({ ...blankCase(suite, 'incomplete', 'the program printed no KTAP result'), ...base });
+    }
+    // Kernel messages of a whole program cannot be pinned on one of its cases: they go to the worst one.
+    if (base.kernelLog.some((m) => m.counted)) {
+      const target = cases.find((c) => c.status !== 'pass' && c.status !== 'skip') ?? cases[cases.length - 1]!;
+      target.kernelLog = base.kernelLog;
+      applyDmesg(target);
+    }
+    return cases;
+  }
+
+  finish(): RunResult {
+    const suites: SuiteResult[] = [];
+    const bySuite = new Map<string, SuiteResult>();
+    const counts: Counts = emptyCounts();
+    this.tests.forEach((t, index) => {
+      let suite = bySuite.get(t.suite);
+      if (!suite) {
+        suite = { name: t.suite, mode: this.modes.get(t.suite) ?? 'cases', status: 'pass', durationMs: 0, exits: this.spawnExits.get(t.suite) ?? [], cases: [] };
+        bySuite.set(t.suite, suite);
+        suites.push(suite);
+      }
+      for (const c of this.caseResults(index)) {
+        suite.cases.push(c);
+        suite.durationMs += c.durationMs ?? 0;
+      }
+    });
+    for (const [name, message] of this.badExits) {
+      const suite = bySuite.get(name);
+      suite?.cases.push(blankCase('exit-status', 'fail', message));
+    }
+    for (const suite of suites) {
+      suite.status = worstStatus(suite.cases.map((c) => c.status));
+      for (const c of suite.cases) {
+        counts[c.status]++;
+        counts.total++;
+      }
+    }
+    const boots: BootSummary[] = this.boots.map((b) => ({
+      boot: b.boot,
+      start: b.start,
+      accel: b.accel,
+      reason: b.reason,
+      durationMs: b.endMs,
+      helloMs: b.helloMs,
+    }));
+    const last = this.boot;
+    const status = !this.end || this.end.status === 'interrupted' ? 'incomplete' : this.end.status;
+    const problems = [...this.problems];
+    if (status === 'aborted' && last && last.helloMs === null) {
+      const tail = last.tail.lines();
+      if (tail.length) problems.push(`console of boot ${last.boot} before it stopped:\n${tail.slice(-40).join('\n')}`);
+    }
+    const env = (this.run?.env ?? {}) as RunResult['environment'];
+    return {
+      $schema: RESULTS_SCHEMA_ID,
+      id: this.run?.id ?? '',
+      status,
+      error: this.end?.error ?? null,
+      environment: { ...env, endedAt: this.end?.at ?? null },
+      plan: this.run?.plan ?? null,
+      counts,
+      suites,
+      boots,
+      problems,
+      bootLog: this.bootLog,
+    };
+  }
+}
+
+function blankCase(name: string, status: Status, message: string): CaseResult {
+  return { name, status, message, durationMs: null, console: [], kernelLog: [], observations: [], subtests: [], attempts: 1 };
+}
+
+function crashMessage(a: Attempt): string {
+  const evidence = a.crashLines.find((l) => /Kernel panic|BUG:|Oops|general protection|WARNING:|LOCKUP|lockup|blocked for more/.test(l));
+  return evidence ? `${a.message}: ${evidence.replace(/^\s*\[[\s\d.]+\]\s*/, '')}` : a.message;
+}
+
+function ktapStatus(node: KtapNode): { status: Status; message: string } {
+  switch (node.status) {
+    case 'pass':
+      return { status: 'pass', message: '' };
+    case 'skip':
+      return { status: 'skip', message: node.reason ? `skipped: ${node.reason}` : 'skipped' };
+    case 'todo':
+      return { status: 'skip', message: `expected failure (TODO${node.reason ? `: ${node.reason}` : ''})` };
+    case 'xfail':
+      return { status: 'skip', message: `expected failure (XFAIL${node.reason ? `: ${node.reason}` : ''})` };
+    case 'fail': {
+      const why = firstFailure(node);
+      return { status: 'fail', message: why ?? 'failed (the suite printed no reason)' };
+    }
+    case 'missing':
+      return { status: 'incomplete', message: `planned as test ${node.number ?? '?'} but never reported` };
+    case 'incomplete':
+      return { status: 'incomplete', message: 'its output ended before its result line' };
+  }
+}
+
+/** The first "fail: ..." diagnostic in a node or its subtests: hilt's suites print one per failed check. */
+function firstFailure(node: KtapNode): string | null {
+  for (const d of node.diagnostics) if (d.startsWith('fail: ')) return d.slice(6);
+  for (const child of node.children) {
+    const why = firstFailure(child);
+    if (why) return child.name ? `${child.name}: ${why}` : why;
+  }
+  return null;
+}
+
+/** Status, message, observations and subtests from a KTAP node; observations that break a schema fail the case. */
+function fillFromKtap(c: CaseResult, node: KtapNode, judge: ObservationJudge): void {
+  const { status, message } = ktapStatus(node);
+  c.status = status;
+  c.message = message;
+  c.observations = node.diagnostics.map((d) => parseObservation(d, judge)).filter((o): o is Observation => o !== null);
+  c.subtests = node.children.map((child) => {
+    const sub: CaseResult = blankCase(child.name || `#${child.number ?? '?'}`, 'pass', '');
+    fillFromKtap(sub, child, judge);
+    sub.console = child.diagnostics.filter((d) => !d.startsWith('obs '));
+    return sub;
+  });
+  const broken = failedVerdicts(c.observations);
+  if (broken.length && (c.status === 'pass' || c.status === 'fail')) {
+    const first = broken[0]!;
+    const v = first.verdict.violations[0];
+    const what = v ? describeViolation(v) : `${first.verdict.schema}: rejected`;
+    const more = broken.length > 1 ? ` (and ${broken.length - 1} more schema violations)` : '';
+    if (c.status === 'pass') c.message = `observation ${first.type} breaks its schema: ${what}${more}`;
+    c.status = 'fail';
+  }
+  const failedSub = c.subtests.find((s) => s.status === 'fail');
+  if (failedSub && c.status === 'pass') {
+    c.status = 'fail';
+    c.message = `${failedSub.name}: ${failedSub.message}`;
+  }
+}
+
+function applyDmesg(c: CaseResult): void {
+  const counted = c.kernelLog.filter((m) => m.counted);
+  if (!counted.length) return;
+  const first = counted[0]!.text;
+  if (c.status === 'pass') {
+    c.status = 'dmesg-warn';
+    c.message = `the kernel logged ${counted.length} warning${counted.length > 1 ? 's' : ''} during the case: ${first}`;
+  } else if (c.status === 'fail') {
+    c.status = 'dmesg-fail';
+    c.message = `${c.message}; and the kernel logged ${counted.length} warning${counted.length > 1 ? 's' : ''}: ${first}`;
+  }
+}

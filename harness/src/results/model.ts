@@ -1,0 +1,105 @@
+/**
+ * The result model: what results.json holds and every report is built from.
+ * Plain data; statuses follow IGT's vocabulary.
+ */
+import type { SchemaViolation } from '../schemas/registry.js';
+
+export type Status = 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'incomplete' | 'dmesg-warn' | 'dmesg-fail' | 'abort';
+
+export const STATUSES: readonly Status[] = ['pass', 'fail', 'skip', 'timeout', 'crash', 'incomplete', 'dmesg-warn', 'dmesg-fail', 'abort'];
+
+/** Statuses that do not make a run fail. */
+export const OK_STATUSES: ReadonlySet<Status> = new Set(['pass', 'skip']);
+
+export type Counts = Record<Status, number> & { total: number };
+
+export function emptyCounts(): Counts {
+  return { pass: 0, fail: 0, skip: 0, timeout: 0, crash: 0, incomplete: 0, 'dmesg-warn': 0, 'dmesg-fail': 0, abort: 0, total: 0 };
+}
+
+export interface Verdict {
+  /** $id of the schema (or profile rule) that judged the observation. */
+  schema: string;
+  ok: boolean;
+  violations: SchemaViolation[];
+}
+
+export interface Observation {
+  type: string;
+  data: unknown;
+  verdicts: Verdict[];
+}
+
+export interface KernelMessage {
+  level: number;
+  /** Kernel timestamp in microseconds since boot. */
+  tsUs: number;
+  text: string;
+  /** Whether the plan's dmesg rules count it against the case. */
+  counted: boolean;
+}
+
+export interface CaseResult {
+  name: string;
+  status: Status;
+  /** Why it is not a plain pass, in words a person can act on; '' for a pass. */
+  message: string;
+  durationMs: number | null;
+  /** Console lines of this case: its KTAP output, stderr, kernel lines; capped. */
+  console: string[];
+  kernelLog: KernelMessage[];
+  observations: Observation[];
+  /** Nested KTAP subtests (one per device in hilt's suites). */
+  subtests: CaseResult[];
+  /** How many times it ran (more than 1 only with retries). */
+  attempts: number;
+}
+
+export interface SuiteResult {
+  name: string;
+  /** 'cases': a hilt suite run case by case; 'whole': a KTAP program run whole. */
+  mode: 'cases' | 'whole';
+  status: Status;
+  durationMs: number;
+  /** How each process of the suite ended. */
+  exits: { code: number | null; signal: number | null }[];
+  cases: CaseResult[];
+}
+
+export interface BootSummary {
+  boot: number;
+  /** Index of the first test this boot ran. */
+  start: number;
+  accel: string;
+  reason: string;
+  durationMs: number | null;
+  /** Milliseconds from starting the machine to the agent's hello. */
+  helloMs: number | null;
+}
+
+export interface RunEnvironment {
+  kernel: { spec: string; release: string; configSha256: string | null; source: unknown };
+  machine: Record<string, string | number | boolean>;
+  target: string;
+  hilt: { version: string; commit: string | null };
+  host: { hostname: string; platform: string; release: string };
+  startedAt: string;
+  endedAt: string | null;
+}
+
+export interface RunResult {
+  $schema: string;
+  id: string;
+  /** complete: every planned test ran; incomplete: stopped early (Ctrl-C); aborted: an infrastructure error ended it. */
+  status: 'complete' | 'incomplete' | 'aborted';
+  error: { kind: string; message: string } | null;
+  environment: RunEnvironment;
+  plan: unknown;
+  counts: Counts;
+  suites: SuiteResult[];
+  boots: BootSummary[];
+  /** Things a person should know that are not any one case's fault: console corruption, lost records, journal damage. */
+  problems: string[];
+  /** Kernel warnings from boot, before any test ran. */
+  bootLog: KernelMessage[];
+}

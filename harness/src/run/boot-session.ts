@@ -1,0 +1,145 @@
+/**
+ * One boot of the machine, from power-on to power-off: console bytes become
+ * lines, lines become agent records or kernel lines, and everything goes to
+ * the journal as it arrives. Watchdogs stop a machine that never reaches the
+ * agent, goes silent, overruns a case or the whole run, or hangs after a
+ * panic; each firing is journaled with what it saw before the machine is
+ * killed, so nothing read so far is lost.
+ */
+import { FrameDecoder, type DecodedLine } from '../agent-protocol/frame.js';
+import { parseRecord } from '../agent-protocol/records.js';
+import { classifyKernelLine } from '../console/kernel-events.js';
+import type { Machine, MachineExit } from '../targets/target.js';
+import { LineSplitter } from '../text/line-splitter.js';
+import type { BootEndReason, JournalEntry } from './journal-types.js';
+
+/** The console line cap: a never-ending line or a NUL flood costs at most this much memory. */
+export const CONSOLE_MAX_LINE_BYTES = 16 * 1024;
+/** After a panic the kernel reboots at once (panic=-1, -no-reboot); if it hangs instead, stop waiting. */
+const PANIC_GRACE_MS = 5_000;
+const TICK_MS = 200;
+
+export interface BootSessionOptions {
+  machine: Machine;
+  boot: number;
+  journal: (entry: JournalEntry) => void;
+  bootTimeoutMs: number;
+  silenceTimeoutMs: number;
+  caseGraceMs: number;
+  /** Wall-clock deadline of the whole run (Date.now() scale), or null. */
+  runDeadline: number | null;
+  timeoutOf: (index: number) => number;
+  signal: AbortSignal;
+  /** Console text as it arrives, for a person watching (--verbose). */
+  echo?: (line: string) => void;
+}
+
+export interface BootOutcome {
+  reason: BootEndReason;
+  hello: boolean;
+  done: boolean;
+  /** The test that was running when the machine stopped, if any. */
+  open: number | null;
+  /** Tests this boot began, in order. */
+  began: number[];
+  exit: MachineExit;
+}
+
+export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
+  const t0 = Date.now();
+  const ms = () => Date.now() - t0;
+  const splitter = new LineSplitter({ maxLineBytes: CONSOLE_MAX_LINE_BYTES, encoding: 'latin1' });
+  const decoder = new FrameDecoder();
+  let lastByte = t0;
+  let hello = false;
+  let done = false;
+  let open: number | null = null;
+  let openDeadline = 0;
+  let panicAt: number | null = null;
+  let reason: BootEndReason | null = null;
+  let truncatedSeen = 0;
+  const began: number[] = [];
+
+  const handle = (d: DecodedLine) => {
+    switch (d.type) {
+      case 'console':
+        o.journal({ t: 'con', boot: o.boot, text: d.text, ms: ms() });
+        o.echo?.(d.text);
+        if (panicAt === null && classifyKernelLine(d.text) === 'panic') panicAt = Date.now();
+        return;
+      case 'corrupt':
+        o.journal({ t: 'bad', boot: o.boot, text: d.text, reason: d.reason, ms: ms() });
+        return;
+      case 'gap':
+        o.journal({ t: 'gap', boot: o.boot, from: d.from, to: d.to, ms: ms() });
+        return;
+      case 'record': {
+        const { seq, kind, payload } = d.record;
+        o.journal({ t: 'rec', boot: o.boot, seq, kind, p: payload, ms: ms(), ...(d.repaired ? { repaired: true } : {}) });
+        const r = parseRecord(d.record);
+        if (r.kind === 'hello') hello = true;
+        else if (r.kind === 'begin') {
+          open = r.index;
+          began.push(r.index);
+          openDeadline = Date.now() + o.timeoutOf(r.index) + o.caseGraceMs;
+        } else if (r.kind === 'timeout') {
+          // The agent is killing it; give it the grace period to do so.
+          openDeadline = Date.now() + o.caseGraceMs;
+        } else if ((r.kind === 'end' && r.index === open) || r.kind === 'exit') {
+          open = null;
+        } else if (r.kind === 'done') {
+          done = true;
+        }
+        if (o.echo && (r.kind === 'out' || r.kind === 'err')) o.echo(`${r.suite}: ${r.line}`);
+      }
+    }
+  };
+
+  const onLines = (lines: string[]) => {
+    for (const line of lines) for (const d of decoder.push(line)) handle(d);
+    if (splitter.truncatedLines > truncatedSeen) {
+      truncatedSeen = splitter.truncatedLines;
+      o.journal({ t: 'note', text: `boot ${o.boot}: console lines over ${CONSOLE_MAX_LINE_BYTES} bytes were cut (${splitter.droppedBytes} bytes dropped so far)` });
+    }
+  };
+  o.machine.onConsole((chunk) => {
+    lastByte = Date.now();
+    onLines(splitter.push(chunk));
+  });
+
+  const stop = (why: BootEndReason, watchdog?: { kind: 'boot' | 'silence' | 'case' | 'run'; detail: string }) => {
+    if (reason) return;
+    reason = why;
+    if (watchdog) o.journal({ t: 'watchdog', boot: o.boot, kind: watchdog.kind, index: open, ms: ms(), detail: watchdog.detail });
+    void o.machine.kill();
+  };
+  const tick = setInterval(() => {
+    const now = Date.now();
+    if (!hello && now - t0 > o.bootTimeoutMs) {
+      stop('boot-timeout', { kind: 'boot', detail: `the machine did not reach the hilt agent within ${o.bootTimeoutMs / 1000} s of power-on` });
+    } else if (now - lastByte > o.silenceTimeoutMs && hello) {
+      stop('silence', {
+        kind: 'silence',
+        detail: `the machine sent nothing for ${o.silenceTimeoutMs / 1000} s${open !== null ? ' during this case' : ''}: it is wedged (the agent sends a heartbeat every 2 s)`,
+      });
+    } else if (open !== null && now > openDeadline) {
+      stop('case-timeout', { kind: 'case', detail: `the case overran its ${o.timeoutOf(open) / 1000} s timeout and the agent did not stop it; the machine was reset` });
+    } else if (o.runDeadline !== null && now > o.runDeadline) {
+      stop('run-timeout', { kind: 'run', detail: 'the whole run ran past its timeout' });
+    } else if (panicAt !== null && now - panicAt > PANIC_GRACE_MS) {
+      stop('panic');
+    }
+  }, TICK_MS);
+  const onAbort = () => stop('interrupted');
+  if (o.signal.aborted) onAbort();
+  o.signal.addEventListener('abort', onAbort);
+
+  const exit = await o.machine.exited;
+  clearInterval(tick);
+  o.signal.removeEventListener('abort', onAbort);
+  onLines(splitter.end());
+  for (const d of decoder.end()) handle(d);
+  const final: BootEndReason = reason ?? (done ? 'poweroff' : panicAt !== null ? 'panic' : 'exit');
+  o.journal({ t: 'boot-end', boot: o.boot, reason: final, code: exit.code, signal: exit.signal, stderr: exit.stderr.slice(-4000), ms: ms() });
+  return { reason: final, hello, done, open, began, exit };
+}

@@ -1,0 +1,214 @@
+/**
+ * Runs a plan: kernel, image, machine, then boots until every planned test
+ * has a verdict. After a crash or a hang the machine is booted again and the
+ * agent resumes at the next test (hilt.start=N); a test is run again only
+ * when the plan asks for retries. Everything goes through the journal, and
+ * results are folded from it, so `hilt run --resume DIR` after a killed run
+ * ends with the same results as a run that was never interrupted.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HiltError, infraError, usageError } from '../errors.js';
+import { buildInitramfs } from '../image/build.js';
+import { resolveKernel } from '../kernel/index.js';
+import type { KernelInfo } from '../kernel/types.js';
+import { SUITES_BUILD_DIR } from '../paths.js';
+import type { RunPlan } from '../plan/types.js';
+import { RunBuilder, type SettledTest } from '../results/builder.js';
+import { dmesgJudge } from '../results/dmesg.js';
+import { observationJudge } from '../results/judge.js';
+import type { RunResult } from '../results/model.js';
+import { loadProfiles } from '../results/profiles.js';
+import type { SchemaRegistry } from '../schemas/registry.js';
+import { kvmUsable } from '../targets/kvm-probe.js';
+import { QemuTarget } from '../targets/qemu.js';
+import type { Log } from '../util/log.js';
+import { runBoot } from './boot-session.js';
+import { runEnvironment } from './environment.js';
+import { JOURNAL_FILE, JournalWriter, readJournal } from './journal.js';
+import type { JournalEntry } from './journal-types.js';
+
+export const AGENT_HEARTBEAT_MS = 2_000;
+
+export interface ExecuteOptions {
+  plan: RunPlan;
+  registry: SchemaRegistry;
+  cacheDir: string;
+  log: Log;
+  signal: AbortSignal;
+  /** Continue the run whose journal is in plan.out. */
+  resume?: boolean;
+  /** Copy console text to stderr as it arrives. */
+  verbose?: boolean;
+  /** Called for each test whose verdict settles (progress). */
+  onSettled?: (t: SettledTest, done: number, total: number) => void;
+}
+
+export interface ExecuteResult {
+  result: RunResult;
+  journal: string;
+  /** The infrastructure error that ended the run early, if one did; result then holds what ran before it. */
+  error: HiltError | null;
+}
+
+/** The first test that has no final verdict: tests run in order, so every earlier one has one. */
+export function nextStart(builder: RunBuilder, total: number): number {
+  const finished = builder.finishedIndices();
+  let i = 0;
+  while (i < total && finished.has(i)) i++;
+  return i;
+}
+
+export function createBuilder(plan: RunPlan, registry: SchemaRegistry): RunBuilder {
+  return new RunBuilder({
+    plan: { tests: plan.tests, suites: plan.suites.map((s) => ({ name: s.name, mode: s.mode })) },
+    judge: observationJudge(registry, loadProfiles(registry, plan.profiles)),
+    dmesg: dmesgJudge(plan.dmesg),
+  });
+}
+
+async function decideAccel(plan: RunPlan, kernel: KernelInfo, initrd: string, o: ExecuteOptions): Promise<'tcg' | 'kvm'> {
+  if (plan.machine.accel === 'tcg') return 'tcg';
+  const verdict = await kvmUsable({ machine: plan.machine, kernelImage: kernel.image, initrd, cacheDir: o.cacheDir, log: o.log });
+  if (plan.machine.accel === 'kvm' && !verdict.usable) {
+    throw infraError(`--accel kvm asked for, but KVM is not usable here: ${verdict.reason}`, { hint: 'Use --accel tcg or auto.' });
+  }
+  if (!verdict.usable) o.log.info(`using TCG: ${verdict.reason}`);
+  return verdict.usable ? 'kvm' : 'tcg';
+}
+
+export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
+  const { plan, log } = o;
+  mkdirSync(plan.out, { recursive: true });
+  const journalPath = join(plan.out, JOURNAL_FILE);
+  const builder = createBuilder(plan, o.registry);
+  let previous: JournalEntry[] = [];
+  if (o.resume) {
+    if (!existsSync(journalPath)) throw usageError(`--resume ${plan.out}: no ${JOURNAL_FILE} there`, 'Give the output folder of the interrupted run.');
+    const read = readJournal(journalPath);
+    previous = read.entries;
+    for (const p of read.problems) log.warn(p);
+    // A torn last line must not swallow the first entry appended now.
+    const text = readFileSync(journalPath, 'utf8');
+    if (text.length && !text.endsWith('\n')) appendFileSync(journalPath, '\n');
+  } else if (existsSync(journalPath)) {
+    unlinkSync(journalPath);
+  }
+  const writer = new JournalWriter(journalPath);
+  const total = plan.tests.length;
+  let settledCount = 0;
+  const journal = (entry: JournalEntry) => {
+    writer.append(entry);
+    for (const s of builder.push(entry)) {
+      settledCount++;
+      o.onSettled?.(s, settledCount, total);
+    }
+  };
+  for (const entry of previous) builder.push(entry);
+  settledCount = builder.finishedIndices().size;
+
+  let endStatus: Extract<JournalEntry, { t: 'end' }>['status'] = 'complete';
+  let error: HiltError | null = null;
+  try {
+    const kernel = await resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log });
+    log.progress(`building the initramfs for ${kernel.release}`);
+    const image = await buildInitramfs({
+      kernel,
+      suites: plan.suites,
+      agentBinary: join(SUITES_BUILD_DIR, 'agent'),
+      busybox: process.env.HILT_BUSYBOX ?? '/bin/busybox',
+      agent: { tests: plan.tests, heartbeatMs: AGENT_HEARTBEAT_MS, kmsgLevel: 7, bootKmsgLevel: 4, consoleLevel: 1 },
+      cacheDir: o.cacheDir,
+      log,
+    });
+    if (image.missing.length) {
+      log.warn(`kernel ${kernel.release} has no module ${image.missing.join(', ')}: the suites needing it will skip`);
+    }
+    const accel = await decideAccel(plan, kernel, image.path, o);
+    const target = new QemuTarget({ machine: plan.machine, kernelImage: kernel.image, initrd: image.path, accel });
+    if (!previous.length) {
+      journal({ t: 'run', v: 1, at: new Date().toISOString(), id: randomUUID(), plan, env: runEnvironment(kernel, target.describe(), target.kind, new Date().toISOString()) });
+    } else {
+      journal({ t: 'note', text: `resumed at test ${nextStart(builder, total)} of ${total} on ${new Date().toISOString()}` });
+    }
+    const runDeadline = plan.timeouts.runMs ? Date.now() + plan.timeouts.runMs : null;
+    let bootNo = previous.filter((e) => e.t === 'boot').length;
+    const retried = new Map<number, number>();
+
+    for (let start = nextStart(builder, total); start < total; ) {
+      if (o.signal.aborted) {
+        endStatus = 'interrupted';
+        break;
+      }
+      bootNo++;
+      const cmdline = ['hilt.mode=run', `hilt.start=${start}`];
+      log.progress(`boot ${bootNo}: ${kernel.release} under ${accel.toUpperCase()}, tests ${start + 1}-${total} of ${total}`);
+      const machine = await target.boot({ cmdline });
+      journal({ t: 'boot', boot: bootNo, start, at: new Date().toISOString(), cmdline: machine.commandLine, accel });
+      const outcome = await runBoot({
+        machine,
+        boot: bootNo,
+        journal,
+        bootTimeoutMs: plan.timeouts.bootMs,
+        silenceTimeoutMs: plan.timeouts.silenceMs,
+        caseGraceMs: plan.timeouts.caseGraceMs,
+        runDeadline,
+        timeoutOf: (i) => plan.tests[i]?.timeoutMs ?? 60_000,
+        signal: o.signal,
+        ...(o.verbose ? { echo: (line: string) => process.stderr.write(`  | ${line}\n`) } : {}),
+      });
+      if (outcome.reason === 'interrupted') {
+        endStatus = 'interrupted';
+        break;
+      }
+      if (outcome.reason === 'run-timeout') {
+        throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
+      }
+      if (!outcome.hello) {
+        const tail = outcome.exit.stderr.trim();
+        throw infraError(
+          outcome.reason === 'boot-timeout'
+            ? `boot ${bootNo} never reached the hilt agent within ${plan.timeouts.bootMs / 1000} s`
+            : `boot ${bootNo}: the machine stopped before the hilt agent started (${outcome.reason}${outcome.exit.code !== null ? `, exit code ${outcome.exit.code}` : ''})`,
+          {
+            hint: 'The console tail is in the results (problems) and the journal; `hilt boot` shows the boot interactively.',
+            ...(tail ? { detail: tail } : {}),
+          },
+        );
+      }
+      if (outcome.done) break;
+      let next = nextStart(builder, total);
+      if (outcome.open !== null) {
+        const tries = retried.get(outcome.open) ?? 0;
+        if (tries < plan.retries) {
+          retried.set(outcome.open, tries + 1);
+          next = outcome.open;
+          log.info(`test ${outcome.open} ended with ${outcome.reason}; retrying it (${tries + 1}/${plan.retries})`);
+        } else {
+          log.info(`boot ${bootNo} ended with ${outcome.reason} during test ${outcome.open + 1}; booting again to go on`);
+        }
+      } else if (next <= start && !outcome.began.length) {
+        throw infraError(`boot ${bootNo} ended (${outcome.reason}) without running any test; stopping rather than looping`);
+      }
+      start = next;
+    }
+  } catch (e) {
+    error = e instanceof HiltError ? e : infraError(`unexpected: ${(e as Error).message}`, { cause: e });
+    endStatus = 'aborted';
+  }
+  if (!builder.started && error) {
+    writer.close();
+    unlinkSync(journalPath);
+    throw error;
+  }
+  journal({
+    t: 'end',
+    at: new Date().toISOString(),
+    status: endStatus,
+    ...(error ? { error: { kind: error.kind, message: error.message } } : {}),
+  });
+  writer.close();
+  const result = builder.finish();
+  return { result, journal: journalPath, error };
+}

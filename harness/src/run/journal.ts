@@ -1,0 +1,72 @@
+/**
+ * Journal file I/O. Each entry is written with a synchronous write(2), so it
+ * is in the kernel's hands before hilt moves on: a SIGKILL of hilt loses
+ * nothing. Entries that close a step (a boot, a case's begin and end, the
+ * run's end) are also fdatasync'd at once, the rest within 100 ms, so a
+ * power cut loses at most that much.
+ */
+import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { JournalEntry } from './journal-types.js';
+
+export const JOURNAL_FILE = 'journal.jsonl';
+
+const SYNC_NOW = new Set(['run', 'boot', 'boot-end', 'watchdog', 'end']);
+const SYNC_NOW_RECORDS = new Set(['begin', 'end', 'timeout', 'exit', 'done', 'hello']);
+
+export class JournalWriter {
+  private fd: number | null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a');
+  }
+
+  append(entry: JournalEntry): void {
+    if (this.fd === null) return;
+    writeSync(this.fd, JSON.stringify(entry) + '\n');
+    if (SYNC_NOW.has(entry.t) || (entry.t === 'rec' && SYNC_NOW_RECORDS.has(entry.kind))) this.sync();
+    else this.timer ??= setTimeout(() => this.sync(), 100);
+  }
+
+  sync(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.fd !== null) fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    this.sync();
+    closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+export interface JournalRead {
+  entries: JournalEntry[];
+  /** Lines that were not JSON entries (a torn last line after a power cut), reported and skipped. */
+  problems: string[];
+}
+
+/** Parses journal text; a corrupt line is reported and skipped, never fatal. Pure. */
+export function parseJournal(text: string): JournalRead {
+  const entries: JournalEntry[] = [];
+  const problems: string[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      const entry = JSON.parse(line) as JournalEntry;
+      if (!entry || typeof entry !== 'object' || typeof (entry as { t?: unknown }).t !== 'string') throw new Error('not a journal entry');
+      entries.push(entry);
+    } catch (e) {
+      const torn = i === lines.length - 1 || (i === lines.length - 2 && lines[lines.length - 1] === '');
+      problems.push(`journal line ${i + 1} skipped (${torn ? 'torn last line' : (e as Error).message}): ${line.slice(0, 120)}`);
+    }
+  });
+  return { entries, problems };
+}
+
+export function readJournal(path: string): JournalRead {
+  return parseJournal(readFileSync(path, 'utf8'));
+}

@@ -1,0 +1,113 @@
+/**
+ * The suites hilt knows: every suites/<name>/suite.json (checked against
+ * schemas/suite.schema.json) with its built binary and case list, plus any
+ * KTAP program a person names with --suite-bin.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { infraError, usageError } from '../errors.js';
+import { SUITES_BUILD_DIR, SUITES_DIR } from '../paths.js';
+import type { SchemaRegistry } from '../schemas/registry.js';
+import { EM_X86_64, inspectProgram } from './elf.js';
+
+export interface SuiteInfo {
+  name: string;
+  description: string;
+  /** Kernel modules the suite needs loaded. */
+  modules: string[];
+  timeoutMs: number;
+  /** Whether `hilt run` runs it when no suite is named. */
+  default: boolean;
+  /** Host path of the program. */
+  binary: string;
+  /**
+   * hilt suites run case by case (the agent knows each case before it starts);
+   * any other KTAP program runs whole, as one test.
+   */
+  mode: 'cases' | 'whole';
+  /** Case names in order, for 'cases' suites. */
+  cases: string[];
+}
+
+interface Manifest {
+  name: string;
+  description: string;
+  modules: string[];
+  timeoutSeconds: number;
+  default?: boolean;
+}
+
+export const BUILD_HINT = 'Build the suites first: make -C suites (./quickstart.sh does it for you).';
+
+export function loadCatalog(registry: SchemaRegistry, suitesDir = SUITES_DIR, buildDir = SUITES_BUILD_DIR): SuiteInfo[] {
+  const suites: SuiteInfo[] = [];
+  for (const entry of readdirSync(suitesDir, { withFileTypes: true })) {
+    const manifestPath = join(suitesDir, entry.name, 'suite.json');
+    if (!entry.isDirectory() || !existsSync(manifestPath)) continue;
+    let manifest: Manifest;
+    try {
+      manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+    } catch (e) {
+      throw usageError(`${manifestPath} is not valid JSON: ${(e as Error).message}`);
+    }
+    registry.check('suite.schema.json', manifest, manifestPath);
+    if (manifest.name !== entry.name) throw usageError(`${manifestPath}: name '${manifest.name}' differs from its folder '${entry.name}'`);
+    const binary = join(buildDir, manifest.name);
+    const casesFile = join(buildDir, `${manifest.name}.cases`);
+    const cases = existsSync(casesFile) ? readFileSync(casesFile, 'utf8').split('\n').filter(Boolean) : [];
+    suites.push({
+      name: manifest.name,
+      description: manifest.description,
+      modules: manifest.modules,
+      timeoutMs: manifest.timeoutSeconds * 1000,
+      default: manifest.default ?? true,
+      binary,
+      mode: 'cases',
+      cases,
+    });
+  }
+  return suites.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Fails with the build hint when a suite's binary or case list is missing. */
+export function requireBuilt(suite: SuiteInfo): void {
+  if (suite.mode === 'cases' && (!existsSync(suite.binary) || suite.cases.length === 0)) {
+    throw infraError(`suite ${suite.name} is not built (${suite.binary} or its .cases file is missing)`, { hint: BUILD_HINT });
+  }
+}
+
+export const SUITE_BIN_TIMEOUT_MS = 300_000;
+
+/** A KTAP program given with --suite-bin: named after its file, run whole. */
+export async function suiteFromBinary(path: string, timeoutMs = SUITE_BIN_TIMEOUT_MS): Promise<SuiteInfo> {
+  const full = resolve(path);
+  const head = Buffer.alloc(64 * 1024);
+  let bytes = 0;
+  try {
+    const fh = await open(full, 'r');
+    try {
+      bytes = (await fh.read(head, 0, head.length, 0)).bytesRead;
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw usageError(`--suite-bin ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const kind = inspectProgram(head.subarray(0, bytes));
+  if (kind.kind === 'elf-dynamic') {
+    throw usageError(
+      `--suite-bin ${path} is dynamically linked (needs ${kind.interpreter}), and the test initramfs has no shared libraries`,
+      'Link it statically (gcc -static ...), as kselftests can be with CFLAGS=-static.',
+    );
+  }
+  if (kind.kind === 'elf-static' && kind.machine !== EM_X86_64) {
+    throw usageError(`--suite-bin ${path} is not an x86-64 program (ELF machine ${kind.machine})`);
+  }
+  if (kind.kind === 'unknown') throw usageError(`--suite-bin ${path} is neither an ELF program nor a #! script`);
+  if (kind.kind === 'script' && !['/bin/sh', '/bin/ash', '/bin/busybox'].includes(kind.interpreter)) {
+    throw usageError(`--suite-bin ${path} is a script for ${kind.interpreter}, which the initramfs lacks (it has busybox's /bin/sh)`);
+  }
+  const name = basename(full).replace(/[^A-Za-z0-9_.-]/g, '_');
+  return { name, description: `KTAP program ${full}`, modules: [], timeoutMs, default: false, binary: full, mode: 'whole', cases: [] };
+}

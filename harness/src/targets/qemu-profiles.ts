@@ -1,0 +1,36 @@
+/**
+ * Per-architecture QEMU knowledge as data. The x86-64 profile boots with
+ * qboot (much faster than SeaBIOS for -kernel boots, as kunit_tool does) and
+ * a kernel command line tuned for TCG: the expensive self-tests and
+ * self-setup initcalls (jitter entropy, certificate lists, BPF struct_ops)
+ * are skipped, and the kernel powers off rather than reboots on panic.
+ */
+export interface QemuArchProfile {
+  arch: string;
+  /** Firmware for -bios, used when the file exists. */
+  firmware: string | null;
+  /** The serial console device the guest writes to. */
+  console: string;
+  cmdline: string[];
+  /** TCG options: two threads let a 2-CPU guest use two host cores. */
+  tcg: string[];
+  kvm: string[];
+}
+
+export const X86_64: QemuArchProfile = {
+  arch: 'x86_64',
+  firmware: '/usr/share/qemu/qboot.rom',
+  console: 'ttyS0',
+  cmdline: [
+    'console=ttyS0',
+    'panic=-1',
+    'quiet',
+    'mitigations=off',
+    'cryptomgr.notests',
+    'initcall_blacklist=jent_mod_init,load_system_certificate_list,bpf_tcp_ca_kfunc_init,bpf_struct_ops_kfunc_init',
+    'tsc=reliable',
+    'no_timer_check',
+  ],
+  tcg: ['-accel', 'tcg,thread=multi'],
+  kvm: ['-accel', 'kvm', '-cpu', 'host'],
+};

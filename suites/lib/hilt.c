@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: MIT
+#define _GNU_SOURCE
+#include "hilt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <drm.h>
+
+static int ctrl_fd = -1;	/* agent control socket, -1 when run by hand */
+static bool any_failed;
+
+static void indent(int depth)
+{
+	for (int i = 0; i < depth; i++)
+		fputs("    ", stdout);
+}
+
+/* Strips newlines so that a message never breaks the KTAP line structure. */
+static void vformat(char *dst, size_t size, const char *fmt, va_list ap)
+{
+	vsnprintf(dst, size, fmt, ap);
+	for (char *p = dst; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+static int cur_depth(const struct hilt_ctx *ctx)
+{
+	return ctx->sub_open ? ctx->depth + 1 : ctx->depth;
+}
+
+void hilt_diag(struct hilt_ctx *ctx, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	indent(cur_depth(ctx));
+	printf("# %s\n", msg);
+}
+
+void hilt_fail(struct hilt_ctx *ctx, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	indent(cur_depth(ctx));
+	printf("# fail: %s\n", msg);
+	if (ctx->sub_open) {
+		if (ctx->sub_status != HILT_FAIL) {
+			ctx->sub_status = HILT_FAIL;
+			snprintf(ctx->sub_reason, sizeof(ctx->sub_reason), "%s", msg);
+		}
+		return;
+	}
+	if (ctx->status != HILT_FAIL) {
+		ctx->status = HILT_FAIL;
+		snprintf(ctx->reason, sizeof(ctx->reason), "%s", msg);
+	}
+}
+
+void hilt_skip(struct hilt_ctx *ctx, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ctx->sub_open) {
+		if (ctx->sub_status == HILT_PASS) {
+			ctx->sub_status = HILT_SKIP;
+			snprintf(ctx->sub_reason, sizeof(ctx->sub_reason), "%s", msg);
+		}
+		return;
+	}
+	if (ctx->status == HILT_PASS) {
+		ctx->status = HILT_SKIP;
+		snprintf(ctx->reason, sizeof(ctx->reason), "%s", msg);
+	}
+}
+
+void hilt_sub_plan(struct hilt_ctx *ctx, int planned)
+{
+	if (ctx->sub_planned || ctx->sub_count)
+		return;
+	ctx->sub_planned = planned > 0 ? planned : -1;
+	indent(ctx->depth + 1);
+	printf("# Subtest: %s\n", ctx->tc->name);
+	indent(ctx->depth + 1);
+	printf("KTAP version 1\n");
+	if (planned > 0) {
+		indent(ctx->depth + 1);
+		printf("1..%d\n", planned);
+	}
+}
+
+void hilt_sub_begin(struct hilt_ctx *ctx)
+{
+	if (!ctx->sub_planned)
+		hilt_sub_plan(ctx, 0);
+	ctx->sub_open = true;
+	ctx->sub_status = HILT_PASS;
+	ctx->sub_reason[0] = '\0';
+}
+
+void hilt_sub_end(struct hilt_ctx *ctx, const char *fmt, ...)
+{
+	char name[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	for (char *p = name; *p; p++)
+		if (*p == '#')
+			*p = '_';
+	ctx->sub_open = false;
+	ctx->sub_count++;
+	indent(ctx->depth + 1);
+	switch (ctx->sub_status) {
+	case HILT_PASS:
+		printf("ok %d %s\n", ctx->sub_count, name);
+		break;
+	case HILT_SKIP:
+		ctx->sub_skipped++;
+		if (!ctx->sub_first_skip[0])
+			snprintf(ctx->sub_first_skip, sizeof(ctx->sub_first_skip), "%s",
+				 ctx->sub_reason);
+		printf("ok %d %s # SKIP %s\n", ctx->sub_count, name, ctx->sub_reason);
+		break;
+	case HILT_FAIL:
+		ctx->sub_failed++;
+		printf("not ok %d %s\n", ctx->sub_count, name);
+		if (ctx->status != HILT_FAIL) {
+			ctx->status = HILT_FAIL;
+			snprintf(ctx->reason, sizeof(ctx->reason), "%s: %s", name, ctx->sub_reason);
+		}
+		break;
+	}
+}
+
+/* Tells the agent which case starts and waits until it has said so on the console. */
+static void ctrl_announce(const char *verb, const char *name)
+{
+	char msg[160];
+	char ack;
+	int n;
+
+	if (ctrl_fd < 0)
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	n = snprintf(msg, sizeof(msg), "%s %s", verb, name);
+	if (send(ctrl_fd, msg, (size_t)n, MSG_NOSIGNAL) != n) {
+		ctrl_fd = -1;
+		return;
+	}
+	if (verb[0] == 'b' && recv(ctrl_fd, &ack, 1, 0) != 1)
+		ctrl_fd = -1;
+}
+
+static void run_case(const struct hilt_case *tc, int number)
+{
+	struct hilt_ctx ctx = { .tc = tc };
+
+	ctrl_announce("begin", tc->name);
+	tc->run(&ctx);
+	if (ctx.sub_open)
+		hilt_sub_end(&ctx, "unfinished");
+	if (ctx.sub_planned) {
+		if (ctx.sub_planned < 0) {
+			indent(ctx.depth + 1);
+			printf("1..%d\n", ctx.sub_count);
+		} else if (ctx.sub_count != ctx.sub_planned && ctx.status != HILT_FAIL) {
+			ctx.status = HILT_FAIL;
+			snprintf(ctx.reason, sizeof(ctx.reason), "planned %d subtests, ran %d",
+				 ctx.sub_planned, ctx.sub_count);
+		}
+		if (ctx.status == HILT_PASS && ctx.sub_count > 0 && ctx.sub_skipped == ctx.sub_count) {
+			ctx.status = HILT_SKIP;
+			snprintf(ctx.reason, sizeof(ctx.reason), "%s", ctx.sub_first_skip);
+		}
+	}
+	switch (ctx.status) {
+	case HILT_PASS:
+		printf("ok %d %s\n", number, tc->name);
+		break;
+	case HILT_SKIP:
+		printf("ok %d %s # SKIP %s\n", number, tc->name, ctx.reason);
+		break;
+	case HILT_FAIL:
+		any_failed = true;
+		printf("not ok %d %s\n", number, tc->name);
+		break;
+	}
+	ctrl_announce("end", tc->name);
+}
+
+static void jstring(struct hilt_json *j, const char *s, size_t n);
+
+static void print_json_string(const char *s)
+{
+	struct hilt_json j = { .len = 0 };
+
+	jstring(&j, s, strlen(s));
+	fwrite(j.buf, 1, j.len, stdout);
+}
+
+static int usage(const char *prog, const char *suite)
+{
+	fprintf(stderr,
+		"usage: %s [--list | --describe | --run CASE[,CASE...]]\n"
+		"Runs the hilt '%s' conformance suite and prints KTAP v1 on stdout.\n"
+		"  --list      print the case names, one per line\n"
+		"  --describe  print one JSON object per case\n"
+		"  --run LIST  run only the named cases (comma separated)\n"
+		"Exit status: 0 no case failed, 1 a case failed, 2 bad usage.\n",
+		prog, suite);
+	return 2;
+}
+
+int hilt_main(int argc, char **argv, const char *suite,
+	      const struct hilt_case *cases, size_t ncases)
+{
+	bool selected[256] = { false };
+	size_t nsel = 0;
+	const char *env;
+
+	if (ncases > HILT_ARRAY_SIZE(selected)) {
+		fprintf(stderr, "%s: too many cases (%zu)\n", suite, ncases);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (size_t i = 0; i < ncases; i++)
+			printf("%s\n", cases[i].name);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--describe")) {
+		for (size_t i = 0; i < ncases; i++) {
+			printf("{\"suite\":");
+			print_json_string(suite);
+			printf(",\"name\":");
+			print_json_string(cases[i].name);
+			printf(",\"ioctl\":");
+			print_json_string(cases[i].ioctl ? cases[i].ioctl : "");
+			printf(",\"checks\":");
+			print_json_string(cases[i].checks ? cases[i].checks : "");
+			printf(",\"schemas\":");
+			print_json_string(cases[i].schemas ? cases[i].schemas : "");
+			printf("}\n");
+		}
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--run")) {
+		char *list = strdup(argv[2]), *save = NULL;
+
+		for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+			size_t i;
+
+			for (i = 0; i < ncases; i++)
+				if (!strcmp(cases[i].name, name))
+					break;
+			if (i == ncases) {
+				fprintf(stderr, "%s: no case named '%s'; '%s --list' shows them\n",
+					suite, name, argv[0]);
+				return 2;
+			}
+			if (!selected[i]) {
+				selected[i] = true;
+				nsel++;
+			}
+		}
+		free(list);
+	} else if (argc != 1) {
+		return usage(argv[0], suite);
+	} else {
+		for (size_t i = 0; i < ncases; i++)
+			selected[i] = true;
+		nsel = ncases;
+	}
+
+	env = getenv("HILT_CTRL_FD");
+	if (env && *env)
+		ctrl_fd = atoi(env);
+
+	printf("KTAP version 1\n");
+	printf("# hilt suite %s\n", suite);
+	printf("1..%zu\n", nsel);
+	for (size_t i = 0, n = 0; i < ncases; i++)
+		if (selected[i])
+			run_case(&cases[i], (int)++n);
+	fflush(stdout);
+	return any_failed ? 1 : 0;
+}
+
+/* ---- JSON ---- */
+
+static void jput(struct hilt_json *j, const char *s, size_t n)
+{
+	if (j->len + n + 2 >= sizeof(j->buf)) {
+		j->overflow = true;
+		return;
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+	j->buf[j->len] = '\0';
+}
+
+static void jputs(struct hilt_json *j, const char *s)
+{
+	jput(j, s, strlen(s));
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not valid. */
+static size_t utf8_seq(const unsigned char *s, size_t left)
+{
+	size_t n;
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+static void jstring(struct hilt_json *j, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char esc[8];
+
+	jput(j, "\"", 1);
+	for (size_t i = 0; i < n && p[i];) {
+		unsigned c = p[i];
+		size_t len;
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			jput(j, esc, 2);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			jputs(j, esc);
+			i++;
+		} else if ((len = utf8_seq(p + i, n - i)) == 0) {
+			jputs(j, "\\ufffd");	/* not UTF-8: keep the JSON valid */
+			i++;
+		} else {
+			jput(j, (const char *)p + i, len);
+			i += len;
+		}
+	}
+	jput(j, "\"", 1);
+}
+
+static void jkey(struct hilt_json *j, const char *key)
+{
+	if (j->need_comma)
+		jput(j, ",", 1);
+	j->need_comma = true;
+	if (key) {
+		jstring(j, key, strlen(key));
+		jput(j, ":", 1);
+	}
+}
+
+void hj_begin(struct hilt_json *j)
+{
+	j->len = 0;
+	j->overflow = false;
+	j->need_comma = false;
+	j->buf[0] = '\0';
+	jput(j, "{", 1);
+}
+
+void hj_strn(struct hilt_json *j, const char *key, const char *val, size_t n)
+{
+	jkey(j, key);
+	jstring(j, val, n);
+}
+
+void hj_str(struct hilt_json *j, const char *key, const char *val)
+{
+	hj_strn(j, key, val ? val : "", val ? strlen(val) : 0);
+}
+
+void hj_int(struct hilt_json *j, const char *key, long long val)
+{
+	char num[32];
+
+	jkey(j, key);
+	snprintf(num, sizeof(num), "%lld", val);
+	jputs(j, num);
+}
+
+void hj_uint(struct hilt_json *j, const char *key, unsigned long long val)
+{
+	char num[32];
+
+	jkey(j, key);
+	snprintf(num, sizeof(num), "%llu", val);
+	jputs(j, num);
+}
+
+void hj_bool(struct hilt_json *j, const char *key, bool val)
+{
+	jkey(j, key);
+	jputs(j, val ? "true" : "false");
+}
+
+void hj_null(struct hilt_json *j, const char *key)
+{
+	jkey(j, key);
+	jputs(j, "null");
+}
+
+void hj_obj(struct hilt_json *j, const char *key)
+{
+	jkey(j, key);
+	jput(j, "{", 1);
+	j->need_comma = false;
+}
+
+void hj_arr(struct hilt_json *j, const char *key)
+{
+	jkey(j, key);
+	jput(j, "[", 1);
+	j->need_comma = false;
+}
+
+void hj_arr_str(struct hilt_json *j, const char *val)
+{
+	jkey(j, NULL);
+	jstring(j, val, strlen(val));
+}
+
+void hj_arr_int(struct hilt_json *j, long long val)
+{
+	char num[32];
+
+	jkey(j, NULL);
+	snprintf(num, sizeof(num), "%lld", val);
+	jputs(j, num);
+}
+
+void hj_close_obj(struct hilt_json *j)
+{
+	jput(j, "}", 1);
+	j->need_comma = true;
+}
+
+void hj_close_arr(struct hilt_json *j)
+{
+	jput(j, "]", 1);
+	j->need_comma = true;
+}
+
+void hilt_obs(struct hilt_ctx *ctx, const char *type, struct hilt_json *j)
+{
+	if (j->overflow) {
+		hilt_fail(ctx, "observation %s exceeds %zu bytes and was not emitted",
+			  type, sizeof(j->buf));
+		return;
+	}
+	indent(cur_depth(ctx));
+	printf("# obs %s %s}\n", type, j->buf);
+}
+
+/* ---- errno ---- */
+
+const char *hilt_errname(int err)
+{
+	static const struct { int e; const char *n; } names[] = {
+		{ 0, "0" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
+		{ EINTR, "EINTR" }, { EIO, "EIO" }, { ENXIO, "ENXIO" }, { E2BIG, "E2BIG" },
+		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { ENOTDIR, "ENOTDIR" },
+		{ EINVAL, "EINVAL" }, { ENFILE, "ENFILE" }, { EMFILE, "EMFILE" },
+		{ ENOTTY, "ENOTTY" }, { EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" },
+		{ ESPIPE, "ESPIPE" }, { EROFS, "EROFS" }, { EPIPE, "EPIPE" },
+		{ ERANGE, "ERANGE" }, { ENAMETOOLONG, "ENAMETOOLONG" }, { ENOSYS, "ENOSYS" },
+		{ ENODATA, "ENODATA" }, { ETIME, "ETIME" }, { EOVERFLOW, "EOVERFLOW" },
+		{ EOPNOTSUPP, "EOPNOTSUPP" }, { ETIMEDOUT, "ETIMEDOUT" },
+		{ EALREADY, "EALREADY" }, { EINPROGRESS, "EINPROGRESS" },
+		{ ECANCELED, "ECANCELED" }, { ENOENT, "ENOENT" }, { EDEADLK, "EDEADLK" },
+		{ ENOLINK, "ENOLINK" }, { EPROTO, "EPROTO" }, { EBADMSG, "EBADMSG" },
+		{ EMSGSIZE, "EMSGSIZE" }, { ENOTSUP, "ENOTSUP" }, { ENOTCONN, "ENOTCONN" },
+		{ ECHILD, "ECHILD" }, { EXDEV, "EXDEV" }, { ENOEXEC, "ENOEXEC" },
+	};
+	static char other[16];
+
+	for (size_t i = 0; i < HILT_ARRAY_SIZE(names); i++)
+		if (names[i].e == err)
+			return names[i].n;
+	snprintf(other, sizeof(other), "E%d", err);
+	return other;
+}
+
+int hilt_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret;
+}
+
+bool hilt_expect_errno(struct hilt_ctx *ctx, const struct hilt_dev *dev, const char *ioctl,
+		       const char *misuse, int ret, int err, int expected)
+{
+	struct hilt_json j;
+	int got = ret < 0 ? err : 0;
+	bool ok = ret < 0 && (expected == HILT_ANY_ERRNO || err == expected);
+
+	hj_begin(&j);
+	if (dev)
+		hj_dev(&j, dev);
+	hj_str(&j, "ioctl", ioctl);
+	hj_str(&j, "misuse", misuse);
+	hj_int(&j, "errno", got);
+	hj_str(&j, "errname", hilt_errname(got));
+	if (expected != HILT_ANY_ERRNO)
+		hj_str(&j, "expected", hilt_errname(expected));
+	hilt_obs(ctx, "ioctl.errno", &j);
+	if (ok)
+		return true;
+	if (ret >= 0)
+		hilt_fail(ctx, "%s%s%s with %s succeeded (returned %d); expected %s",
+			  ioctl, dev ? " on " : "", dev ? dev->node : "", misuse, ret,
+			  expected == HILT_ANY_ERRNO ? "an error" : hilt_errname(expected));
+	else
+		hilt_fail(ctx, "%s%s%s with %s failed with %s (%d); expected %s",
+			  ioctl, dev ? " on " : "", dev ? dev->node : "", misuse,
+			  hilt_errname(err), err, hilt_errname(expected));
+	return false;
+}
+
+bool hilt_expect_ok(struct hilt_ctx *ctx, const struct hilt_dev *dev, const char *what,
+		    int ret, int err)
+{
+	if (ret >= 0)
+		return true;
+	hilt_fail(ctx, "%s%s%s failed with %s (%d): %s", what, dev ? " on " : "",
+		  dev ? dev->node : "", hilt_errname(err), err, strerror(err));
+	return false;
+}
+
+/* ---- devices ---- */
+
+static struct hilt_dev devs[HILT_MAX_DEVS];
+static size_t ndevs;
+static bool scanned;
+
+static int node_order(const void *a, const void *b)
+{
+	const struct hilt_dev *x = a, *y = b;
+	size_t lx = strlen(x->path), ly = strlen(y->path);
+
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	/* card2 before card10 */
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static void scan_dir(const char *dir, const char *prefix, int kind)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) && ndevs < HILT_MAX_DEVS) {
+		struct hilt_dev *dev;
+
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		dev = &devs[ndevs++];
+		snprintf(dev->node, sizeof(dev->node), "%s", e->d_name);
+		snprintf(dev->path, sizeof(dev->path), "%s/%s", dir, e->d_name);
+		dev->kind = kind;
+	}
+	closedir(d);
+}
+
+size_t hilt_devices(struct hilt_dev **out)
+{
+	if (!scanned) {
+		scanned = true;
+		scan_dir("/dev/dri", "card", HILT_NODE_PRIMARY);
+		scan_dir("/dev/dri", "renderD", HILT_NODE_RENDER);
+		scan_dir("/dev/accel", "accel", HILT_NODE_ACCEL);
+		qsort(devs, ndevs, sizeof(devs[0]), node_order);
+		for (size_t i = 0; i < ndevs; i++) {
+			struct hilt_dev *dev = &devs[i];
+			struct drm_version v = { 0 };
+
+			dev->fd = open(dev->path, O_RDWR | O_CLOEXEC);
+			dev->open_errno = dev->fd < 0 ? errno : 0;
+			if (dev->fd < 0)
+				continue;
+			v.name = dev->driver;
+			v.name_len = sizeof(dev->driver) - 1;
+			if (hilt_ioctl(dev->fd, DRM_IOCTL_VERSION, &v))
+				dev->driver[0] = '\0';
+			else
+				dev->driver[v.name_len < sizeof(dev->driver) ? v.name_len : sizeof(dev->driver) - 1] = '\0';
+		}
+	}
+	*out = devs;
+	return ndevs;
+}
+
+struct hilt_dev *hilt_find_device(const char *driver, unsigned kinds_mask)
+{
+	struct hilt_dev *all;
+	size_t n = hilt_devices(&all);
+
+	for (size_t i = 0; i < n; i++)
+		if (all[i].fd >= 0 && !strcmp(all[i].driver, driver) &&
+		    (kinds_mask & (1u << all[i].kind)))
+			return &all[i];
+	return NULL;
+}
+
+void hilt_each_device(struct hilt_ctx *ctx, unsigned kinds_mask,
+		      void (*fn)(struct hilt_ctx *ctx, struct hilt_dev *dev))
+{
+	struct hilt_dev *all;
+	size_t n = hilt_devices(&all);
+	int ran = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!(kinds_mask & (1u << all[i].kind)))
+			continue;
+		hilt_sub_begin(ctx);
+		if (all[i].fd < 0)
+			hilt_fail(ctx, "open %s: %s", all[i].path, strerror(all[i].open_errno));
+		else
+			fn(ctx, &all[i]);
+		hilt_sub_end(ctx, "%s", all[i].node);
+		ran++;
+	}
+	if (!ran)
+		hilt_skip(ctx, "no %s node in /dev/dri or /dev/accel",
+			  kinds_mask == (1u << HILT_NODE_ACCEL) ? "accel" : "DRM");
+}
+
+void hj_dev(struct hilt_json *j, const struct hilt_dev *dev)
+{
+	hj_str(j, "device", dev->node);
+	hj_str(j, "driver", dev->driver);
+}

@@ -70,6 +70,8 @@ static struct {
 } plan;	/* zero-initialised so that it stays out of the binary; defaults set in main() */
 
 static unsigned long seq;
+/* In shell mode a person reads the console: plain lines instead of frames. */
+static bool plain;
 static int kmsg_fd = -1;
 static int cur_kmsg_level;
 
@@ -93,7 +95,14 @@ static void write_all(int fd, const char *buf, size_t len)
 static void emit_raw(const char *kind, const char *payload, size_t len)
 {
 	char line[FRAME_MAX + 64];
-	size_t n = frame_format(line, sizeof(line), seq++, kind, payload, len);
+	size_t n;
+
+	if (plain) {
+		n = (size_t)snprintf(line, sizeof(line), "hilt: %s %.*s\n", kind, (int)len, payload);
+		write_all(STDOUT_FILENO, line, n < sizeof(line) ? n : sizeof(line) - 1);
+		return;
+	}
+	n = frame_format(line, sizeof(line), seq++, kind, payload, len);
 
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
@@ -696,8 +705,7 @@ static void run_shell(void)
 	active[strcspn(active, "\n")] = '\0';
 	last = strrchr(active, ' ') ? strrchr(active, ' ') + 1 : active;
 	snprintf(tty, sizeof(tty), "/dev/%s", last[0] ? last : "console");
-	emit("note", "shell on %s; suites are in /hilt/suites; 'exit' powers off", tty);
-	write_all(STDOUT_FILENO, "\nhilt: suites are in /hilt/suites; exit the shell to power off\n", 63);
+	emit("note", "shell on %s; the suites are in /hilt/suites; exit the shell to power off", tty);
 	pid = fork();
 	if (pid == 0) {
 		int fd;
@@ -755,6 +763,7 @@ int main(void)
 	cmdline_get(cmdline, "hilt.start", start_s, sizeof(start_s), "0");
 	uname(&u);
 
+	plain = !strcmp(mode, "shell");
 	if (!strcmp(mode, "probe")) {
 		emit("hello", "v=1 mode=probe release=%s", u.release);
 		power_off();
@@ -764,7 +773,8 @@ int main(void)
 	     plan.ntests);
 
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	cur_kmsg_level = plan.boot_kmsg_level;
+	/* A person at the shell sees the kernel's own console output; no need to relay it. */
+	cur_kmsg_level = plain ? -1 : plan.boot_kmsg_level;
 	kmsg_drain();
 	load_modules();
 

@@ -515,6 +515,7 @@ const char *hilt_errname(int err)
 		{ ENOLINK, "ENOLINK" }, { EPROTO, "EPROTO" }, { EBADMSG, "EBADMSG" },
 		{ EMSGSIZE, "EMSGSIZE" }, { ENOTSUP, "ENOTSUP" }, { ENOTCONN, "ENOTCONN" },
 		{ ECHILD, "ECHILD" }, { EXDEV, "EXDEV" }, { ENOEXEC, "ENOEXEC" },
+		{ EBADFD, "EBADFD" }, { EDOM, "EDOM" }, { ENOLCK, "ENOLCK" },
 	};
 	static char other[16];
 
@@ -604,7 +605,10 @@ static void scan_dir(const char *dir, const char *prefix, int kind)
 	while ((e = readdir(d)) && ndevs < HILT_MAX_DEVS) {
 		struct hilt_dev *dev;
 
-		if (strncmp(e->d_name, prefix, strlen(prefix)))
+		/* card0, renderD128, accel0; not accel_controlD0 (habanalabs' control node, not DRM). */
+		if (strncmp(e->d_name, prefix, strlen(prefix)) ||
+		    strspn(e->d_name + strlen(prefix), "0123456789") != strlen(e->d_name + strlen(prefix)) ||
+		    !e->d_name[strlen(prefix)])
 			continue;
 		dev = &devs[ndevs++];
 		snprintf(dev->node, sizeof(dev->node), "%s", e->d_name);

@@ -5,6 +5,7 @@
  * skips are <skipped>. Pure: a RunResult in, XML text out.
  */
 import junitModule, { type Builder } from 'junit-report-builder';
+import { driverOf } from '../results/known-issues.js';
 import type { CaseResult, RunResult } from '../results/model.js';
 import { cdataSafe, cleanText } from './text.js';
 
@@ -17,7 +18,8 @@ const ERRORS = new Set(['timeout', 'crash', 'incomplete', 'abort']);
 function subtestLines(c: CaseResult, depth = 0): string[] {
   const out: string[] = [];
   for (const s of c.subtests) {
-    out.push(`${'  '.repeat(depth)}- ${s.name}: ${s.status}${s.message ? ` (${s.message})` : ''}`);
+    const driver = driverOf(s);
+    out.push(`${'  '.repeat(depth)}- ${s.name}${driver ? ` (${driver})` : ''}: ${s.status}${s.message ? ` — ${s.message}` : ''}`);
     out.push(...subtestLines(s, depth + 1));
   }
   return out;

@@ -29,6 +29,7 @@ import {
   type SuiteResult,
   emptyCounts,
 } from './model.js';
+import { type KnownIssueLookup, driverOf } from './known-issues.js';
 import { type ObservationJudge, failedVerdicts, parseObservation } from './observations.js';
 
 export const RESULTS_SCHEMA_ID = 'https://hilt.dev/schemas/v1/results.schema.json';
@@ -42,6 +43,17 @@ export interface BuilderContext {
   plan: BuilderPlan;
   judge: ObservationJudge;
   dmesg: DmesgJudge;
+  /** Failures driver profiles expect (known kernel issues). */
+  known?: KnownIssueLookup;
+  /** Profiles the plan names: each demands devices of its driver. */
+  requirements?: { profile: string; driver: string; devices: number }[];
+}
+
+/** What filling a case from its KTAP needs besides the node. */
+interface FillContext {
+  judge: ObservationJudge;
+  known: KnownIssueLookup;
+  casePath: string;
 }
 
 /** A planned test whose verdict has settled, for live progress. */
@@ -436,6 +448,10 @@ export class RunBuilder {
     b.spawn = null;
   }
 
+  private fill(casePath: string): FillContext {
+    return { judge: this.ctx.judge, known: this.ctx.known ?? (() => null), casePath };
+  }
+
   private settle(index: number): SettledTest {
     const t = this.tests[index]!;
     const c = this.caseResults(index)[0]!;
@@ -461,7 +477,7 @@ export class RunBuilder {
     };
     if (mode === 'whole') return this.wholeCases(t.suite, a, base);
     const c: CaseResult = { name: t.case, status: 'pass', message: '', observations: [], subtests: [], ...base };
-    if (a.ktap) fillFromKtap(c, a.ktap, this.ctx.judge);
+    if (a.ktap) fillFromKtap(c, a.ktap, this.fill(`${t.suite}/${t.case}`));
     switch (a.outcome) {
       case 'ended':
         if (!a.ktap) {
@@ -499,7 +515,7 @@ export class RunBuilder {
     const cases: CaseResult[] = [];
     for (const node of root?.children ?? []) {
       const c: CaseResult = { ...blankCase(node.name || `#${node.number ?? '?'}`, 'pass', ''), attempts: base.attempts };
-      fillFromKtap(c, node, this.ctx.judge);
+      fillFromKtap(c, node, this.fill(`${suite}/${c.name}`));
       c.console = node.diagnostics.slice();
       cases.push(c);
     }
@@ -513,7 +529,7 @@ export class RunBuilder {
       target.console = base.console;
       target.kernelLog = base.kernelLog;
       if (!unfinished) cases.push(target);
-    } else if (a.exit && (a.exit.code !== 0 || a.exit.signal !== null) && !cases.some((c) => c.status === 'fail')) {
+    } else if (a.exit && (a.exit.code !== 0 || a.exit.signal !== null) && cases.every((c) => c.status === 'pass' || c.status === 'skip')) {
       const how = a.exit.signal !== null ? `died of ${signalName(a.exit.signal)}` : `exited with code ${a.exit.code}`;
       cases.push({ ...blankCase('exit-status', 'fail', `the program ${how} after reporting no failure`), ...base });
     } else if (!cases.length) {
@@ -526,6 +542,48 @@ export class RunBuilder {
       applyDmesg(target);
     }
     return cases;
+  }
+
+  /** A case per profile the plan names: its driver's devices must be there. */
+  private requirementCases(suites: SuiteResult[]): SuiteResult | null {
+    const reqs = this.ctx.requirements ?? [];
+    if (!reqs.length) return null;
+    const devices = new Map<string, string>();
+    const visit = (c: CaseResult) => {
+      for (const o of c.observations) {
+        const d = o.data as { device?: unknown; driver?: unknown } | null;
+        if (typeof d?.device === 'string' && typeof d.driver === 'string') devices.set(d.device, d.driver);
+      }
+      c.subtests.forEach(visit);
+    };
+    suites.forEach((s) => s.cases.forEach(visit));
+    const cases = reqs.map((r) => {
+      const have = [...devices].filter(([, driver]) => driver === r.driver).map(([device]) => device);
+      return have.length >= r.devices
+        ? blankCase(r.profile, 'pass', '')
+        : blankCase(
+            r.profile,
+            'fail',
+            `the plan names profile ${r.profile}, which needs at least ${r.devices} device node${r.devices > 1 ? 's' : ''} of driver ${r.driver}; the suites saw ${have.length ? have.join(', ') : 'none'}`,
+          );
+    });
+    return { name: REQUIREMENTS_SUITE, mode: 'cases', status: worstStatus(cases.map((c) => c.status)), durationMs: 0, exits: [], cases };
+  }
+
+  /** Known issues that did not show: the kernel may have been fixed, and the profile should say so. */
+  private unexpectedPasses(suites: SuiteResult[]): string[] {
+    const known = this.ctx.known;
+    if (!known) return [];
+    const out: string[] = [];
+    for (const suite of suites) {
+      for (const c of suite.cases) {
+        for (const node of c.subtests.length ? c.subtests : [c]) {
+          const hit = node.status === 'pass' ? known(`${suite.name}/${c.name}`, driverOf(node)) : null;
+          if (hit) out.push(`known issue ${suite.name}/${c.name} did not reproduce on ${node.name} (${driverOf(node)}): remove it from profile ${hit.profile} if the kernel is fixed`);
+        }
+      }
+    }
+    return out;
   }
 
   finish(): RunResult {
@@ -548,6 +606,8 @@ export class RunBuilder {
       const suite = bySuite.get(name);
       suite?.cases.push(blankCase('exit-status', 'fail', message));
     }
+    const requirements = this.requirementCases(suites);
+    if (requirements) suites.push(requirements);
     for (const suite of suites) {
       suite.status = worstStatus(suite.cases.map((c) => c.status));
       for (const c of suite.cases) {
@@ -565,7 +625,7 @@ export class RunBuilder {
     }));
     const last = this.boot;
     const status = !this.end || this.end.status === 'interrupted' ? 'incomplete' : this.end.status;
-    const problems = [...this.problems];
+    const problems = [...this.problems, ...this.unexpectedPasses(suites)];
     if (status === 'aborted' && last && last.helloMs === null) {
       const tail = last.tail.lines();
       if (tail.length) problems.push(`console of boot ${last.boot} before it stopped:\n${tail.slice(-40).join('\n')}`);
@@ -586,6 +646,8 @@ export class RunBuilder {
     };
   }
 }
+
+export const REQUIREMENTS_SUITE = 'profile-requirements';
 
 function blankCase(name: string, status: Status, message: string): CaseResult {
   return { name, status, message, durationMs: null, console: [], kernelLog: [], observations: [], subtests: [], attempts: 1 };
@@ -628,15 +690,16 @@ function firstFailure(node: KtapNode): string | null {
 }
 
 /** Status, message, observations and subtests from a KTAP node; observations that break a schema fail the case. */
-function fillFromKtap(c: CaseResult, node: KtapNode, judge: ObservationJudge): void {
+function fillFromKtap(c: CaseResult, node: KtapNode, f: FillContext): void {
   const { status, message } = ktapStatus(node);
   c.status = status;
   c.message = message;
-  c.observations = node.diagnostics.map((d) => parseObservation(d, judge)).filter((o): o is Observation => o !== null);
+  c.observations = node.diagnostics.map((d) => parseObservation(d, f.judge)).filter((o): o is Observation => o !== null);
   c.subtests = node.children.map((child) => {
     const sub: CaseResult = blankCase(child.name || `#${child.number ?? '?'}`, 'pass', '');
-    fillFromKtap(sub, child, judge);
+    fillFromKtap(sub, child, { ...f, known: () => null });
     sub.console = child.diagnostics.filter((d) => !d.startsWith('obs '));
+    expectFailure(sub, f);
     return sub;
   });
   const broken = failedVerdicts(c.observations);
@@ -644,7 +707,8 @@ function fillFromKtap(c: CaseResult, node: KtapNode, judge: ObservationJudge): v
     const first = broken[0]!;
     const v = first.verdict.violations[0];
     const what = v ? describeViolation(v) : `${first.verdict.schema}: rejected`;
-    const more = broken.length > 1 ? ` (and ${broken.length - 1} more schema violations)` : '';
+    const total = broken.reduce((n, b) => n + Math.max(1, b.verdict.violations.length), 0);
+    const more = total > 1 ? ` (and ${total - 1} more schema violations)` : '';
     if (c.status === 'pass') c.message = `observation ${first.type} breaks its schema: ${what}${more}`;
     c.status = 'fail';
   }
@@ -653,6 +717,24 @@ function fillFromKtap(c: CaseResult, node: KtapNode, judge: ObservationJudge): v
     c.status = 'fail';
     c.message = `${failedSub.name}: ${failedSub.message}`;
   }
+  const ownFailure = node.diagnostics.some((d) => d.startsWith('fail: ')) || broken.length > 0;
+  if (c.status === 'fail' && c.subtests.length && !failedSub && !ownFailure) {
+    // It failed only through subtests that turned out to be expected failures.
+    const passed = c.subtests.some((s) => s.status === 'pass');
+    c.status = passed ? 'pass' : 'skip';
+    c.message = passed ? '' : c.subtests.find((s) => s.status === 'skip')!.message;
+  }
+  if (!c.subtests.length) expectFailure(c, f);
+}
+
+/** A failure a driver profile lists as a known kernel issue becomes an expected failure (a skip that says so). */
+function expectFailure(c: CaseResult, f: FillContext): void {
+  if (c.status !== 'fail') return;
+  const driver = driverOf(c);
+  const hit = f.known(f.casePath, driver);
+  if (!hit) return;
+  c.status = 'skip';
+  c.message = `expected failure: a known issue of ${driver} (profile ${hit.profile}): ${hit.reason}${hit.reference ? ` [${hit.reference}]` : ''}; it failed with: ${c.message}`;
 }
 
 function applyDmesg(c: CaseResult): void {

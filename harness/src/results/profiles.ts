@@ -19,6 +19,7 @@ export interface ProfileDocument {
   /** The plan names it: at least this many matching devices must be present. */
   requiresDevices?: number;
   observations: Record<string, object>;
+  knownIssues?: { case: string; reason: string; reference?: string }[];
 }
 
 export interface LoadedProfile {

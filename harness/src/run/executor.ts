@@ -19,6 +19,7 @@ import { RunBuilder, type SettledTest } from '../results/builder.js';
 import { dmesgJudge } from '../results/dmesg.js';
 import { observationJudge } from '../results/judge.js';
 import type { RunResult } from '../results/model.js';
+import { knownIssueLookup } from '../results/known-issues.js';
 import { loadProfiles } from '../results/profiles.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import { kvmUsable } from '../targets/kvm-probe.js';
@@ -61,10 +62,13 @@ export function nextStart(builder: RunBuilder, total: number): number {
 }
 
 export function createBuilder(plan: RunPlan, registry: SchemaRegistry): RunBuilder {
+  const profiles = loadProfiles(registry, plan.profiles);
   return new RunBuilder({
     plan: { tests: plan.tests, suites: plan.suites.map((s) => ({ name: s.name, mode: s.mode })) },
-    judge: observationJudge(registry, loadProfiles(registry, plan.profiles)),
+    judge: observationJudge(registry, profiles),
     dmesg: dmesgJudge(plan.dmesg),
+    known: knownIssueLookup(profiles),
+    requirements: profiles.filter((p) => p.named).map((p) => ({ profile: p.name, driver: p.doc.match.driver, devices: p.doc.requiresDevices ?? 1 })),
   });
 }
 

@@ -1,5 +1,5 @@
 /** Shared by the tests: the repository root and running the real hilt CLI. */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,26 +27,37 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export function runHilt(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<Ran> {
-  return new Promise((resolvePromise, reject) => {
-    // tap puts its loaders into NODE_OPTIONS of every process a test spawns; env(1) drops them again.
-    const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', HILT, ...args], {
-      cwd: opts.cwd ?? ROOT,
-      env: cleanEnv(opts.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 600_000);
+export interface Started {
+  child: ChildProcess;
+  done: Promise<Ran>;
+}
+
+/** Starts hilt and hands back the process, for tests that signal it mid-run. */
+export function startHilt(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Started {
+  // tap puts its loaders into NODE_OPTIONS of every process a test spawns; env(1) drops them again.
+  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', HILT, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: cleanEnv(opts.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 600_000);
+  const done = new Promise<Ran>((resolvePromise, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolvePromise({ code, signal, stdout, stderr });
     });
-    child.stdin.end(opts.input ?? '');
   });
+  child.stdin!.end(opts.input ?? '');
+  return { child, done };
+}
+
+export function runHilt(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<Ran> {
+  return startHilt(args, opts).done;
 }
 
 export function tempDir(t: { teardown(fn: () => void): void }, prefix = 'hilt-test-'): string {

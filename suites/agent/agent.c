@@ -9,6 +9,7 @@
  * Kernel command line:
  *   hilt.mode=run|shell|probe   run the plan (default), give a shell, or only say hello
  *   hilt.start=N                skip the tests whose index is below N (resume after a crash)
+ *   hilt.count=N                run at most N tests from there (a retry runs one)
  */
 #define _GNU_SOURCE
 #include "frame.h"
@@ -670,21 +671,22 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 	return c->nbatch;
 }
 
-static void run_tests(int start, int sigfd, sigset_t *oldmask)
+static void run_tests(int start, int count, int sigfd, sigset_t *oldmask)
 {
 	int i = 0;
 	int ran = 0;
 
 	while (i < plan.ntests && plan.tests[i].index < start)
 		i++;
-	while (i < plan.ntests) {
+	while (i < plan.ntests && plan.tests[i].index < start + count) {
 		struct child c = { .suite = plan.tests[i].suite, .batch = &plan.tests[i] };
 		int from = 0;
 
 		/* A whole binary is one test; cases of one suite in a row share a process. */
 		c.nbatch = 1;
 		if (!c.suite->whole)
-			while (i + c.nbatch < plan.ntests && plan.tests[i + c.nbatch].suite == c.suite)
+			while (i + c.nbatch < plan.ntests && plan.tests[i + c.nbatch].suite == c.suite &&
+			       plan.tests[i + c.nbatch].index < start + count)
 				c.nbatch++;
 		while (from < c.nbatch)
 			from = run_process(&c, from, sigfd, oldmask);
@@ -740,7 +742,7 @@ static void run_shell(void)
 
 int main(void)
 {
-	char cmdline[4096], mode[16], start_s[16];
+	char cmdline[4096], mode[16], start_s[16], count_s[16];
 	struct utsname u;
 	sigset_t mask, oldmask;
 	int sigfd;
@@ -761,6 +763,7 @@ int main(void)
 	read_file("/proc/cmdline", cmdline, sizeof(cmdline));
 	cmdline_get(cmdline, "hilt.mode", mode, sizeof(mode), "run");
 	cmdline_get(cmdline, "hilt.start", start_s, sizeof(start_s), "0");
+	cmdline_get(cmdline, "hilt.count", count_s, sizeof(count_s), "1000000");
 	uname(&u);
 
 	plain = !strcmp(mode, "shell");
@@ -790,7 +793,7 @@ int main(void)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	run_tests(atoi(start_s), sigfd, &oldmask);
+	run_tests(atoi(start_s), atoi(count_s), sigfd, &oldmask);
 	power_off();
 	return 0;
 }

@@ -171,8 +171,14 @@ export class RunBuilder {
     return done;
   }
 
+  /** Runs of a test that count (an attempt cut short by hilt's own interruption does not). */
   attemptsOf(index: number): number {
-    return this.attempts[index]?.length ?? 0;
+    return (this.attempts[index] ?? []).filter((a) => a.outcome !== 'abort').length;
+  }
+
+  /** The verdict a planned test has now (the worst of its cases, for a program run whole). */
+  verdictOf(index: number): Status {
+    return worstStatus(this.caseResults(index).map((c) => c.status));
   }
 
   /** Feeds one journal entry; returns the tests whose verdict settled with it. */
@@ -277,6 +283,7 @@ export class RunBuilder {
           this.problems.push(`agent began test ${r.index}, which the plan does not have`);
           break;
         }
+        if (b.open !== null) this.lostEnd(b, entry.ms, settled);
         b.open = r.index;
         this.attempts[r.index]!.push({
           boot: b.boot,
@@ -395,6 +402,24 @@ export class RunBuilder {
     }
   }
 
+  /**
+   * A new test began while another was open: the agent only does that after
+   * the open one ended, so its 'end' record was lost on the console. Its KTAP
+   * result, if that arrived, still stands.
+   */
+  private lostEnd(b: BootState, ms: number, settled: SettledTest[]): void {
+    const a = this.attempt(b.open!)!;
+    a.endMs = ms;
+    if (a.outcome === 'running') {
+      a.outcome = 'ended';
+      if (b.spawn?.mode === 'cases') {
+        b.spawn.parser.flush();
+        a.ktap = b.spawn.results.get(this.tests[b.open!]!.case) ?? null;
+      }
+    }
+    this.close(b, settled);
+  }
+
   private newSpawn(suite: string): Spawn {
     const mode = this.modes.get(suite) ?? 'whole';
     const results = new Map<string, KtapNode>();
@@ -472,8 +497,7 @@ export class RunBuilder {
       durationMs: a.agentMs ?? (a.endMs !== null ? a.endMs - a.startMs : null),
       console: a.console.lines(),
       kernelLog: a.kmsg,
-      // An attempt cut short by hilt's own interruption does not count as a run of the case.
-      attempts: Math.max(1, list.filter((x) => x.outcome !== 'abort').length),
+      attempts: Math.max(1, this.attemptsOf(index)),
     };
     if (mode === 'whole') return this.wholeCases(t.suite, a, base);
     const c: CaseResult = { name: t.case, status: 'pass', message: '', observations: [], subtests: [], ...base };

@@ -58,6 +58,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   let panicAt: number | null = null;
   let reason: BootEndReason | null = null;
   let truncatedSeen = 0;
+  let droppedSeen = 0;
   const began: number[] = [];
 
   const handle = (d: DecodedLine) => {
@@ -98,8 +99,14 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   const onLines = (lines: string[]) => {
     for (const line of lines) for (const d of decoder.push(line)) handle(d);
     if (splitter.truncatedLines > truncatedSeen) {
+      const lines = splitter.truncatedLines - truncatedSeen;
+      const dropped = splitter.droppedBytes - droppedSeen;
       truncatedSeen = splitter.truncatedLines;
-      o.journal({ t: 'note', text: `boot ${o.boot}: console lines over ${CONSOLE_MAX_LINE_BYTES} bytes were cut (${splitter.droppedBytes} bytes dropped so far)` });
+      droppedSeen = splitter.droppedBytes;
+      o.journal({
+        t: 'note',
+        text: `boot ${o.boot}: ${lines === 1 ? 'a console line' : `${lines} console lines`} longer than ${CONSOLE_MAX_LINE_BYTES} bytes cut, ${dropped} bytes dropped`,
+      });
     }
   };
   o.machine.onConsole((chunk) => {
@@ -115,7 +122,10 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   };
   const tick = setInterval(() => {
     const now = Date.now();
-    if (!hello && now - t0 > o.bootTimeoutMs) {
+    if (panicAt !== null) {
+      // The kernel is going down; only how long it takes to get there matters now.
+      if (now - panicAt > PANIC_GRACE_MS) stop('panic');
+    } else if (!hello && now - t0 > o.bootTimeoutMs) {
       stop('boot-timeout', { kind: 'boot', detail: `the machine did not reach the hilt agent within ${o.bootTimeoutMs / 1000} s of power-on` });
     } else if (now - lastByte > o.silenceTimeoutMs && hello) {
       stop('silence', {
@@ -126,8 +136,6 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
       stop('case-timeout', { kind: 'case', detail: `the case overran its ${o.timeoutOf(open) / 1000} s timeout and the agent did not stop it; the machine was reset` });
     } else if (o.runDeadline !== null && now > o.runDeadline) {
       stop('run-timeout', { kind: 'run', detail: 'the whole run ran past its timeout' });
-    } else if (panicAt !== null && now - panicAt > PANIC_GRACE_MS) {
-      stop('panic');
     }
   }, TICK_MS);
   const onAbort = () => stop('interrupted');

@@ -25,7 +25,7 @@ import type { SchemaRegistry } from '../schemas/registry.js';
 import { kvmUsable } from '../targets/kvm-probe.js';
 import { QemuTarget } from '../targets/qemu.js';
 import type { Log } from '../util/log.js';
-import { runBoot } from './boot-session.js';
+import { type BootOutcome, runBoot } from './boot-session.js';
 import { runEnvironment } from './environment.js';
 import { JOURNAL_FILE, JournalWriter, readJournal } from './journal.js';
 import type { JournalEntry } from './journal-types.js';
@@ -101,16 +101,15 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   }
   const writer = new JournalWriter(journalPath);
   const total = plan.tests.length;
-  let settledCount = 0;
+  for (const entry of previous) builder.push(entry);
+  const settled = builder.finishedIndices();
   const journal = (entry: JournalEntry) => {
     writer.append(entry);
     for (const s of builder.push(entry)) {
-      settledCount++;
-      o.onSettled?.(s, settledCount, total);
+      settled.add(s.index);
+      o.onSettled?.(s, settled.size, total);
     }
   };
-  for (const entry of previous) builder.push(entry);
-  settledCount = builder.finishedIndices().size;
 
   let endStatus: Extract<JournalEntry, { t: 'end' }>['status'] = 'complete';
   let error: HiltError | null = null;
@@ -134,20 +133,17 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     if (!previous.length) {
       journal({ t: 'run', v: 1, at: new Date().toISOString(), id: randomUUID(), plan, env: runEnvironment(kernel, target.describe(), target.kind, new Date().toISOString()) });
     } else {
-      journal({ t: 'note', text: `resumed at test ${nextStart(builder, total)} of ${total} on ${new Date().toISOString()}` });
+      journal({ t: 'note', text: `resumed at test ${nextStart(builder, total) + 1} of ${total} on ${new Date().toISOString()}` });
     }
     const runDeadline = plan.timeouts.runMs ? Date.now() + plan.timeouts.runMs : null;
     let bootNo = previous.filter((e) => e.t === 'boot').length;
-    const retried = new Map<number, number>();
 
-    for (let start = nextStart(builder, total); start < total; ) {
-      if (o.signal.aborted) {
-        endStatus = 'interrupted';
-        break;
-      }
+    /** One boot running tests start..start+count-1; returns how it ended, or throws an infrastructure error. */
+    const boot = async (start: number, count: number): Promise<BootOutcome> => {
       bootNo++;
-      const cmdline = ['hilt.mode=run', `hilt.start=${start}`];
-      log.progress(`boot ${bootNo}: ${kernel.release} under ${accel.toUpperCase()}, tests ${start + 1}-${total} of ${total}`);
+      const cmdline = ['hilt.mode=run', `hilt.start=${start}`, ...(count < total - start ? [`hilt.count=${count}`] : [])];
+      const last = Math.min(total, start + count);
+      log.progress(`boot ${bootNo}: ${kernel.release} under ${accel.toUpperCase()}, tests ${start + 1}${last > start + 1 ? `-${last}` : ''} of ${total}`);
       const machine = await target.boot({ cmdline });
       journal({ t: 'boot', boot: bootNo, start, at: new Date().toISOString(), cmdline: machine.commandLine, accel });
       const outcome = await runBoot({
@@ -162,14 +158,8 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
         signal: o.signal,
         ...(o.verbose ? { echo: (line: string) => process.stderr.write(`  | ${line}\n`) } : {}),
       });
-      if (outcome.reason === 'interrupted') {
-        endStatus = 'interrupted';
-        break;
-      }
-      if (outcome.reason === 'run-timeout') {
-        throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
-      }
-      if (!outcome.hello) {
+      if (outcome.reason === 'run-timeout') throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
+      if (!outcome.hello && outcome.reason !== 'interrupted') {
         const tail = outcome.exit.stderr.trim();
         throw infraError(
           outcome.reason === 'boot-timeout'
@@ -181,21 +171,31 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
           },
         );
       }
-      if (outcome.done) break;
-      let next = nextStart(builder, total);
-      if (outcome.open !== null) {
-        const tries = retried.get(outcome.open) ?? 0;
-        if (tries < plan.retries) {
-          retried.set(outcome.open, tries + 1);
-          next = outcome.open;
-          log.info(`test ${outcome.open} ended with ${outcome.reason}; retrying it (${tries + 1}/${plan.retries})`);
-        } else {
-          log.info(`boot ${bootNo} ended with ${outcome.reason} during test ${outcome.open + 1}; booting again to go on`);
-        }
-      } else if (next <= start && !outcome.began.length) {
+      if (outcome.open !== null && !outcome.done) {
+        log.info(`boot ${bootNo} ended with ${outcome.reason} during test ${outcome.open + 1}; booting again to go on`);
+      }
+      return outcome;
+    };
+
+    for (let start = nextStart(builder, total); start < total && endStatus === 'complete'; ) {
+      const outcome = await boot(start, total - start);
+      if (outcome.reason === 'interrupted') endStatus = 'interrupted';
+      else if (outcome.done) break;
+      const next = nextStart(builder, total);
+      if (next <= start && !outcome.began.length && endStatus === 'complete') {
         throw infraError(`boot ${bootNo} ended (${outcome.reason}) without running any test; stopping rather than looping`);
       }
       start = next;
+    }
+    // Retries come last, one boot per case, so a case that wedges the machine again cannot stop the rest.
+    for (let round = 1; round <= plan.retries && endStatus === 'complete'; round++) {
+      for (const index of plan.tests.map((t) => t.index)) {
+        if (endStatus !== 'complete') break;
+        const status = builder.verdictOf(index);
+        if ((status !== 'crash' && status !== 'timeout') || builder.attemptsOf(index) > round) continue;
+        log.info(`retrying test ${index + 1} (${plan.tests[index]!.suite}/${plan.tests[index]!.case}), which ended with ${status} (${round}/${plan.retries})`);
+        if ((await boot(index, 1)).reason === 'interrupted') endStatus = 'interrupted';
+      }
     }
   } catch (e) {
     error = e instanceof HiltError ? e : infraError(`unexpected: ${(e as Error).message}`, { cause: e });

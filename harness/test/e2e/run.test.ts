@@ -3,32 +3,20 @@
  * cached), booted in QEMU, drm-core run against vgem and virtio-gpu.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import type { RunResult } from '../../src/results/model.js';
 import { runHilt, tempDir } from '../helpers.js';
-
-/** Processes whose environment carries the marker: what a hilt run left behind. */
-function processesMarked(marker: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`HILT_TEST_MARK=${marker}`)) pids.push(Number(pid));
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return pids;
-}
+import { settleProcesses } from './processes.js';
 
 t.test('hilt run boots the Debian kernel and runs drm-core against vgem and virtio-gpu', async (t) => {
   const out = tempDir(t);
   const marker = randomUUID();
   const r = await runHilt(['run', '--accel', 'tcg', '--suite', 'drm-core', '--out', out], { env: { HILT_TEST_MARK: marker } });
   t.equal(r.code, 0, `exit 0 (stderr: ${r.stderr.slice(-2000)})`);
-  t.same(processesMarked(marker), [], 'no QEMU outlives hilt');
+  t.same(await settleProcesses(marker), [], 'no QEMU outlives hilt');
 
   const run = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult;
   t.equal(run.status, 'complete');

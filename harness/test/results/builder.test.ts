@@ -192,3 +192,11 @@ t.test('lost and corrupted records are reported as problems', async (t) => {
   const { run } = fold(p, j);
   t.match(run.problems, [/records 7-8 never arrived/, /corrupted \(checksum mismatch\)/]);
 });
+
+t.test('an end record lost on the console: the next begin closes the case with its KTAP verdict', async (t) => {
+  const p = plan([['s', ['a', 'b'], 'cases']]);
+  const j = new JournalScript().startBoot().spawn('s', 2);
+  j.rec('begin', '0 s a').out('s', 'ok 1 a'); // its 'end' never arrives
+  j.hiltCase(1, 's', 'b', 2, true).rec('exit', 's code 0 1').bootEnd('poweroff').end();
+  t.same(fold(p, j).run.suites[0]!.cases.map((c) => `${c.name}:${c.status}`), ['a:pass', 'b:pass']);
+});

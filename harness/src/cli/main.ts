@@ -5,6 +5,7 @@ import { EXIT_INFRA, exitCodeFor, formatError, HiltError } from '../errors.js';
 import { DEFAULT_KERNEL } from '../kernel/spec.js';
 import { hiltVersion } from '../run/environment.js';
 import { bootCommand } from './boot-command.js';
+import { docsCommand } from './docs-command.js';
 import { listCommand } from './list-command.js';
 import { parseCommand } from './parse-command.js';
 import { reportCommand } from './report-command.js';
@@ -97,6 +98,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--summary', 'print one JSON object counting the leaf cases by status')
     .action(async (file: string, o: { summary?: boolean }) => {
       code = await parseCommand({ file, summary: Boolean(o.summary) }, { stdout: process.stdout, stdin: process.stdin });
+    });
+
+  program
+    .command('docs')
+    .description('regenerate suites/README.md, the reference of every suite and case, from the built suites')
+    .option('--check', 'only check that suites/README.md is up to date (exit 1 if not)')
+    .option('--stdout', 'print the page instead of writing it')
+    .action((o: { check?: boolean; stdout?: boolean }) => {
+      code = docsCommand(o, process.stdout, process.stderr);
     });
 
   program

@@ -53,15 +53,19 @@ export class SchemaRegistry {
   private readonly compiled = new Map<string, ValidateFunction>();
   /** Documents under schemas/ that are not schemas (profiles), by path relative to the folder. */
   readonly documents = new Map<string, unknown>();
+  /** Every schema loaded from the folder, by $id. */
+  readonly loaded = new Map<string, { title?: string }>();
 
   constructor(dir: string = SCHEMAS_DIR) {
     this.ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, allowUnionTypes: true, $data: true });
     addFormats(this.ajv);
     this.ajv.addKeyword({ keyword: 'x-hilt', schemaType: 'object' });
     for (const file of listJson(dir)) {
-      const doc = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string; $schema?: string };
-      if (doc.$schema?.includes('json-schema.org') && doc.$id) this.ajv.addSchema(doc);
-      else this.documents.set(relative(dir, file), doc);
+      const doc = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string; $schema?: string; title?: string };
+      if (doc.$schema?.includes('json-schema.org') && doc.$id) {
+        this.ajv.addSchema(doc);
+        this.loaded.set(doc.$id, doc);
+      } else this.documents.set(relative(dir, file), doc);
     }
   }
 

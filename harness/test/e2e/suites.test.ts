@@ -1,0 +1,118 @@
+/**
+ * Every suite, run for real against vgem, virtio-gpu, the system dma-heap
+ * and udmabuf in the booted Debian kernel; any KTAP program as a suite; each
+ * suite binary as a plain program.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { KtapParser } from '../../src/ktap/index.js';
+import type { CaseResult, RunResult } from '../../src/results/model.js';
+import { ROOT, runHilt, tempDir } from '../helpers.js';
+
+const SUITES = ['accel', 'dma-buf', 'dma-heap', 'drm-core', 'fences', 'prime', 'sync-file', 'syncobj', 'udmabuf'];
+/** Why a case may skip in QEMU: hardware QEMU does not have, or a kernel bug a driver profile names. */
+const ALLOWED_SKIPS = [/^skipped: no \/dev\/accel node: this machine has no DRM accel device$/, /^expected failure: a known issue of (vgem|virtio_gpu) \(profile [a-z-]+\): /];
+
+t.test('the default plan: every suite, every case passes or skips for want of hardware', async (t) => {
+  const out = tempDir(t);
+  const r = await runHilt(['run', '--accel', 'tcg', '--out', out]);
+  t.equal(r.code, 0, `exit 0 (stderr: ${r.stderr.slice(-3000)})`);
+  const run = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult;
+  t.same(run.suites.map((s) => s.name), SUITES, 'every default suite ran');
+  t.same(run.problems, []);
+  for (const s of run.suites) {
+    t.ok(s.cases.length > 0, `${s.name} has cases`);
+    for (const c of s.cases) {
+      if (c.status === 'pass') continue;
+      t.equal(c.status, 'skip', `${s.name}/${c.name}: ${c.message}`);
+      t.ok(ALLOWED_SKIPS.some((re) => re.test(c.message)), `${s.name}/${c.name} skips only for want of hardware or a known kernel bug: ${c.message}`);
+    }
+  }
+  // The suites really talked to the drivers: every driver answered somewhere.
+  const drivers = new Set<string>();
+  const heaps = new Set<string>();
+  const visit = (c: CaseResult, expectedFailure: boolean) => {
+    for (const o of c.observations) {
+      const d = o.data as { driver?: string; heap?: string; exp_name?: string };
+      if (d.driver) drivers.add(d.driver);
+      if (d.heap) heaps.add(d.heap);
+      if (d.exp_name === 'udmabuf') heaps.add('udmabuf');
+      // A known kernel bug shows exactly as a schema violation; everything else must be judged ok.
+      if (!expectedFailure) t.ok(o.verdicts.every((v) => v.ok), `${c.name}: ${o.type} judged ok`);
+    }
+    c.subtests.forEach((sub) => visit(sub, expectedFailure || sub.message.startsWith('expected failure')));
+  };
+  run.suites.forEach((s) => s.cases.forEach((c) => visit(c, c.message.startsWith('expected failure'))));
+  t.same([...drivers].sort(), ['vgem', 'virtio_gpu']);
+  t.same([...heaps].sort(), ['system', 'udmabuf']);
+});
+
+t.test('any KTAP program runs as a suite: missing cases named, duplicates kept, exit status counted', async (t) => {
+  const out = tempDir(t);
+  const bins = join(tempDir(t), 'bins');
+  execFileSync('mkdir', ['-p', bins]);
+  execFileSync('gcc', ['-static', '-O2', '-o', join(bins, 'nested-ktap'), join(ROOT, 'harness/test/fixtures/suite-bins/nested-ktap.c')]);
+  const fixtures = join(ROOT, 'harness/test/fixtures/suite-bins');
+  const r = await runHilt(['run', '--accel', 'tcg', '--out', out, '--suite-bin', join(fixtures, 'six-planned.sh'), '--suite-bin', join(fixtures, 'same-names.sh'), '--suite-bin', join(bins, 'nested-ktap')]);
+  t.equal(r.code, 1, 'conformance failures');
+  const run = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult;
+  const suite = (name: string) => run.suites.find((s) => s.name === name)!;
+
+  const six = suite('six-planned.sh');
+  t.equal(six.mode, 'whole');
+  t.same(six.cases.map((c) => `${c.name}:${c.status}`), ['case-1:pass', 'case-2:pass', 'case-3:pass', 'case-4:pass', 'case-5:pass', '#6:incomplete']);
+  t.match(six.cases[5]!.message, /planned as test 6 but never reported/);
+  t.equal(six.status, 'incomplete');
+  t.same(six.exits, [{ code: 1, signal: null }]);
+
+  const same = suite('same-names.sh');
+  t.same(same.cases.map((c) => `${c.name}:${c.status}`), ['same-name:pass', 'same-name:fail', 'other:skip']);
+  t.match(same.cases[2]!.message, /needs hardware/);
+  const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+  t.equal(junit.match(/<testcase classname="hilt\.same-names\.sh" name="same-name"/g)?.length, 2, 'JUnit keeps both');
+
+  const nested = suite('nested-ktap');
+  t.same(nested.cases.map((c) => `${c.name}:${c.status}`), ['group:pass', 'last:pass']);
+  t.same(nested.cases[0]!.subtests.map((c) => `${c.name}:${c.status}`), ['first:pass', 'second:skip']);
+});
+
+t.test('--suite-bin refuses a dynamically linked program before booting', async (t) => {
+  const r = await runHilt(['run', '--suite-bin', '/bin/ls']);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /--suite-bin \/bin\/ls is dynamically linked \(needs \/lib64\/ld-linux-x86-64\.so\.2\).*\n\s+Link it statically/);
+});
+
+t.test('each suite binary runs as a plain program and prints valid KTAP', async (t) => {
+  for (const name of [...SUITES, 'faults']) {
+    const bin = join(ROOT, 'suites', 'build', name);
+    const cases = execFileSync(bin, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    // faults would really halt a machine: list it, run only its harmless case
+    const args = name === 'faults' ? ['--run', 'pass'] : [];
+    let out: string;
+    try {
+      out = execFileSync(bin, args, { encoding: 'utf8' });
+    } catch (e) {
+      out = (e as { stdout: string }).stdout; // a machine with real devices may fail a case; KTAP must still be valid
+    }
+    const parser = new KtapParser();
+    for (const line of out.split('\n').slice(0, -1)) parser.push(line);
+    const root = parser.end();
+    t.equal(root.version, 'KTAP version 1', `${name}: version line`);
+    t.equal(root.plan, name === 'faults' ? 1 : cases.length, `${name}: plan counts its cases`);
+    t.same(root.children.map((c) => c.name), name === 'faults' ? ['pass'] : cases, `${name}: one result per case, in order`);
+    const problems: string[] = [];
+    const walk = (n: typeof root) => {
+      problems.push(...n.problems);
+      n.children.forEach(walk);
+    };
+    walk(root);
+    t.same(problems, [], `${name}: the parser finds nothing wrong`);
+  }
+});
+
+t.test('suites/README.md is what hilt docs generates', async (t) => {
+  const r = await runHilt(['docs', '--check']);
+  t.equal(r.code, 0, r.stderr);
+});

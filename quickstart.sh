@@ -22,8 +22,9 @@ say() { echo "quickstart: $*" >&2; }
 # What hilt needs at run time (qemu, busybox, cpio tools, module tools, decompressors),
 # to build its suites (gcc, headers) and node-pty (python3, g++, make).
 packages="qemu-system-x86 busybox-static gcc g++ make libc6-dev libdrm-dev linux-libc-dev cpio kmod xz-utils zstd util-linux python3"
-# The tests also check the JUnit with xmllint and look at the HTML report in Chromium.
-[ "$mode" = test ] && packages="$packages libxml2-utils chromium"
+# The tests also check the JUnit with xmllint and an independent reader (junitparser),
+# and look at the HTML report in Chromium.
+[ "$mode" = test ] && packages="$packages libxml2-utils chromium python3-junitparser"
 
 missing=""
 for p in $packages; do

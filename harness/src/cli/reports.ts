@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../report/atomic.js';
+import { buildHtml } from '../report/html.js';
 import { buildJunit } from '../report/junit.js';
 import { writeResultsJson } from '../report/results-json.js';
 import type { RunResult } from '../results/model.js';
@@ -9,13 +10,16 @@ import { OK_STATUSES, STATUSES } from '../results/model.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 
 export const JUNIT_FILE = 'junit.xml';
+export const HTML_FILE = 'report.html';
 
 export function writeReports(dir: string, run: RunResult, registry: SchemaRegistry): string[] {
   mkdirSync(dir, { recursive: true });
   const results = writeResultsJson(dir, run, registry);
   const junit = join(dir, JUNIT_FILE);
   writeFileAtomic(junit, buildJunit(run));
-  return [results, junit];
+  const html = join(dir, HTML_FILE);
+  writeFileAtomic(html, buildHtml(run));
+  return [results, junit, html];
 }
 
 /** "12 pass, 1 fail, 3 skip" with only the statuses that occurred. */

@@ -59,11 +59,11 @@ export function buildJunit(run: RunResult): string {
     ['ended', run.environment.endedAt ?? ''],
   ];
   for (const suite of run.suites) {
-    const ts = b.testSuite().name(suite.name).time(suite.durationMs / 1000);
+    const ts = b.testSuite().name(cleanText(suite.name)).time(suite.durationMs / 1000);
     if (run.environment.startedAt) ts.timestamp(new Date(run.environment.startedAt));
     for (const [k, v] of env) ts.property(k, cleanText(v));
     for (const c of suite.cases) {
-      const tc = ts.testCase().className(`hilt.${suite.name}`).name(cleanText(c.name));
+      const tc = ts.testCase().className(cleanText(`hilt.${suite.name}`)).name(cleanText(c.name));
       if (c.durationMs !== null) tc.time(c.durationMs / 1000);
       if (FAILURES.has(c.status)) tc.failure(cleanText(c.message || c.status), c.status);
       else if (ERRORS.has(c.status)) tc.error(cleanText(c.message || c.status), c.status);

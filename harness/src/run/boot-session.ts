@@ -32,6 +32,8 @@ export interface BootSessionOptions {
   signal: AbortSignal;
   /** Console text as it arrives, for a person watching (--verbose). */
   echo?: (line: string) => void;
+  /** Every console byte as it arrives, for the raw console log beside the reports. */
+  raw?: (chunk: Buffer) => void;
 }
 
 export interface BootOutcome {
@@ -111,6 +113,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   };
   o.machine.onConsole((chunk) => {
     lastByte = Date.now();
+    o.raw?.(chunk);
     onLines(splitter.push(chunk));
   });
 

@@ -7,7 +7,7 @@
  * ends with the same results as a run that was never interrupted.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, unlinkSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { HiltError, infraError, usageError } from '../errors.js';
 import { buildInitramfs } from '../image/build.js';
@@ -28,6 +28,7 @@ import type { Log } from '../util/log.js';
 import { type BootOutcome, runBoot } from './boot-session.js';
 import { runEnvironment } from './environment.js';
 import { JOURNAL_FILE, JournalWriter, readJournal } from './journal.js';
+import { RawConsoleLog } from './raw-console.js';
 import type { JournalEntry } from './journal-types.js';
 
 export const AGENT_HEARTBEAT_MS = 2_000;
@@ -96,8 +97,9 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     // A torn last line must not swallow the first entry appended now.
     const text = readFileSync(journalPath, 'utf8');
     if (text.length && !text.endsWith('\n')) appendFileSync(journalPath, '\n');
-  } else if (existsSync(journalPath)) {
-    unlinkSync(journalPath);
+  } else {
+    // A new run in an old folder: the old journal and console logs are not this run's.
+    for (const f of readdirSync(plan.out)) if (f === JOURNAL_FILE || /^console-\d+\.log$/.test(f)) unlinkSync(join(plan.out, f));
   }
   const writer = new JournalWriter(journalPath);
   const total = plan.tests.length;
@@ -146,9 +148,11 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       log.progress(`boot ${bootNo}: ${kernel.release} under ${accel.toUpperCase()}, tests ${start + 1}${last > start + 1 ? `-${last}` : ''} of ${total}`);
       const machine = await target.boot({ cmdline });
       journal({ t: 'boot', boot: bootNo, start, at: new Date().toISOString(), cmdline: machine.commandLine, accel });
+      const raw = new RawConsoleLog(join(plan.out, `console-${bootNo}.log`));
       const outcome = await runBoot({
         machine,
         boot: bootNo,
+        raw: (chunk) => raw.write(chunk),
         journal,
         bootTimeoutMs: plan.timeouts.bootMs,
         silenceTimeoutMs: plan.timeouts.silenceMs,
@@ -158,6 +162,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
         signal: o.signal,
         ...(o.verbose ? { echo: (line: string) => process.stderr.write(`  | ${line}\n`) } : {}),
       });
+      raw.close();
       if (outcome.reason === 'run-timeout') throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
       if (!outcome.hello && outcome.reason !== 'interrupted') {
         const tail = outcome.exit.stderr.trim();

@@ -34,6 +34,12 @@ function machineOptions(cmd: Command): Command {
     .option('--suite-bin <path>', 'a static program printing KTAP, run as a suite named after the file; repeatable', collect);
 }
 
+// `hilt parse big.log | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
@@ -51,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
 
   let code = 0;
   const program = new Command('hilt')
-    .description('Hardware-in-the-loop conformance harness for Linux GPU and accelerator drivers.\nBoots a test kernel, runs ioctl and dma-buf suites against its real drivers, judges every\nobservation against JSON Schemas, and writes JUnit, JSON and HTML reports.')
+    .description(
+      'Hardware-in-the-loop conformance harness for Linux GPU and accelerator drivers. Boots a test kernel, runs ioctl and dma-buf suites against its real drivers, judges every observation against JSON Schemas, and writes JUnit, JSON and HTML reports.',
+    )
     .version(hiltVersion())
     .showHelpAfterError('(hilt <command> --help shows the options)')
     .exitOverride()
@@ -118,6 +126,10 @@ async function main(argv: string[]): Promise<number> {
       code = reportCommand(file, o, process.stderr);
     });
 
+  if (argv.length <= 2) {
+    program.outputHelp({ error: true });
+    return EXIT_INFRA;
+  }
   try {
     await program.parseAsync(argv);
   } catch (e) {

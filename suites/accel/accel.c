@@ -7,6 +7,7 @@
  * /dev/accel node and every case skips saying so.
  */
 #define _GNU_SOURCE
+#include "drm-util.h"
 #include "hilt.h"
 #include "habanalabs-uapi.h"
 
@@ -25,22 +26,13 @@
 
 #define NO_ACCEL "no /dev/accel node: this machine has no DRM accel device"
 
-/* accel<N> only: habanalabs also puts its control device accel_controlD<N> in /dev/accel. */
-static bool is_accel_minor(const struct hilt_dev *dev)
-{
-	const char *p = dev->node + strlen("accel");
-
-	return dev->kind == HILT_NODE_ACCEL && !strncmp(dev->node, "accel", 5) && *p &&
-	       strspn(p, "0123456789") == strlen(p);
-}
-
 static size_t count_accel(const char *driver)
 {
 	struct hilt_dev *all;
 	size_t n = hilt_devices(&all), found = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (is_accel_minor(&all[i]) && (!driver || !strcmp(all[i].driver, driver)))
+		if (all[i].kind == HILT_NODE_ACCEL && (!driver || !strcmp(all[i].driver, driver)))
 			found++;
 	return found;
 }
@@ -53,14 +45,6 @@ static void each_accel(struct hilt_ctx *ctx, void (*fn)(struct hilt_ctx *, struc
 		return;
 	}
 	hilt_each_device(ctx, 1u << HILT_NODE_ACCEL, fn);
-}
-
-static bool skip_control_node(struct hilt_ctx *ctx, const struct hilt_dev *dev)
-{
-	if (is_accel_minor(dev))
-		return false;
-	hilt_skip(ctx, "%s is not a DRM accel minor (a driver's own control device)", dev->path);
-	return true;
 }
 
 /* Reads a one-line sysfs attribute; "" when absent. */
@@ -86,8 +70,6 @@ static void enumerate_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	DIR *d;
 	struct dirent *e;
 
-	if (skip_control_node(ctx, dev))
-		return;
 	hj_begin(&j);
 	hj_dev(&j, dev);
 	hj_str(&j, "path", dev->path);
@@ -143,28 +125,7 @@ static void t_enumerate(struct hilt_ctx *ctx)
 
 static void version_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
-	char name[128] = "", date[128] = "", desc[256] = "";
-	struct drm_version v = {
-		.name = name, .name_len = sizeof(name) - 1,
-		.date = date, .date_len = sizeof(date) - 1,
-		.desc = desc, .desc_len = sizeof(desc) - 1,
-	};
-	struct hilt_json j;
-
-	if (skip_control_node(ctx, dev))
-		return;
-	if (!hilt_expect_ok(ctx, dev, "DRM_IOCTL_VERSION",
-			    hilt_ioctl(dev->fd, DRM_IOCTL_VERSION, &v), errno))
-		return;
-	hj_begin(&j);
-	hj_dev(&j, dev);
-	hj_int(&j, "major", v.version_major);
-	hj_int(&j, "minor", v.version_minor);
-	hj_int(&j, "patchlevel", v.version_patchlevel);
-	hj_strn(&j, "name", name, v.name_len < sizeof(name) ? v.name_len : sizeof(name) - 1);
-	hj_strn(&j, "date", date, v.date_len < sizeof(date) ? v.date_len : sizeof(date) - 1);
-	hj_strn(&j, "desc", desc, v.desc_len < sizeof(desc) ? v.desc_len : sizeof(desc) - 1);
-	hilt_obs(ctx, "drm.version", &j);
+	hilt_obs_version(ctx, dev);
 }
 
 static void t_version(struct hilt_ctx *ctx)
@@ -180,8 +141,6 @@ static void kms_refused_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	struct drm_mode_create_dumb dumb = { .width = 64, .height = 64, .bpp = 32 };
 	int ret;
 
-	if (skip_control_node(ctx, dev))
-		return;
 	/* drm_getcap(): a driver without DRIVER_MODESET (every accel driver) gets EOPNOTSUPP. */
 	ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_CAP, &cap);
 	hilt_expect_errno(ctx, dev, "DRM_IOCTL_GET_CAP",
@@ -224,8 +183,6 @@ static void hl_info_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	struct hilt_json j;
 	int ret;
 
-	if (skip_control_node(ctx, dev))
-		return;
 	if (strcmp(dev->driver, "habanalabs")) {
 		hilt_skip(ctx, "%s is driven by %s, not habanalabs", dev->node,
 			  dev->driver[0] ? dev->driver : "an unknown driver");
@@ -298,7 +255,7 @@ static void t_hl_info(struct hilt_ctx *ctx)
 	}
 	if (!count_accel("habanalabs")) {
 		for (size_t i = 0; i < n; i++)
-			if (is_accel_minor(&all[i]) && !strstr(drivers, all[i].driver))
+			if (all[i].kind == HILT_NODE_ACCEL && !strstr(drivers, all[i].driver))
 				snprintf(drivers + strlen(drivers), sizeof(drivers) - strlen(drivers),
 					 "%s%s", drivers[0] ? ", " : "", all[i].driver);
 		hilt_skip(ctx, "no habanalabs accel device (accel drivers here: %s)", drivers);

@@ -34,25 +34,6 @@ static const char *kind_name(const struct hilt_dev *dev)
 	       dev->kind == HILT_NODE_RENDER ? "render" : "accel";
 }
 
-/*
- * The device table picks up every /dev/accel entry whose name starts with
- * "accel", which includes habanalabs' accel_controlD<n> control device: not a
- * DRM minor, it answers none of the DRM core ioctls. Skip anything whose name
- * is not a DRM minor's.
- */
-static bool not_a_drm_minor(struct hilt_ctx *ctx, const struct hilt_dev *dev)
-{
-	static const char *const prefix[] = { "card", "renderD", "accel" };
-	const char *p = dev->node;
-	size_t len = strlen(prefix[dev->kind]);
-
-	if (!strncmp(p, prefix[dev->kind], len) && p[len] &&
-	    strspn(p + len, "0123456789") == strlen(p + len))
-		return false;
-	hilt_skip(ctx, "%s is not a DRM minor (a driver's own control device)", dev->path);
-	return true;
-}
-
 /* 0 when the driver is a KMS driver (DRIVER_MODESET), else the errno DRM core refuses KMS caps with. */
 static int kms_errno(const struct hilt_dev *dev)
 {
@@ -68,8 +49,6 @@ static void open_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	struct hilt_json j;
 
-	if (not_a_drm_minor(ctx, dev))
-		return;
 	hj_begin(&j);
 	hj_dev(&j, dev);
 	hj_str(&j, "path", dev->path);
@@ -84,28 +63,7 @@ static void t_open(struct hilt_ctx *ctx)
 
 static void version_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
-	char name[128] = "", date[128] = "", desc[256] = "";
-	struct drm_version v = {
-		.name = name, .name_len = sizeof(name) - 1,
-		.date = date, .date_len = sizeof(date) - 1,
-		.desc = desc, .desc_len = sizeof(desc) - 1,
-	};
-	struct hilt_json j;
-
-	if (not_a_drm_minor(ctx, dev))
-		return;
-	if (!hilt_expect_ok(ctx, dev, "DRM_IOCTL_VERSION",
-			    hilt_ioctl(dev->fd, DRM_IOCTL_VERSION, &v), errno))
-		return;
-	hj_begin(&j);
-	hj_dev(&j, dev);
-	hj_int(&j, "major", v.version_major);
-	hj_int(&j, "minor", v.version_minor);
-	hj_int(&j, "patchlevel", v.version_patchlevel);
-	hj_strn(&j, "name", name, v.name_len < sizeof(name) ? v.name_len : sizeof(name) - 1);
-	hj_strn(&j, "date", date, v.date_len < sizeof(date) ? v.date_len : sizeof(date) - 1);
-	hj_strn(&j, "desc", desc, v.desc_len < sizeof(desc) ? v.desc_len : sizeof(desc) - 1);
-	hilt_obs(ctx, "drm.version", &j);
+	hilt_obs_version(ctx, dev);
 }
 
 static void t_version(struct hilt_ctx *ctx)
@@ -138,8 +96,6 @@ static void get_cap_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	int kms_err = -1;
 
-	if (not_a_drm_minor(ctx, dev))
-		return;
 	for (size_t i = 0; i < HILT_ARRAY_SIZE(caps); i++) {
 		struct drm_get_cap cap = { .capability = caps[i].id };
 		int ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_CAP, &cap);
@@ -186,8 +142,6 @@ static void get_cap_unknown_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	static const uint64_t ids[] = { 0, 0x7fffffff };
 	int kms;
 
-	if (not_a_drm_minor(ctx, dev))
-		return;
 	kms = kms_errno(dev);
 	for (size_t i = 0; i < HILT_ARRAY_SIZE(ids); i++) {
 		struct drm_get_cap cap = { .capability = ids[i] };
@@ -228,8 +182,6 @@ static void client_cap_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	char misuse[128];
 	int ret;
 
-	if (not_a_drm_minor(ctx, dev))
-		return;
 	kms = kms_errno(dev);
 	/*
 	 * Client caps change the state of the file they are set on: use a file
@@ -300,8 +252,6 @@ static void gem_close_invalid_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	static const uint32_t handles[] = { 0, 0x7fffffff };
 
-	if (not_a_drm_minor(ctx, dev))
-		return;
 	for (size_t i = 0; i < HILT_ARRAY_SIZE(handles); i++) {
 		struct drm_gem_close arg = { .handle = handles[i] };
 		int ret = hilt_ioctl(dev->fd, DRM_IOCTL_GEM_CLOSE, &arg);
@@ -514,8 +464,6 @@ static void dumb_buffer_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	size_t words, bad = (size_t)-1;
 	uint32_t got = 0;
 
-	if (not_a_drm_minor(ctx, dev))
-		return;
 	ret = hilt_dumb_create(dev->fd, w, h, bpp, &bo);
 	if (dev->kind == HILT_NODE_RENDER) {
 		/* MODE_CREATE_DUMB lacks DRM_RENDER_ALLOW: drm_ioctl_permit() says EACCES. */
@@ -612,8 +560,6 @@ static void dumb_invalid_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	struct hilt_bo bo = { 0 };
 	int ret;
 
-	if (not_a_drm_minor(ctx, dev))
-		return;
 	/* Only where dumb buffers exist: elsewhere every call is ENOSYS before any check. */
 	ret = hilt_dumb_create(dev->fd, 64, 64, 32, &bo);
 	if (ret == -ENOSYS) {
@@ -659,8 +605,6 @@ static void unknown_ioctl_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	int ret;
 
-	if (not_a_drm_minor(ctx, dev))
-		return;
 	ret = ioctl(dev->fd, DRM_IO(0xff), NULL);
 	hilt_expect_errno(ctx, dev, "DRM_IO(0xff)", "an ioctl number no DRM core or driver defines",
 			  ret, errno, EINVAL);
@@ -678,8 +622,6 @@ static void bad_pointer_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	struct drm_version v = { 0 };
 	int ret;
 
-	if (not_a_drm_minor(ctx, dev))
-		return;
 	/* An address nothing is mapped at: map a page, unmap it, use it at once. */
 	hole = mmap(NULL, (size_t)psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (hole == MAP_FAILED) {

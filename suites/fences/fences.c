@@ -355,24 +355,12 @@ static void t_dmabuf_poll_read(struct hilt_ctx *ctx)
 	fu_vbuf_close(&b);
 }
 
-struct later_signal {
-	int fd;
-	uint32_t fence;
-};
-
-static int do_signal(void *p)
-{
-	struct later_signal *s = p;
-
-	return fu_vgem_signal(s->fd, s->fence);
-}
-
 /* A poll(2) blocked on the dma-buf wakes up when the fence signals. */
 static void t_dmabuf_poll_wakeup(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
 	struct fu_later later = { 0 };
-	struct later_signal s;
+	struct fu_later_signal s;
 	struct fu_vbuf b;
 	int64_t t0, t1;
 	uint32_t f = 0;
@@ -382,9 +370,9 @@ static void t_dmabuf_poll_wakeup(struct hilt_ctx *ctx)
 		return;
 	if (!attach(ctx, vgem, &b, VGEM_FENCE_WRITE, &f))
 		goto out;
-	s = (struct later_signal){ .fd = b.fd, .fence = f };
+	s = (struct fu_later_signal){ .fd = b.fd, .fence = f };
 	t0 = fu_now_ns();
-	ret = fu_later_start(&later, 50, do_signal, &s);
+	ret = fu_later_start(&later, 50, fu_signal_fence, &s);
 	if (ret) {
 		hilt_fail(ctx, "pthread_create failed: %s", hilt_errname(-ret));
 		goto out;

@@ -126,3 +126,27 @@ bool hilt_dumb_capable(const struct hilt_dev *dev)
 	}
 	return ok;
 }
+
+void hilt_obs_version(struct hilt_ctx *ctx, const struct hilt_dev *dev)
+{
+	char name[128] = "", date[128] = "", desc[256] = "";
+	struct drm_version v = {
+		.name = name, .name_len = sizeof(name) - 1,
+		.date = date, .date_len = sizeof(date) - 1,
+		.desc = desc, .desc_len = sizeof(desc) - 1,
+	};
+	struct hilt_json j;
+
+	if (!hilt_expect_ok(ctx, dev, "DRM_IOCTL_VERSION", hilt_ioctl(dev->fd, DRM_IOCTL_VERSION, &v), errno))
+		return;
+	hj_begin(&j);
+	hj_dev(&j, dev);
+	hj_int(&j, "major", v.version_major);
+	hj_int(&j, "minor", v.version_minor);
+	hj_int(&j, "patchlevel", v.version_patchlevel);
+	/* The kernel reports each string's full length even when it truncated the copy. */
+	hj_strn(&j, "name", name, v.name_len < sizeof(name) ? v.name_len : sizeof(name) - 1);
+	hj_strn(&j, "date", date, v.date_len < sizeof(date) ? v.date_len : sizeof(date) - 1);
+	hj_strn(&j, "desc", desc, v.desc_len < sizeof(desc) ? v.desc_len : sizeof(desc) - 1);
+	hilt_obs(ctx, "drm.version", &j);
+}

@@ -42,6 +42,9 @@ uint64_t hilt_prime_caps(const struct hilt_dev *dev);
 /* Any DRM_CAP_* value, -errno when the kernel refuses the query. */
 int hilt_get_cap(const struct hilt_dev *dev, uint64_t cap, uint64_t *value);
 
+/* DRM_IOCTL_VERSION as a drm.version observation; fails the case when the ioctl does. */
+void hilt_obs_version(struct hilt_ctx *ctx, const struct hilt_dev *dev);
+
 /* The first vgem node (render node preferred), NULL when vgem is not loaded. */
 struct hilt_dev *hilt_vgem(void);
 

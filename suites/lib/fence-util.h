@@ -228,4 +228,17 @@ static inline void fu_later_join(struct fu_later *l)
 	l->started = false;
 }
 
+/* Signals a vgem fence from a helper thread after a delay (fu_later_start/fu_later_join). */
+struct fu_later_signal {
+	int fd;
+	uint32_t fence;
+};
+
+static inline int fu_signal_fence(void *p)
+{
+	struct fu_later_signal *s = p;
+
+	return fu_vgem_signal(s->fd, s->fence);
+}
+
 #endif

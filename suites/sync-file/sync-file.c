@@ -435,23 +435,11 @@ static void t_merge_same(struct hilt_ctx *ctx)
 
 /* ---- poll(2) ---- */
 
-struct later_signal {
-	int fd;
-	uint32_t fence;
-};
-
-static int do_signal(void *p)
-{
-	struct later_signal *s = p;
-
-	return fu_vgem_signal(s->fd, s->fence);
-}
-
 static void t_poll(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
 	struct fu_later later = { 0 };
-	struct later_signal ls;
+	struct fu_later_signal ls;
 	int64_t t1;
 	struct src s;
 	int sf, rev, ret;
@@ -463,8 +451,8 @@ static void t_poll(struct hilt_ctx *ctx)
 		goto out;
 	poll_check(ctx, vgem, "dma-buf", "pending", sf);
 	/* A blocked poll(2) wakes when another thread signals 50 ms in. */
-	ls = (struct later_signal){ .fd = s.buf.fd, .fence = s.fence };
-	ret = fu_later_start(&later, 50, do_signal, &ls);
+	ls = (struct fu_later_signal){ .fd = s.buf.fd, .fence = s.fence };
+	ret = fu_later_start(&later, 50, fu_signal_fence, &ls);
 	if (ret) {
 		hilt_fail(ctx, "pthread_create failed: %s", hilt_errname(-ret));
 		goto out_sf;

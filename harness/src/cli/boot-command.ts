@@ -4,13 +4,11 @@
  * failure can be reproduced by hand with the same kernel, modules and suite
  * binaries a run uses. Ctrl-] leaves (and powers the machine off).
  */
-import { join } from 'node:path';
 import { EXIT_INFRA, EXIT_OK, infraError } from '../errors.js';
-import { buildInitramfs } from '../image/build.js';
 import { resolveKernel } from '../kernel/index.js';
-import { SUITES_BUILD_DIR, cacheDir } from '../paths.js';
+import { cacheDir } from '../paths.js';
 import { buildRunPlan, type RunOptions } from '../plan/plan.js';
-import { AGENT_HEARTBEAT_MS } from '../run/executor.js';
+import { buildRunImage } from '../run/executor.js';
 import { schemas } from '../schemas/registry.js';
 import { loadCatalog } from '../suites/catalog.js';
 import { kvmUsable } from '../targets/kvm-probe.js';
@@ -27,15 +25,7 @@ export async function bootCommand(opts: RunOptions): Promise<number> {
   const plan = await buildRunPlan({ ...opts, suites: opts.suites?.length ? opts.suites : catalog.filter((s) => s.default).map((s) => s.name) }, catalog, registry);
   const cache = cacheDir();
   const kernel = await resolveKernel(plan.kernel, { cacheDir: cache, log });
-  const image = await buildInitramfs({
-    kernel,
-    suites: plan.suites,
-    agentBinary: join(SUITES_BUILD_DIR, 'agent'),
-    busybox: process.env.HILT_BUSYBOX ?? '/bin/busybox',
-    agent: { tests: plan.tests, heartbeatMs: AGENT_HEARTBEAT_MS, kmsgLevel: 7, bootKmsgLevel: 4, consoleLevel: 0 },
-    cacheDir: cache,
-    log,
-  });
+  const image = await buildRunImage(plan, kernel, { cacheDir: cache, log, consoleLevel: 0 });
   let accel: 'tcg' | 'kvm' = 'tcg';
   if (plan.machine.accel !== 'tcg') accel = (await kvmUsable({ machine: plan.machine, kernelImage: kernel.image, initrd: image.path, cacheDir: cache, log })).usable ? 'kvm' : 'tcg';
   const args = qemuArgs({ machine: plan.machine, kernelImage: kernel.image, initrd: image.path, accel }, { cmdline: ['hilt.mode=shell'] });

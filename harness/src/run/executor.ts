@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { HiltError, infraError, usageError } from '../errors.js';
-import { buildInitramfs } from '../image/build.js';
+import { type BuiltImage, DEFAULT_BUSYBOX, buildInitramfs } from '../image/build.js';
 import { resolveKernel } from '../kernel/index.js';
 import type { KernelInfo } from '../kernel/types.js';
 import { SUITES_BUILD_DIR } from '../paths.js';
@@ -73,6 +73,29 @@ export function createBuilder(plan: RunPlan, registry: SchemaRegistry): RunBuild
   });
 }
 
+/**
+ * The initramfs for a plan: its suites, their modules, the agent's plan. A
+ * console level of 1 keeps printk off the console while tests run; 0 leaves
+ * the kernel's (for a person at the shell).
+ */
+export async function buildRunImage(plan: RunPlan, kernel: KernelInfo, o: { cacheDir: string; log: Log; consoleLevel: number }): Promise<BuiltImage> {
+  o.log.progress(`building the initramfs for ${kernel.release}`);
+  const image = await buildInitramfs({
+    kernel,
+    suites: plan.suites,
+    agentBinary: join(SUITES_BUILD_DIR, 'agent'),
+    busybox: process.env.HILT_BUSYBOX ?? DEFAULT_BUSYBOX,
+    agent: { tests: plan.tests, heartbeatMs: AGENT_HEARTBEAT_MS, kmsgLevel: 7, bootKmsgLevel: 4, consoleLevel: o.consoleLevel },
+    cacheDir: o.cacheDir,
+    log: o.log,
+  });
+  o.log.info(`initramfs ${image.cached ? 'unchanged, from the cache' : `built (${(image.bytes / 1048576).toFixed(1)} MiB)`}: ${image.path}`);
+  if (image.missing.length) {
+    o.log.warn(`kernel ${kernel.release} has no module ${image.missing.join(', ')}: the suites needing it will skip`);
+  }
+  return image;
+}
+
 async function decideAccel(plan: RunPlan, kernel: KernelInfo, initrd: string, o: ExecuteOptions): Promise<'tcg' | 'kvm'> {
   if (plan.machine.accel === 'tcg') return 'tcg';
   const verdict = await kvmUsable({ machine: plan.machine, kernelImage: kernel.image, initrd, cacheDir: o.cacheDir, log: o.log });
@@ -117,19 +140,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   let error: HiltError | null = null;
   try {
     const kernel = await resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log });
-    log.progress(`building the initramfs for ${kernel.release}`);
-    const image = await buildInitramfs({
-      kernel,
-      suites: plan.suites,
-      agentBinary: join(SUITES_BUILD_DIR, 'agent'),
-      busybox: process.env.HILT_BUSYBOX ?? '/bin/busybox',
-      agent: { tests: plan.tests, heartbeatMs: AGENT_HEARTBEAT_MS, kmsgLevel: 7, bootKmsgLevel: 4, consoleLevel: 1 },
-      cacheDir: o.cacheDir,
-      log,
-    });
-    if (image.missing.length) {
-      log.warn(`kernel ${kernel.release} has no module ${image.missing.join(', ')}: the suites needing it will skip`);
-    }
+    const image = await buildRunImage(plan, kernel, { cacheDir: o.cacheDir, log, consoleLevel: 1 });
     const accel = await decideAccel(plan, kernel, image.path, o);
     const target = new QemuTarget({ machine: plan.machine, kernelImage: kernel.image, initrd: image.path, accel });
     if (!previous.length) {

@@ -62,3 +62,13 @@ t.test('hilt list shows every suite with its cases', async (t) => {
   const json = JSON.parse((await runHilt(['list', '--json'])).stdout) as { name: string; cases: string[] }[];
   t.ok(json.find((s) => s.name === 'drm-core')?.cases.includes('unknown-ioctl'));
 });
+
+t.test('a second run downloads nothing and rebuilds nothing', async (t) => {
+  const out = tempDir(t);
+  const args = ['run', '--accel', 'tcg', '--suite', 'drm-core:version', '--out', out];
+  await runHilt(args); // warms the caches, whatever ran before
+  const again = await runHilt(args);
+  t.equal(again.code, 0);
+  t.notMatch(again.stderr, /fetching kernel|apt-get download|depmod/);
+  t.match(again.stderr, /initramfs unchanged, from the cache/);
+});

@@ -80,7 +80,7 @@ async function decompressModule(src: string, cacheDir: string): Promise<Buffer> 
   return data;
 }
 
-async function busyboxEntries(path: string): Promise<CpioEntry[]> {
+export async function busyboxEntries(path: string): Promise<CpioEntry[]> {
   const data = await readInput(path, 'busybox', 'apt-get install busybox-static');
   const kind = inspectProgram(data.subarray(0, 64 * 1024));
   if (kind.kind !== 'elf-static') {
@@ -97,7 +97,7 @@ async function busyboxEntries(path: string): Promise<CpioEntry[]> {
   return entries;
 }
 
-async function moduleEntries(inputs: ImageInputs): Promise<{ entries: CpioEntry[]; guestPaths: string[]; names: string[]; builtin: string[]; missing: string[] }> {
+export async function moduleEntries(inputs: ImageInputs): Promise<{ entries: CpioEntry[]; guestPaths: string[]; names: string[]; builtin: string[]; missing: string[] }> {
   const requested = [...new Set(inputs.suites.flatMap((s) => s.modules))];
   const none = { entries: [], guestPaths: [], names: [], builtin: [], missing: [] };
   if (!requested.length) return none;

@@ -1,0 +1,85 @@
+/**
+ * `npm run bench`: hilt's speed targets, each measured side by side with what
+ * it is judged against in one process run, never in timed tests.
+ *
+ *   node dist/harness/bench/main.js [--runs N] [--only run|parse|reports[,...]]
+ *
+ *   1. run      `./bin/hilt run --accel tcg -q` against the floor: the same QEMU command
+ *               line booting an initramfs whose /init is a busybox script running the
+ *               same suite programs; alternating runs, median and min, ratio <= 1.15
+ *   2. parse    KTAP parser on a 100 MiB / 100,000-case log: >= 50 MB/s, < 150 MB RSS
+ *   3. reports  results.json + junit.xml for 100,000 cases: < 5 s
+ *
+ * Exit status: 0 every measured target met, 1 a target missed, 2 the bench itself failed.
+ */
+import { parseBench } from './parse-bench.js';
+import { reportsBench } from './reports-bench.js';
+import { runBench } from './run-bench.js';
+import { type Section, renderTable } from './table.js';
+
+const PARTS = ['run', 'parse', 'reports'] as const;
+type Part = (typeof PARTS)[number];
+
+function usage(message?: string): never {
+  if (message) process.stderr.write(`bench: ${message}\n`);
+  process.stderr.write('usage: npm run bench -- [--runs N] [--only run|parse|reports[,...]]\n');
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): { runs: number; parts: Part[] } {
+  let runs = 5;
+  const parts = new Set<Part>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
+    if (flag === '--runs') {
+      runs = Number(value());
+      if (!Number.isInteger(runs) || runs < 1) usage('--runs takes a whole number >= 1');
+    } else if (flag === '--only') {
+      for (const p of value().split(',')) {
+        if (!(PARTS as readonly string[]).includes(p)) usage(`--only ${p}: use ${PARTS.join(', ')}`);
+        parts.add(p as Part);
+      }
+    } else if (flag === '-h' || flag === '--help') {
+      usage();
+    } else {
+      usage(`unknown argument ${a}`);
+    }
+  }
+  return { runs, parts: parts.size ? PARTS.filter((p) => parts.has(p)) : [...PARTS] };
+}
+
+async function main(): Promise<number> {
+  const { runs, parts } = parseArgs(process.argv.slice(2));
+  const progress = (m: string) => process.stderr.write(`bench: ${m}\n`);
+  const started = Date.now();
+  const sections: Section[] = [];
+  const failures: string[] = [];
+  for (const part of parts) {
+    try {
+      if (part === 'run') sections.push(...(await runBench({ runs, progress })));
+      if (part === 'parse') sections.push(await parseBench(progress));
+      if (part === 'reports') {
+        progress('reports: folding a 100,000-case journal and writing results.json and junit.xml in a child process');
+        sections.push(await reportsBench());
+      }
+    } catch (e) {
+      failures.push(`${part}: ${(e as Error).message}`);
+      progress(`${part} failed: ${(e as Error).stack ?? e}`);
+    }
+  }
+  process.stdout.write(renderTable(sections));
+  const rows = sections.flatMap((s) => s.rows).filter((r) => r.pass !== undefined);
+  const missed = rows.filter((r) => r.pass === false);
+  process.stdout.write(
+    `\n${rows.length - missed.length}/${rows.length} targets met${missed.length ? ` (missed: ${missed.map((r) => r.label.trim()).join('; ')})` : ''}; bench took ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+  );
+  if (failures.length) {
+    process.stdout.write(`\nbench parts that failed:\n  ${failures.join('\n  ')}\n`);
+    return 2;
+  }
+  return missed.length ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -32,11 +32,11 @@ size_t frame_escape(char *dst, size_t dstsize, const char *src, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)src[i];
 
-		if (c == '\\') {
+		if (c == '\\' || c == '\n') {
 			if (o + 2 >= dstsize)
 				break;
 			dst[o++] = '\\';
-			dst[o++] = '\\';
+			dst[o++] = c == '\n' ? 'n' : '\\';
 		} else if (c < 0x20 || c == 0x7f) {
 			if (o + 4 >= dstsize)
 				break;

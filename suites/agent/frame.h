@@ -6,9 +6,9 @@
  *
  * seq is decimal and starts at 0 on every boot; kind is [a-z]+; crc32 is
  * eight lowercase hex digits, the IEEE CRC-32 of "<seq> <kind> <payload>" as
- * sent (escaped). The payload escapes '\\' as "\\\\" and every byte below 0x20
- * and 0x7f as "\\xHH", so a record never spans two lines. The host side lives
- * in harness/src/agent-protocol/.
+ * sent (escaped). The payload escapes '\\' as "\\\\", a newline as "\\n" and every
+ * other byte below 0x20 and 0x7f as "\\xHH", so a record never spans two lines.
+ * The host side lives in harness/src/agent-protocol/.
  */
 #ifndef HILT_FRAME_H
 #define HILT_FRAME_H

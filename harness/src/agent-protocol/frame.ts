@@ -44,6 +44,7 @@ export function escapePayload(bytes: Buffer): string {
   let out = '';
   for (const b of bytes) {
     if (b === 0x5c) out += '\\\\';
+    else if (b === 0x0a) out += '\\n';
     else if (b < 0x20 || b === 0x7f) out += '\\x' + b.toString(16).padStart(2, '0');
     else out += String.fromCharCode(b);
   }
@@ -63,6 +64,9 @@ export function unescapePayload(escaped: string): string | null {
     const next = escaped[i + 1];
     if (next === '\\') {
       out += '\\';
+      i += 1;
+    } else if (next === 'n') {
+      out += '\n';
       i += 1;
     } else if (next === 'x' && /^[0-9a-f]{2}$/.test(escaped.slice(i + 2, i + 4))) {
       out += String.fromCharCode(parseInt(escaped.slice(i + 2, i + 4), 16));

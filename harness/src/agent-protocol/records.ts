@@ -10,8 +10,9 @@ export type AgentRecord =
   | { kind: 'kmsg'; level: number; facility: number; tsUs: number; text: string }
   | { kind: 'mod'; module: string; result: 'ok' | 'present' | 'err'; ms: number; errno: number; message: string }
   | { kind: 'spawn'; suite: string; pid: number }
-  | { kind: 'begin'; index: number; suite: string; case: string }
-  | { kind: 'out' | 'err'; suite: string; line: string }
+  | { kind: 'begin'; index: number }
+  /** Output of the running suite process: the whole lines read at once (a CR before each LF taken off). */
+  | { kind: 'out' | 'err'; lines: string[] }
   | { kind: 'end'; index: number; ms: number }
   | { kind: 'timeout'; index: number; timeoutMs: number }
   | { kind: 'exit'; suite: string; code: number | null; signal: number | null; ms: number }
@@ -82,14 +83,12 @@ export function parseRecord(rec: FrameRecord): AgentRecord {
       return suite && int(pid) !== null ? { kind: 'spawn', suite, pid: int(pid)! } : unknown;
     }
     case 'begin': {
-      const [index, suite, name] = p.split(' ');
-      return int(index) !== null && suite && name ? { kind: 'begin', index: int(index)!, suite, case: name } : unknown;
+      const index = int(p.split(' ')[0]);
+      return index !== null ? { kind: 'begin', index } : unknown;
     }
     case 'out':
-    case 'err': {
-      const w = words(p, 1);
-      return w ? { kind: rec.kind, suite: w[0]!, line: w[1] ?? '' } : unknown;
-    }
+    case 'err':
+      return { kind: rec.kind, lines: p.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)) };
     case 'end': {
       const [index, ms] = p.split(' ');
       return int(index) !== null ? { kind: 'end', index: int(index)!, ms: int(ms) ?? 0 } : unknown;

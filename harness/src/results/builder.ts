@@ -95,6 +95,15 @@ interface Spawn {
 
 interface BootState {
   boot: number;
+  /** The highest case marker the agent printed through the kernel log this boot. */
+  announced: number;
+  /** The highest test index a 'begin' record opened this boot. */
+  begun: number;
+  /** Console lines since the latest marker: a crash's evidence when its 'begin' never arrived. */
+  afterMarker: CappedLines;
+  /** The latest printk timestamp on the console, to notice a panicking kernel printing its log again. */
+  lastStamp: number;
+  replaying: boolean;
   start: number;
   accel: string;
   startAt: string;
@@ -134,6 +143,7 @@ export class RunBuilder {
   /** A process that exited non-zero after only passes, by suite: becomes a failing 'exit-status' case. */
   private readonly badExits = new Map<string, string>();
   private run: Extract<JournalEntry, { t: 'run' }> | null = null;
+  private readonly judged = new WeakMap<Attempt, CaseResult[]>();
   private end: Extract<JournalEntry, { t: 'end' }> | null = null;
 
   constructor(private readonly ctx: BuilderContext) {
@@ -200,6 +210,11 @@ export class RunBuilder {
         }
         this.boots.push({
           boot: entry.boot,
+          announced: -1,
+          begun: -1,
+          afterMarker: new CappedLines(0, 400),
+          lastStamp: -1,
+          replaying: false,
           start: entry.start,
           accel: entry.accel,
           startAt: entry.at,
@@ -285,6 +300,7 @@ export class RunBuilder {
         }
         if (b.open !== null) this.lostEnd(b, entry.ms, settled);
         b.open = r.index;
+        b.begun = Math.max(b.begun, r.index);
         this.attempts[r.index]!.push({
           boot: b.boot,
           startMs: entry.ms,
@@ -303,8 +319,10 @@ export class RunBuilder {
       case 'out':
       case 'err': {
         const a = this.openAttempt();
-        if (r.kind === 'out') b.spawn?.parser.push(r.line);
-        a?.console.push(r.kind === 'err' ? `stderr: ${r.line}` : r.line);
+        for (const line of r.lines) {
+          if (r.kind === 'out') b.spawn?.parser.push(line);
+          a?.console.push(r.kind === 'err' ? `stderr: ${line}` : line);
+        }
         break;
       }
       case 'end': {
@@ -412,12 +430,41 @@ export class RunBuilder {
     a.endMs = ms;
     if (a.outcome === 'running') {
       a.outcome = 'ended';
+      a.message = 'its end and perhaps its result never reached the host (lost on the console)';
       if (b.spawn?.mode === 'cases') {
         b.spawn.parser.flush();
         a.ktap = b.spawn.results.get(this.tests[b.open!]!.case) ?? null;
       }
     }
     this.close(b, settled);
+  }
+
+  /**
+   * The machine stopped while the agent's marker says a test was running
+   * whose 'begin' record never came out of the tty (the kernel died with it
+   * queued). The test open before it had ended; the marked one is the one
+   * the machine stopped in, with the console since the marker as evidence.
+   */
+  private beganUnseen(b: BootState, ms: number, settled: SettledTest[]): void {
+    if (b.open !== null) this.lostEnd(b, ms, settled);
+    const index = b.announced;
+    const console = new CappedLines();
+    for (const line of b.afterMarker.lines()) console.push(line);
+    this.attempts[index]!.push({
+      boot: b.boot,
+      startMs: ms,
+      endMs: null,
+      agentMs: null,
+      outcome: 'running',
+      message: '',
+      console,
+      kmsg: [],
+      crashLines: b.afterMarker.lines().filter((l, i, all) => classifyKernelLine(l) !== null || all.slice(0, i).some((x) => classifyKernelLine(x))),
+      ktap: null,
+      exit: null,
+    });
+    b.open = index;
+    b.begun = index;
   }
 
   private newSpawn(suite: string): Spawn {
@@ -435,6 +482,23 @@ export class RunBuilder {
   private consoleLine(text: string): void {
     const b = this.boot;
     if (!b) return;
+    // A panicking kernel prints its whole log again (panic_print=0x20): timestamps go back in time.
+    const stamp = STAMP.exec(text);
+    if (stamp) {
+      const t = Number(stamp[1]);
+      if (t < b.lastStamp) b.replaying = true;
+      else if (!b.replaying) b.lastStamp = t;
+    }
+    if (b.replaying && PANIC_END.test(text)) b.replaying = false;
+    const marker = CASE_MARKER.exec(text);
+    if (marker) {
+      b.announced = Math.max(b.announced, Number(marker[1]));
+      b.afterMarker = new CappedLines(0, 400);
+      return;
+    }
+    b.afterMarker.push(text);
+    // The replayed log only tells which case ran (its markers); it is no case's console.
+    if (b.replaying) return;
     b.tail.push(text);
     const a = this.openAttempt();
     if (!a) return;
@@ -455,6 +519,7 @@ export class RunBuilder {
     if (!b) return;
     b.endMs = ms;
     b.reason = reason;
+    if (b.announced > b.begun && reason !== 'poweroff' && this.tests[b.announced]) this.beganUnseen(b, ms, settled);
     const a = this.openAttempt();
     if (a) {
       a.endMs = ms;
@@ -485,9 +550,18 @@ export class RunBuilder {
 
   /** The verdicts of one planned test: one case, or the cases a whole program reported. */
   private caseResults(index: number): CaseResult[] {
-    const t = this.tests[index]!;
     const list = this.attempts[index]!;
     const a = list[list.length - 1];
+    // A closed attempt never changes: its verdict, judged once when it settled, stands at the end.
+    const cached = a && a.outcome !== 'running' ? this.judged.get(a) : undefined;
+    if (cached) return cached;
+    const results = this.judgeAttempt(index, a);
+    if (a && a.outcome !== 'running') this.judged.set(a, results);
+    return results;
+  }
+
+  private judgeAttempt(index: number, a: Attempt | undefined): CaseResult[] {
+    const t = this.tests[index]!;
     const mode = this.modes.get(t.suite) ?? 'cases';
     if (!a) {
       const why = this.end?.status === 'interrupted' ? 'the run was interrupted first' : this.end?.error ? `the run stopped first: ${this.end.error.message}` : 'the run stopped before it';
@@ -506,7 +580,7 @@ export class RunBuilder {
       case 'ended':
         if (!a.ktap) {
           c.status = 'incomplete';
-          c.message = 'the case ended without printing its KTAP result line';
+          c.message = a.message || 'the case ended without printing its KTAP result line';
         }
         break;
       case 'running':
@@ -672,6 +746,11 @@ export class RunBuilder {
 }
 
 export const REQUIREMENTS_SUITE = 'profile-requirements';
+
+/** The kernel-log marker the agent writes as each test begins; it reaches the console when a panic replays the log. */
+export const CASE_MARKER = /^\[\s*\d+\.\d+\] hilt: begin (\d+)$/;
+const STAMP = /^\[\s*(\d+\.\d+)\]/;
+const PANIC_END = /---\[ end Kernel panic/;
 
 function blankCase(name: string, status: Status, message: string): CaseResult {
   return { name, status, message, durationMs: null, console: [], kernelLog: [], observations: [], subtests: [], attempts: 1 };

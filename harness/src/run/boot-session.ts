@@ -9,6 +9,7 @@
 import { FrameDecoder, type DecodedLine } from '../agent-protocol/frame.js';
 import { parseRecord } from '../agent-protocol/records.js';
 import { classifyKernelLine } from '../console/kernel-events.js';
+import { CASE_MARKER } from '../results/builder.js';
 import type { Machine, MachineExit } from '../targets/target.js';
 import { LineSplitter } from '../text/line-splitter.js';
 import type { BootEndReason, JournalEntry } from './journal-types.js';
@@ -62,14 +63,18 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   let truncatedSeen = 0;
   let droppedSeen = 0;
   const began: number[] = [];
+  let announced = -1;
 
   const handle = (d: DecodedLine) => {
     switch (d.type) {
-      case 'console':
+      case 'console': {
         o.journal({ t: 'con', boot: o.boot, text: d.text, ms: ms() });
         o.echo?.(d.text);
         if (panicAt === null && classifyKernelLine(d.text) === 'panic') panicAt = Date.now();
+        const marker = CASE_MARKER.exec(d.text);
+        if (marker) announced = Math.max(announced, Number(marker[1]));
         return;
+      }
       case 'corrupt':
         o.journal({ t: 'bad', boot: o.boot, text: d.text, reason: d.reason, ms: ms() });
         return;
@@ -93,7 +98,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
         } else if (r.kind === 'done') {
           done = true;
         }
-        if (o.echo && (r.kind === 'out' || r.kind === 'err')) o.echo(`${r.suite}: ${r.line}`);
+        if (o.echo && (r.kind === 'out' || r.kind === 'err')) for (const line of r.lines) o.echo(line);
       }
     }
   };
@@ -152,5 +157,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   for (const d of decoder.end()) handle(d);
   const final: BootEndReason = reason ?? (done ? 'poweroff' : panicAt !== null ? 'panic' : 'exit');
   o.journal({ t: 'boot-end', boot: o.boot, reason: final, code: exit.code, signal: exit.signal, stderr: exit.stderr.slice(-4000), ms: ms() });
-  return { reason: final, hello, done, open, began, exit };
+  // The agent's marker says which test ran when its 'begin' record did not make it out.
+  const unseen = announced > Math.max(-1, ...began) && final !== 'poweroff';
+  return { reason: final, hello, done, open: unseen ? announced : open, began: unseen ? [...began, announced] : began, exit };
 }

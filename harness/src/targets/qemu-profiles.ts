@@ -4,6 +4,8 @@
  * a kernel command line tuned for TCG: the expensive self-tests and
  * self-setup initcalls (jitter entropy, certificate lists, BPF struct_ops)
  * are skipped, and the kernel powers off rather than reboots on panic.
+ * panic_print=0x20 makes a panicking kernel print its whole log again, where
+ * the agent's case markers tell the host which case was running.
  */
 export interface QemuArchProfile {
   arch: string;
@@ -24,6 +26,7 @@ export const X86_64: QemuArchProfile = {
   cmdline: [
     'console=ttyS0',
     'panic=-1',
+    'panic_print=0x20',
     'quiet',
     'mitigations=off',
     'cryptomgr.notests',

@@ -9,6 +9,7 @@ import t from 'tap';
 import { type DecodedLine, FrameDecoder } from '../../src/agent-protocol/frame.js';
 import { parseRecord } from '../../src/agent-protocol/records.js';
 import { classifyKernelLine } from '../../src/console/kernel-events.js';
+import { CASE_MARKER } from '../../src/results/builder.js';
 import { LineSplitter } from '../../src/text/line-splitter.js';
 import { ROOT } from '../helpers.js';
 
@@ -33,12 +34,14 @@ t.test('every record of a real boot decodes, in order, whatever the chunking', a
   const typed = records.map(parseRecord);
   t.match(typed[0], { kind: 'hello', mode: 'run', release: /^6\.12\./ });
   t.ok(typed.some((r) => r.kind === 'mod' && r.module === 'vgem.ko' && r.result === 'ok'), 'vgem loaded');
-  t.match(typed[typed.length - 1], { kind: 'begin', suite: 'faults', case: 'panic' }, 'the last word of the agent: which case began');
+  t.match(typed[typed.length - 1], { kind: 'begin', index: 3 }, 'the last word of the agent: which case began (faults/panic is test 4)');
 });
 
-t.test('the kernel lines around the frames tell the panic', async (t) => {
+t.test('the kernel lines around the frames tell the panic, and replay the log with the case markers', async (t) => {
   const text = decode(bytes.length).flatMap((d) => (d.type === 'console' ? [d.text] : []));
   t.same(text.map(classifyKernelLine).filter(Boolean)[0], 'panic');
   t.ok(text.some((l) => l.includes('sysrq: Trigger a crash')));
+  const markers = text.flatMap((l) => CASE_MARKER.exec(l)?.[1] ?? []);
+  t.same(markers, ['0', '1', '2', '3'], 'panic_print=0x20 printed the markers of every case that began');
   t.ok(text.every((l) => !l.endsWith('\r')), 'CRLF line ends are taken off');
 });

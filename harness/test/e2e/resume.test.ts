@@ -46,7 +46,7 @@ t.test('SIGKILL mid-case, then --resume: the same results as an uninterrupted ru
   const out = tempDir(t);
   const marker = randomUUID();
   const first = startHilt(['run', '--accel', 'tcg', '--out', out, ...PLAN], { env: { HILT_TEST_MARK: marker } });
-  await waitForJournal(out, '"p":"2 faults hang"');
+  await waitForJournal(out, '"kind":"begin","p":"2"');
   first.child.kill('SIGKILL');
   const killed = await first.done;
   t.equal(killed.signal, 'SIGKILL');
@@ -77,7 +77,7 @@ t.test('SIGTERM mid-case: machine off, partial reports marked incomplete, exit 2
   const out = tempDir(t);
   const marker = randomUUID();
   const run = startHilt(['run', '--accel', 'tcg', '--out', out, ...PLAN], { env: { HILT_TEST_MARK: marker } });
-  await waitForJournal(out, '"p":"2 faults hang"');
+  await waitForJournal(out, '"kind":"begin","p":"2"');
   run.child.kill('SIGTERM');
   const r = await run.done;
   t.equal(r.code, 2);

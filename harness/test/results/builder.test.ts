@@ -200,3 +200,30 @@ t.test('an end record lost on the console: the next begin closes the case with i
   j.hiltCase(1, 's', 'b', 2, true).rec('exit', 's code 0 1').bootEnd('poweroff').end();
   t.same(fold(p, j).run.suites[0]!.cases.map((c) => `${c.name}:${c.status}`), ['a:pass', 'b:pass']);
 });
+
+t.test('a begin record stuck in the tty when the kernel died: the agent\'s kernel-log marker names the case', async (t) => {
+  const p = plan([['faults', ['pass', 'panic', 'after'], 'cases']]);
+  const j = new JournalScript().startBoot().spawn('faults', 3);
+  j.con('[    1.700000] hilt: begin 0').hiltCase(0, 'faults', 'pass', 1, true);
+  // test 1's 'begin' and test 0's tail never left the tty queue; the marker did, past it.
+  j.con('[    1.750000] hilt: begin 1').con('[    1.750100] sysrq: Trigger a crash').con('[    1.750200] Kernel panic - not syncing: sysrq triggered crash');
+  j.bootEnd('panic');
+  j.startBoot(2).spawn('faults', 1).hiltCase(2, 'faults', 'after', 1, true).rec('exit', 'faults code 0 1').rec('done', '1').bootEnd('poweroff').end();
+  const { run, builder } = fold(p, j);
+  const [pass, panic, after] = run.suites[0]!.cases;
+  t.match(pass, { status: 'pass' });
+  t.match(panic, { status: 'crash', message: /Kernel panic - not syncing: sysrq triggered crash/ });
+  t.ok(panic!.console.some((l) => l.includes('sysrq: Trigger a crash')), 'the console since the marker is its evidence');
+  t.notOk(panic!.console.some((l) => l.includes('hilt: begin')), 'markers are not evidence');
+  t.match(after, { status: 'pass', attempts: 1 });
+  t.ok(builder.finishedIndices().has(1));
+});
+
+t.test('markers ahead of their begin records change nothing when the run goes well', async (t) => {
+  const p = plan([['s', ['a', 'b'], 'cases']]);
+  const j = new JournalScript().startBoot().spawn('s', 2);
+  j.con('[    1.000000] hilt: begin 0').con('[    1.000100] hilt: begin 1');
+  j.hiltCase(0, 's', 'a', 1, true).hiltCase(1, 's', 'b', 2, true).rec('exit', 's code 0 1').rec('done', '2').bootEnd('poweroff').end();
+  const { run } = fold(p, j);
+  t.same(run.suites[0]!.cases.map((c) => `${c.name}:${c.status}:${c.console.length}`), ['a:pass:1', 'b:pass:1']);
+});

@@ -39,9 +39,9 @@ export class JournalScript {
     return this;
   }
 
-  out(suite: string, ...lines: string[]): this {
-    for (const l of lines) this.rec('out', `${suite} ${l}`);
-    return this;
+  /** Suite output as the agent sends it: the lines read at once in one record. */
+  out(_suite: string, ...lines: string[]): this {
+    return lines.length ? this.rec('out', lines.join('\n')) : this;
   }
 
   /** A suite process starting, with the KTAP header hilt suites print. */

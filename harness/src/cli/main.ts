@@ -122,8 +122,8 @@ async function main(argv: string[]): Promise<number> {
     .description('regenerate the JUnit and HTML reports from a results.json')
     .argument('<results.json>')
     .option('--out <dir>', 'where to write them (default: beside the file)')
-    .action((file: string, o: { out?: string }) => {
-      code = reportCommand(file, o, process.stderr);
+    .action(async (file: string, o: { out?: string }) => {
+      code = await reportCommand(file, o, process.stderr);
     });
 
   if (argv.length <= 2) {

@@ -6,7 +6,7 @@ import type { RunResult } from '../results/model.js';
 import { schemas } from '../schemas/registry.js';
 import { conformanceFailed, countsLine, writeReports } from './reports.js';
 
-export function reportCommand(file: string, opts: { out?: string }, err: NodeJS.WritableStream): number {
+export async function reportCommand(file: string, opts: { out?: string }, err: NodeJS.WritableStream): Promise<number> {
   let run: RunResult;
   try {
     run = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
@@ -17,7 +17,7 @@ export function reportCommand(file: string, opts: { out?: string }, err: NodeJS.
   const registry = schemas();
   registry.check('results.schema.json', run, file);
   const out = resolve(opts.out ?? dirname(file));
-  const files = writeReports(out, run, registry);
+  const files = await writeReports(out, run, registry);
   err.write(`hilt: ${countsLine(run)}; reports: ${files.join(', ')}\n`);
   return run.status !== 'complete' ? 2 : conformanceFailed(run) ? 1 : 0;
 }

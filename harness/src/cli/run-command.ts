@@ -9,7 +9,7 @@ import { schemas } from '../schemas/registry.js';
 import { loadCatalog } from '../suites/catalog.js';
 import { usageError } from '../errors.js';
 import { stderrLog } from '../util/log.js';
-import { conformanceFailed, countsLine, writeReports } from './reports.js';
+import { conformanceFailed, countsLine, loadJunit, writeReports } from './reports.js';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 
@@ -47,13 +47,14 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
     signal,
     resume: Boolean(opts.resume),
     verbose: opts.verbose ?? false,
+    onBoot: () => void loadJunit(),
     onSettled: (t, done, total) => {
       const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `/${t.case}`}: ${t.status}`;
       if (t.status === 'pass' || t.status === 'skip') log.progress(line);
       else log.info(`${line} — ${t.message}`);
     },
   });
-  const files = writeReports(plan.out, result, registry);
+  const files = await writeReports(plan.out, result, registry);
   log.info(`${countsLine(result)}; reports: ${files.join(', ')}`);
   if (error) {
     process.stderr.write(formatError(error) + '\n');

@@ -7,13 +7,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { execa } from 'execa';
 import { infraError } from '../errors.js';
 import type { KernelInfo } from '../kernel/types.js';
 import { inspectProgram } from '../suites/elf.js';
 import type { SuiteInfo } from '../suites/catalog.js';
+import { lazyExeca } from '../util/exec.js';
 import type { Log } from '../util/log.js';
 import { type AgentPlan, renderAgentPlan } from './agent-plan.js';
 import { type CpioEntry, cpioArchive } from './cpio.js';
@@ -67,6 +67,7 @@ async function decompressModule(src: string, cacheDir: string): Promise<Buffer> 
   } else {
     const tool = src.endsWith('.xz') ? ['xz', '-dc'] : src.endsWith('.zst') ? ['zstd', '-dcq'] : null;
     if (!tool) throw infraError(`kernel module ${src} has a compression hilt does not know`);
+    const execa = await lazyExeca();
     const r = await execa(tool[0]!, tool.slice(1), { input: raw, encoding: 'buffer', reject: false });
     if ((r as { code?: string }).code === 'ENOENT') {
       throw infraError(`${tool[0]} is needed to decompress ${src} but is not installed`, { hint: `apt-get install ${tool[0] === 'xz' ? 'xz-utils' : 'zstd'}` });
@@ -88,6 +89,7 @@ export async function busyboxEntries(path: string): Promise<CpioEntry[]> {
       hint: 'apt-get install busybox-static, or point HILT_BUSYBOX at a static busybox.',
     });
   }
+  const execa = await lazyExeca();
   const r = await execa(path, ['--list-full'], { reject: false });
   const applets = r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : ['bin/sh'];
   const entries: CpioEntry[] = [{ type: 'file', path: 'bin/busybox', mode: 0o755, data }];
@@ -130,7 +132,52 @@ async function pruneImages(dir: string, keep: string): Promise<void> {
   for (const { f } of aged.slice(KEEP_IMAGES)) if (join(dir, f) !== keep) await unlink(join(dir, f)).catch(() => {});
 }
 
+/**
+ * A cheap name for the inputs, from what make(1) would look at: every input
+ * file's path, size and mtime, and the plan. It finds the image of an
+ * unchanged run without reading, hashing or decompressing anything.
+ */
+async function inputsFingerprint(inputs: ImageInputs): Promise<string | null> {
+  const files = [inputs.agentBinary, inputs.busybox, ...inputs.suites.map((s) => s.binary)];
+  if (inputs.kernel.modulesDir) files.push(join(inputs.kernel.modulesDir, 'modules.dep'));
+  const h = createHash('sha256').update('hilt-initramfs-inputs-v1\n');
+  try {
+    for (const f of files) {
+      const st = await stat(f);
+      h.update(`${f} ${st.size} ${st.mtimeMs} ${st.ino}\n`);
+    }
+  } catch {
+    return null; // a missing input: the full build says which, and how to fix it
+  }
+  h.update(JSON.stringify({ agent: inputs.agent, suites: inputs.suites.map((s) => [s.name, s.mode, s.modules]), kernel: inputs.kernel.modulesDir }));
+  return h.digest('hex');
+}
+
+type ImageRecord = Omit<BuiltImage, 'cached' | 'bytes'>;
+
 export async function buildInitramfs(inputs: ImageInputs): Promise<BuiltImage> {
+  const fingerprint = await inputsFingerprint(inputs);
+  const index = fingerprint ? join(inputs.cacheDir, 'images', 'by-inputs', `${fingerprint}.json`) : null;
+  if (index && existsSync(index)) {
+    try {
+      const known = JSON.parse(await readFile(index, 'utf8')) as ImageRecord;
+      if (existsSync(known.path)) return { ...known, cached: true, bytes: (await stat(known.path)).size };
+    } catch {
+      // a damaged index entry: build (or find) the image the slow way
+    }
+  }
+  const built = await buildFromContents(inputs);
+  if (index) {
+    const { cached: _c, bytes: _b, ...record } = built;
+    await mkdir(dirname(index), { recursive: true });
+    await writeFile(`${index}.${process.pid}.tmp`, JSON.stringify(record));
+    await rename(`${index}.${process.pid}.tmp`, index);
+  }
+  return built;
+}
+
+/** Reads every input, names the archive by a hash of its contents, writes it unless it exists. */
+async function buildFromContents(inputs: ImageInputs): Promise<BuiltImage> {
   const mods = await moduleEntries(inputs);
   const agent = await readInput(inputs.agentBinary, 'agent', 'Build it: make -C suites');
   const entries: CpioEntry[] = [

@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { infraError, usageError } from '../errors.js';
+import { lazyExeca } from '../util/exec.js';
+import { readHead } from '../util/read-head.js';
 import type { Log } from '../util/log.js';
 import { kernelImageDependency, parseAptDepends, parseAptShow } from './apt.js';
 import { BZIMAGE_HEAD_BYTES, inspectBzImage } from './bzimage.js';
@@ -25,6 +26,7 @@ const APT_HINT = 'Run `apt-get update`, or look for the right name with `apt-cac
 
 async function apt(args: string[], what: string): Promise<string> {
   const [cmd, ...rest] = args;
+  const execa = await lazyExeca();
   const r = await execa(cmd!, rest, { reject: false, env: { LC_ALL: 'C' } });
   if (r.failed && (r as { code?: string }).code === 'ENOENT') {
     throw infraError(`${cmd} is not installed; debian: kernels need the host's apt`, {
@@ -38,6 +40,7 @@ async function apt(args: string[], what: string): Promise<string> {
 }
 
 async function showPackage(pkg: string): Promise<Record<string, string>> {
+  const execa = await lazyExeca();
   const r = await execa('apt-cache', ['show', '--no-all-versions', pkg], { reject: false, env: { LC_ALL: 'C' } });
   if ((r as { code?: string }).code === 'ENOENT') {
     throw infraError('apt-cache is not installed; debian: kernels need the host\'s apt', {
@@ -97,6 +100,7 @@ async function unpack(resolved: Resolved, dest: string, log: Log): Promise<void>
   const parent = join(dest, '..');
   await mkdir(parent, { recursive: true });
   const tmp = await mkdtemp(join(parent, '.tmp-'));
+  const execa = await lazyExeca();
   try {
     log.progress(`downloading ${resolved.package} ${resolved.version} with apt-get download`);
     await execa('apt-get', ['download', '-q', `${resolved.package}=${resolved.version}`], { cwd: tmp, env: { LC_ALL: 'C' } }).catch(
@@ -147,7 +151,7 @@ export async function debianKernel(spec: string, pkg: string, opts: { cacheDir: 
   }
   const release = vmlinuz.slice('vmlinuz-'.length);
   const image = join(root, 'boot', vmlinuz);
-  const head = (await readFile(image)).subarray(0, BZIMAGE_HEAD_BYTES);
+  const head = await readHead(image, BZIMAGE_HEAD_BYTES);
   const info = inspectBzImage(head);
   if (!info.ok) throw infraError(`${image} from ${resolved.package} is not a bzImage: ${info.reason}`);
   const config = join(root, 'boot', `config-${release}`);

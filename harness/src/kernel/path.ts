@@ -6,23 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
+import { readHead } from '../util/read-head.js';
 import { BZIMAGE_HEAD_BYTES, inspectBzImage } from './bzimage.js';
 import type { KernelInfo } from './types.js';
 
-async function readHead(path: string): Promise<Buffer> {
-  const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+async function imageHead(path: string): Promise<Buffer> {
+  return readHead(path, BZIMAGE_HEAD_BYTES).catch((e: NodeJS.ErrnoException) => {
     throw usageError(`kernel image ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, 'Give the path of a bzImage, e.g. path:arch/x86/boot/bzImage.');
   });
-  try {
-    const buf = Buffer.alloc(BZIMAGE_HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
 }
 
 function findModulesDir(dir: string, release: string): string {
@@ -40,7 +34,7 @@ export async function pathKernel(
   parts: { image: string; modules: string | null; config: string | null },
 ): Promise<KernelInfo> {
   const image = resolve(parts.image);
-  const info = inspectBzImage(await readHead(image));
+  const info = inspectBzImage(await imageHead(image));
   if (!info.ok) {
     throw usageError(`kernel image ${image} is not a bzImage: ${info.reason}`, 'hilt boots x86 bzImages (arch/x86/boot/bzImage), not vmlinux or compressed modules.');
   }

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { usageError } from '../errors.js';
 import { DEFAULT_KERNEL, parseKernelSpec } from '../kernel/spec.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
@@ -55,15 +54,17 @@ interface MachineFile {
   cmdline?: string[];
 }
 
-function readStructured(path: string, what: string): unknown {
+/** A YAML (or JSON) file; the YAML parser loads only when a run has such a file. */
+async function readStructured(path: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw usageError(`${what} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
+  const { parse } = await import('yaml');
   try {
-    return parseYaml(text, { prettyErrors: true }) ?? {};
+    return parse(text, { prettyErrors: true }) ?? {};
   } catch (e) {
     throw usageError(`${what} ${path} is not valid YAML/JSON: ${(e as Error).message}`);
   }
@@ -84,8 +85,8 @@ function machineFrom(file: MachineFile | undefined, base: MachineProfile): Machi
   };
 }
 
-function loadMachineFile(path: string, registry: SchemaRegistry): MachineFile {
-  const data = readStructured(path, 'machine profile');
+async function loadMachineFile(path: string, registry: SchemaRegistry): Promise<MachineFile> {
+  const data = await readStructured(path, 'machine profile');
   registry.check('machine.schema.json', data, path);
   return data as MachineFile;
 }
@@ -109,7 +110,7 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
   let file: PlanFile = {};
   let fileDir = process.cwd();
   if (opts.plan) {
-    const data = readStructured(opts.plan, 'plan');
+    const data = await readStructured(opts.plan, 'plan');
     registry.check('plan.schema.json', data, opts.plan);
     file = data as PlanFile;
     fileDir = dirname(resolve(opts.plan));
@@ -119,9 +120,9 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
   parseKernelSpec(kernel); // refuse a bad spec now, not after other work
 
   let machine = DEFAULT_MACHINE;
-  if (typeof file.machine === 'string') machine = machineFrom(loadMachineFile(resolve(fileDir, file.machine), registry), machine);
+  if (typeof file.machine === 'string') machine = machineFrom(await loadMachineFile(resolve(fileDir, file.machine), registry), machine);
   else machine = machineFrom(file.machine, machine);
-  if (opts.machine) machine = machineFrom(loadMachineFile(opts.machine, registry), machine);
+  if (opts.machine) machine = machineFrom(await loadMachineFile(opts.machine, registry), machine);
   machine = {
     ...machine,
     memoryMb: positive('--memory', opts.memory) ?? machine.memoryMb,

@@ -43,6 +43,8 @@ export interface ExecuteOptions {
   resume?: boolean;
   /** Copy console text to stderr as it arrives. */
   verbose?: boolean;
+  /** Called when the first machine is booting: time to load what the end of the run needs. */
+  onBoot?: () => void;
   /** Called for each test whose verdict settles (progress). */
   onSettled?: (t: SettledTest, done: number, total: number) => void;
 }
@@ -150,6 +152,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     }
     const runDeadline = plan.timeouts.runMs ? Date.now() + plan.timeouts.runMs : null;
     let bootNo = previous.filter((e) => e.t === 'boot').length;
+    const firstBoot = bootNo + 1;
 
     /** One boot running tests start..start+count-1; returns how it ended, or throws an infrastructure error. */
     const boot = async (start: number, count: number): Promise<BootOutcome> => {
@@ -158,6 +161,13 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       const last = Math.min(total, start + count);
       log.progress(`boot ${bootNo}: ${kernel.release} under ${accel.toUpperCase()}, tests ${start + 1}${last > start + 1 ? `-${last}` : ''} of ${total}`);
       const machine = await target.boot({ cmdline });
+      // The kernel takes a couple of seconds to reach the agent: the time to compile the schemas.
+      if (bootNo === firstBoot) {
+        setTimeout(() => {
+          o.registry.compileAll();
+          o.onBoot?.();
+        }, 0);
+      }
       journal({ t: 'boot', boot: bootNo, start, at: new Date().toISOString(), cmdline: machine.commandLine, accel });
       const raw = new RawConsoleLog(join(plan.out, `console-${bootNo}.log`));
       const outcome = await runBoot({

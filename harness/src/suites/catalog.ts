@@ -4,11 +4,11 @@
  * KTAP program a person names with --suite-bin.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { infraError, usageError } from '../errors.js';
 import { SUITES_BUILD_DIR, SUITES_DIR } from '../paths.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
+import { readHead } from '../util/read-head.js';
 import { EM_X86_64, inspectProgram } from './elf.js';
 
 export interface SuiteInfo {
@@ -82,19 +82,13 @@ export const SUITE_BIN_TIMEOUT_MS = 300_000;
 /** A KTAP program given with --suite-bin: named after its file, run whole. */
 export async function suiteFromBinary(path: string, timeoutMs = SUITE_BIN_TIMEOUT_MS): Promise<SuiteInfo> {
   const full = resolve(path);
-  const head = Buffer.alloc(64 * 1024);
-  let bytes = 0;
+  let head: Buffer;
   try {
-    const fh = await open(full, 'r');
-    try {
-      bytes = (await fh.read(head, 0, head.length, 0)).bytesRead;
-    } finally {
-      await fh.close();
-    }
+    head = await readHead(full, 64 * 1024);
   } catch (e) {
     throw usageError(`--suite-bin ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  const kind = inspectProgram(head.subarray(0, bytes));
+  const kind = inspectProgram(head);
   if (kind.kind === 'elf-dynamic') {
     throw usageError(
       `--suite-bin ${path} is dynamically linked (needs ${kind.interpreter}), and the test initramfs has no shared libraries`,

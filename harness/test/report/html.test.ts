@@ -188,7 +188,7 @@ t.test('writeReports writes report.html; hilt report regenerates it from results
   const run = failingRun();
   const registry = new SchemaRegistry();
   t.same(registry.validate('results.schema.json', run), [], 'the fixture is a valid results.json');
-  const files = writeReports(dir, run, registry);
+  const files = await writeReports(dir, run, registry);
   t.same(files.map((f) => basename(f)), ['results.json', 'junit.xml', HTML_FILE]);
   const written = readFileSync(join(dir, HTML_FILE), 'utf8');
   t.equal(written, buildHtml(run));

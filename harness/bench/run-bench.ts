@@ -549,10 +549,10 @@ export async function runBench(o: RunBenchOptions): Promise<Section[]> {
         },
       ],
       notes: [
-        "'outside any case': the tests phase less the agent's own begin-to-end time of each case (journal 'end' records): process starts, the agent's begin/end handshake, draining the console before each case; " +
+        "'outside any case': the tests phase less the agent's own begin-to-end time of each case (journal 'end' records): process starts and the gaps between a case's end and the next one's announcement; " +
           'a share of one run, so host speed drift cancels out',
         `hilt's console carried ${ht[0]!.records} framed records and ${ht[0]!.consoleLines} plain lines; its journal fdatasyncs ${syncs} times per run, ` +
-          `${syncMs.toFixed(2)} ms each in ${tmpdir()} (≈${fmtMs(syncs * syncMs)} of blocked event loop while QEMU runs)`,
+          `${syncMs.toFixed(2)} ms each in ${tmpdir()} (≈${fmtMs(syncs * syncMs)} of disk time, on libuv's thread pool, not the event loop)`,
       ],
     };
     const startupTotal = startup.reduce((n, [, ms]) => n + ms, 0);

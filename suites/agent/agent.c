@@ -28,7 +28,6 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -92,13 +91,64 @@ static void write_all(int fd, const char *buf, size_t len)
 		ssize_t n = write(fd, buf, len);
 
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN) {
+				struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+				poll(&p, 1, -1);
+				continue;
+			}
 			return;
 		}
 		buf += n;
 		len -= (size_t)n;
 	}
+}
+
+/*
+ * Records wait in this queue and go to the console as fast as it takes them,
+ * while the agent goes on reading the suite; past READ_BACKLOG the suite's
+ * output waits in its pipe instead. The console is the slowest part of a run.
+ */
+#define QUEUE_SIZE (256 * 1024)
+#define READ_BACKLOG (128 * 1024)	/* above this, suite output waits in its pipe */
+static char queue[QUEUE_SIZE];
+static size_t q_head, q_len;
+
+static void queue_flush(bool wait)
+{
+	while (q_len) {
+		size_t chunk = q_head + q_len <= QUEUE_SIZE ? q_len : QUEUE_SIZE - q_head;
+		ssize_t n = write(STDOUT_FILENO, queue + q_head, chunk);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN && wait) {
+				struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+				poll(&p, 1, -1);
+				continue;
+			}
+			if (errno != EAGAIN)
+				q_len = 0;	/* the console is gone: nothing to keep */
+			return;
+		}
+		q_head = (q_head + (size_t)n) % QUEUE_SIZE;
+		q_len -= (size_t)n;
+	}
+	q_head = 0;
+}
+
+static void queue_put(const char *buf, size_t len)
+{
+	if (q_len + len > QUEUE_SIZE)
+		queue_flush(true);
+	for (size_t tail = (q_head + q_len) % QUEUE_SIZE, i = 0; i < len; i++, tail = (tail + 1) % QUEUE_SIZE)
+		queue[tail] = buf[i];
+	q_len += len;
+	queue_flush(false);
 }
 
 static void emit_raw(const char *kind, const char *payload, size_t len)
@@ -111,11 +161,17 @@ static void emit_raw(const char *kind, const char *payload, size_t len)
 		write_all(STDOUT_FILENO, line, n < sizeof(line) ? n : sizeof(line) - 1);
 		return;
 	}
-	n = frame_format(line, sizeof(line), seq++, kind, payload, len);
+	/*
+	 * Every record starts on a line of its own, even after something that
+	 * wrote to the console without ending its line (a process flooding it,
+	 * a kernel message): the host ignores the empty lines this makes.
+	 */
+	line[0] = '\n';
+	n = 1 + frame_format(line + 1, sizeof(line) - 1, seq++, kind, payload, len);
 
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
-	write_all(STDOUT_FILENO, line, n);
+	queue_put(line, n);
 }
 
 static void emit(const char *kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -151,6 +207,7 @@ static long long now_ms(void)
  */
 static void drain_console(void)
 {
+	queue_flush(true);
 	tcdrain(STDOUT_FILENO);
 }
 
@@ -279,7 +336,21 @@ static bool load_plan(void)
 
 /* ---- kernel log ---- */
 
-static void kmsg_drain(void)
+/* The last case marker met in the kernel log ("suite/case"), and the suite process running. */
+static const char ANY_MARKER[] = "";
+static char marker_met[300];
+static struct child *running;
+static void marker_reached(void);
+
+/*
+ * Relays kernel messages, in the kernel log's own order. The case markers in
+ * it (written by the suites as each case begins) are the true boundary
+ * between one case's messages and the next: with until set, the drain stops
+ * right after that marker (after any marker, with ANY_MARKER); a marker met before the agent has read its case's
+ * announcement makes the agent read it first, so the 'begin' record always
+ * comes before the messages of its case.
+ */
+static void kmsg_drain_until(const char *until)
 {
 	char rec[8192];
 
@@ -310,10 +381,23 @@ static void kmsg_drain(void)
 		nl = strchr(text, '\n');	/* drop the KEY=VALUE continuation lines */
 		if (nl)
 			*nl = '\0';
-		if ((int)(prio & 7) > cur_kmsg_level || !strncmp(text, MARKER, strlen(MARKER)))
+		if (!strncmp(text, MARKER, strlen(MARKER))) {
+			snprintf(marker_met, sizeof(marker_met), "%s", text + strlen(MARKER));
+			if (until && (until == ANY_MARKER || !strcmp(until, marker_met)))
+				return;
+			if (!until)
+				marker_reached();
+			continue;
+		}
+		if ((int)(prio & 7) > cur_kmsg_level)
 			continue;
 		emit("kmsg", "%u %llu %s", prio, ts, text);
 	}
+}
+
+static void kmsg_drain(void)
+{
+	kmsg_drain_until(NULL);
 }
 
 /* ---- modules ---- */
@@ -356,13 +440,39 @@ struct child {
 	const struct suite *suite;
 	struct test *batch;
 	int nbatch;
-	int ctrl;		/* agent end of the control socket, -1 for whole binaries */
 	int open;		/* batch position of the case running now, -1 between cases */
 	int next;		/* batch position after the last case that ended */
 	long long case_t0, deadline, killed_at;
 	bool stuck_noted;
 	struct stream out, err;
 };
+
+static void control_line(struct child *c, const char *line, size_t len);
+
+/*
+ * Emits whole lines (newline-separated, no trailing newline) as one record,
+ * except the suite's in-band announcements (lines starting with RS, see
+ * suites/lib/hilt.c), which are acted on where they stand in the output.
+ */
+static void stream_lines(struct child *c, struct stream *s, const char *buf, size_t len)
+{
+	size_t run = 0, line = 0;
+
+	while (line <= len) {
+		const char *nl = memchr(buf + line, '\n', len - line);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+
+		if (s->fd == c->out.fd && end > line && buf[line] == '\x1e') {
+			if (line > run)
+				emit_raw(s->kind, buf + run, line - 1 - run);
+			control_line(c, buf + line + 1, end - line - 1);
+			run = end + 1;
+		}
+		line = end + 1;
+	}
+	if (run < len)
+		emit_raw(s->kind, buf + run, len - run);
+}
 
 /* Reads what is available now (without blocking); returns false at EOF. */
 static bool stream_pump(struct child *c, struct stream *s)
@@ -378,7 +488,7 @@ static bool stream_pump(struct child *c, struct stream *s)
 			return errno == EAGAIN || errno == EINTR;
 		if (n == 0) {
 			if (s->len && !s->discarding)
-				emit_raw(s->kind, s->buf, s->len);
+				stream_lines(c, s, s->buf, s->len);
 			s->len = 0;
 			close(s->fd);
 			s->fd = -1;
@@ -400,7 +510,7 @@ static bool stream_pump(struct child *c, struct stream *s)
 		if (nl) {
 			size_t whole = (size_t)(nl - s->buf);
 
-			emit_raw(s->kind, s->buf, whole);
+			stream_lines(c, s, s->buf, whole);
 			s->len -= whole + 1;
 			memmove(s->buf, nl + 1, s->len);
 		} else if (s->len == OUT_CHUNK) {
@@ -432,31 +542,26 @@ static void arm_gap_deadline(struct child *c)
 }
 
 /*
- * The 'begin' record waits in the tty's queue behind the previous case's
- * output; if the case panics the kernel, that queue never goes out. So the
- * agent also puts a marker in the kernel log, which costs nothing on the
- * console (it is below the console level) but which the kernel prints again,
- * with the whole log, when it panics (panic_print=0x20 on the command line):
- * the host then knows which case ran. Printing the marker at once instead, or
- * waiting for the queue to drain, would cost a millisecond or two per case.
+ * The marker a hilt suite writes itself before each case (suites/lib/hilt.c),
+ * for a program run whole: a kernel that panics prints its log again
+ * (panic_print=0x20), and the marker names the test whose 'begin' record may
+ * have died in the tty queue.
  */
-static void announce(int index)
+static void announce(const struct test *t)
 {
-	char line[48];
-	int n = snprintf(line, sizeof(line), "<6>" MARKER "%d\n", index);
+	char line[320];
+	int n = snprintf(line, sizeof(line), "<6>" MARKER "%s/%s\n", t->suite->name, t->name);
 
 	if (marker_fd >= 0 && write(marker_fd, line, (size_t)n) < 0)
-		emit("note", "case marker for test %d not written: %s", index, strerror(errno));
+		emit("note", "case marker for test %d not written: %s", t->index, strerror(errno));
 }
 
 static void begin_case(struct child *c, int pos)
 {
 	struct test *t = &c->batch[pos];
 
-	pump_all(c);
 	/* The index says it all (the host has the plan); every byte on the console costs time. */
 	emit("begin", "%d", t->index);
-	announce(t->index);
 	c->open = pos;
 	c->case_t0 = now_ms();
 	c->deadline = t->timeout_ms > 0 ? c->case_t0 + t->timeout_ms : 0;
@@ -466,45 +571,51 @@ static void end_case(struct child *c)
 {
 	struct test *t = &c->batch[c->open];
 
-	pump_all(c);
+	/* Its kernel messages go out before its end: up to the next case's marker, if that is there yet. */
+	kmsg_drain_until(ANY_MARKER);
 	emit("end", "%d %lld", t->index, now_ms() - c->case_t0);
 	c->next = c->open + 1;
 	c->open = -1;
 	arm_gap_deadline(c);
 }
 
-static void ctrl_message(struct child *c)
+/* An announcement from the suite, in band on its stdout: "begin <case>" or "end <case>". */
+static void control_line(struct child *c, const char *line, size_t len)
 {
-	char msg[256];
-	ssize_t n = recv(c->ctrl, msg, sizeof(msg) - 1, MSG_DONTWAIT);
+	char msg[200];
+	int pos;
 
-	if (n <= 0) {
-		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			close(c->ctrl);
-			c->ctrl = -1;
-		}
-		return;
-	}
-	msg[n] = '\0';
-	if (!strncmp(msg, "begin ", 6)) {
-		int pos;
-
+	snprintf(msg, sizeof(msg), "%.*s", (int)len, line);
+	if (!strncmp(msg, "hilt begin ", 11)) {
 		for (pos = c->next; pos < c->nbatch; pos++)
-			if (!strcmp(c->batch[pos].name, msg + 6))
+			if (!strcmp(c->batch[pos].name, msg + 11))
 				break;
 		if (pos == c->nbatch) {
-			emit("note", "%s announced case '%s' that the plan does not run here",
-			     c->suite->name, msg + 6);
-		} else {
-			if (c->open >= 0)
-				end_case(c);
-			begin_case(c, pos);
+			emit("note", "%s announced case '%s' that the plan does not run here", c->suite->name, msg + 11);
+			return;
 		}
-		send(c->ctrl, "k", 1, MSG_NOSIGNAL);
-	} else if (!strncmp(msg, "end ", 4)) {
-		if (c->open >= 0 && !strcmp(c->batch[c->open].name, msg + 4))
+		if (c->open >= 0)
 			end_case(c);
+		/* Messages before the case's marker are the previous case's: out before its 'begin'. */
+		char mark[300];
+
+		snprintf(mark, sizeof(mark), "%s/%s", c->suite->name, c->batch[pos].name);
+		if (strcmp(marker_met, mark))
+			kmsg_drain_until(mark);
+		begin_case(c, pos);
+	} else if (!strncmp(msg, "hilt end ", 9)) {
+		if (c->open >= 0 && !strcmp(c->batch[c->open].name, msg + 9))
+			end_case(c);
+	} else {
+		emit("note", "%s: unknown announcement '%s'", c->suite->name, msg);
 	}
+}
+
+/* A case's marker came up in the kernel log: its announcement is in the suite's pipe already. */
+static void marker_reached(void)
+{
+	if (running)
+		stream_pump(running, &running->out);
 }
 
 static char *join_cases(const struct test *batch, int from, int n)
@@ -523,17 +634,14 @@ static char *join_cases(const struct test *batch, int from, int n)
 
 static pid_t spawn(struct child *c, int from, sigset_t *oldmask)
 {
-	int out[2], err[2], ctl[2] = { -1, -1 };
+	int out[2], err[2];
 	char *list = NULL;
 	pid_t pid;
 
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
 		return -1;
-	if (!c->suite->whole) {
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl))
-			return -1;
+	if (!c->suite->whole)
 		list = join_cases(c->batch, from, c->nbatch);
-	}
 	pid = fork();
 	if (pid == 0) {
 		char *argv[4] = { (char *)c->suite->path, NULL, NULL, NULL };
@@ -542,9 +650,8 @@ static pid_t spawn(struct child *c, int from, sigset_t *oldmask)
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
-		if (ctl[1] >= 0) {
-			dup2(ctl[1], 3);
-			setenv("HILT_CTRL_FD", "3", 1);
+		if (list) {
+			setenv("HILT_AGENT", "1", 1);
 			argv[1] = "--run";
 			argv[2] = list;
 		}
@@ -558,13 +665,10 @@ static pid_t spawn(struct child *c, int from, sigset_t *oldmask)
 	free(list);
 	close(out[1]);
 	close(err[1]);
-	if (ctl[1] >= 0)
-		close(ctl[1]);
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
 	fcntl(err[0], F_SETFL, O_NONBLOCK);
 	c->out = (struct stream){ .fd = out[0], .kind = "out" };
 	c->err = (struct stream){ .fd = err[0], .kind = "err" };
-	c->ctrl = ctl[0];
 	c->pid = pid;
 	return pid;
 }
@@ -592,19 +696,23 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 		return c->nbatch;
 	}
 	emit("spawn", "%s %d", c->suite->name, c->pid);
-	if (c->suite->whole)
+	running = c;
+	if (c->suite->whole) {
 		begin_case(c, from);
-	else
+		announce(&c->batch[from]);
+	} else {
 		arm_gap_deadline(c);
+	}
 	next_hb = t0 + plan.heartbeat_ms;
 
 	while (!exited) {
+		bool backlog = q_len > READ_BACKLOG;
 		struct pollfd p[5] = {
 			{ .fd = sigfd, .events = POLLIN },
-			{ .fd = c->out.fd, .events = POLLIN },
-			{ .fd = c->err.fd, .events = POLLIN },
-			{ .fd = c->ctrl, .events = POLLIN },
+			{ .fd = backlog ? -1 : c->out.fd, .events = POLLIN },
+			{ .fd = backlog ? -1 : c->err.fd, .events = POLLIN },
 			{ .fd = kmsg_fd, .events = POLLIN },
+			{ .fd = q_len ? STDOUT_FILENO : -1, .events = POLLOUT },
 		};
 		long long now = now_ms(), wake = next_hb;
 		int timeout;
@@ -614,13 +722,13 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 		timeout = wake > now ? (int)(wake - now) : 0;
 		if (poll(p, 5, timeout) < 0 && errno != EINTR)
 			break;
+		if (p[4].revents)
+			queue_flush(false);
 		if (p[1].revents)
 			stream_pump(c, &c->out);
 		if (p[2].revents)
 			stream_pump(c, &c->err);
 		if (p[3].revents)
-			ctrl_message(c);
-		if (p[4].revents)
 			kmsg_drain();
 		if (p[0].revents) {
 			struct signalfd_siginfo si;
@@ -665,12 +773,11 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 	}
 	/* The pipes may still hold output the process wrote before it died. */
 	pump_all(c);
+	running = NULL;
 	if (c->out.fd >= 0)
 		close(c->out.fd);
 	if (c->err.fd >= 0)
 		close(c->err.fd);
-	if (c->ctrl >= 0)
-		close(c->ctrl);
 	kill(-c->pid, SIGKILL);	/* leftovers of the process group */
 	if (WIFSIGNALED(status))
 		emit("exit", "%s signal %d %lld", c->suite->name, WTERMSIG(status), now_ms() - t0);
@@ -820,6 +927,7 @@ int main(void)
 	}
 
 	cur_kmsg_level = plan.kmsg_level;
+	fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL) | O_NONBLOCK);
 	if (plan.console_level > 0)
 		klogctl(8 /* SYSLOG_ACTION_CONSOLE_LEVEL */, NULL, plan.console_level);
 	sigemptyset(&mask);

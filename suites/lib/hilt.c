@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <drm.h>
 
-static int ctrl_fd = -1;	/* agent control socket, -1 when run by hand */
+static bool under_agent;	/* run by the hilt agent (HILT_AGENT=1), not by hand */
+static int marker_fd = -1;	/* /dev/kmsg, for the case markers */
+static const char *suite_name;
 static bool any_failed;
 
 static void indent(int depth)
@@ -154,31 +155,39 @@ void hilt_sub_end(struct hilt_ctx *ctx, const char *fmt, ...)
 	}
 }
 
-/* Tells the agent which case starts and waits until it has said so on the console. */
-static void ctrl_announce(const char *verb, const char *name)
+/*
+ * Under the agent, each case is announced in band, on stdout, so the agent
+ * sees the announcement exactly between the output of the case before and
+ * the output of this one; the line starts with RS (0x1e), which KTAP never
+ * does, and the agent takes it out. Before the case runs, a marker also goes
+ * into the kernel log: a kernel that panics prints its log again
+ * (panic_print=0x20), and the marker tells the host which case it died in,
+ * whatever output was still on its way.
+ */
+static void announce(const char *verb, const char *name)
 {
-	char msg[160];
-	char ack;
+	char line[160];
 	int n;
 
-	if (ctrl_fd < 0)
+	if (!under_agent)
+		return;
+	printf("\x1ehilt %s %s\n", verb, name);
+	if (verb[0] != 'b')
 		return;
 	fflush(stdout);
 	fflush(stderr);
-	n = snprintf(msg, sizeof(msg), "%s %s", verb, name);
-	if (send(ctrl_fd, msg, (size_t)n, MSG_NOSIGNAL) != n) {
-		ctrl_fd = -1;
-		return;
+	n = snprintf(line, sizeof(line), "<6>hilt: begin %s/%s\n", suite_name, name);
+	if (marker_fd >= 0 && write(marker_fd, line, (size_t)n) < 0) {
+		close(marker_fd);
+		marker_fd = -1;
 	}
-	if (verb[0] == 'b' && recv(ctrl_fd, &ack, 1, 0) != 1)
-		ctrl_fd = -1;
 }
 
 static void run_case(const struct hilt_case *tc, int number)
 {
 	struct hilt_ctx ctx = { .tc = tc };
 
-	ctrl_announce("begin", tc->name);
+	announce("begin", tc->name);
 	tc->run(&ctx);
 	if (ctx.sub_open)
 		hilt_sub_end(&ctx, "unfinished");
@@ -208,7 +217,7 @@ static void run_case(const struct hilt_case *tc, int number)
 		printf("not ok %d %s\n", number, tc->name);
 		break;
 	}
-	ctrl_announce("end", tc->name);
+	announce("end", tc->name);
 }
 
 static void jstring(struct hilt_json *j, const char *s, size_t n);
@@ -306,9 +315,11 @@ int hilt_main(int argc, char **argv, const char *suite,
 		nsel = ncases;
 	}
 
-	env = getenv("HILT_CTRL_FD");
-	if (env && *env) {
-		ctrl_fd = atoi(env);
+	env = getenv("HILT_AGENT");
+	suite_name = suite;
+	if (env && !strcmp(env, "1")) {
+		under_agent = true;
+		marker_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 		/*
 		 * Under the agent, output goes out once per case (flushed at each
 		 * announcement) instead of once per line: the console is the slowest

@@ -2,8 +2,8 @@
 /*
  * hilt suite library: every suite binary is a table of cases handed to
  * hilt_main(). The library prints KTAP v1, emits observations as tagged JSON
- * diagnostics, and, when run under the hilt agent, announces each case on a
- * control socket before it starts so a kernel crash can be pinned on it.
+ * diagnostics, and, when run under the hilt agent (HILT_AGENT=1), announces
+ * each case before it starts so that a kernel crash can be pinned on it.
  *
  * Run without the agent, a suite binary is a plain KTAP program:
  *   suite            run every case

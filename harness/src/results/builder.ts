@@ -286,6 +286,7 @@ export class RunBuilder {
         const a = this.attempt(target)!;
         m.counted = this.ctx.dmesg.counts(r.level, r.text);
         a.kmsg.push(m);
+        this.judged.delete(a); // a closed case can still collect its late kernel messages
         a.console.push(formatKmsg(m));
         if (classifyKernelLine(r.text)) a.crashLines.push(formatKmsg(m));
         break;
@@ -299,6 +300,7 @@ export class RunBuilder {
           break;
         }
         if (b.open !== null) this.lostEnd(b, entry.ms, settled);
+        this.lostTests(b, r.index, entry.ms, settled);
         b.open = r.index;
         b.begun = Math.max(b.begun, r.index);
         this.attempts[r.index]!.push({
@@ -448,6 +450,7 @@ export class RunBuilder {
   private beganUnseen(b: BootState, ms: number, settled: SettledTest[]): void {
     if (b.open !== null) this.lostEnd(b, ms, settled);
     const index = b.announced;
+    this.lostTests(b, index, ms, settled);
     const console = new CappedLines();
     for (const line of b.afterMarker.lines()) console.push(line);
     this.attempts[index]!.push({
@@ -465,6 +468,33 @@ export class RunBuilder {
     });
     b.open = index;
     b.begun = index;
+  }
+
+  /**
+   * Tests run in plan order: a begin for test k means every test from the
+   * boot's start up to k ran too (or was found not runnable). One that left
+   * no record at all had its records destroyed on the console; it is not
+   * run again, it is reported.
+   */
+  private lostTests(b: BootState, upTo: number, ms: number, settled: SettledTest[]): void {
+    for (let i = Math.max(b.start, b.begun + 1); i < upTo; i++) {
+      const list = this.attempts[i]!;
+      if (list.some((a) => a.boot === b.boot)) continue;
+      list.push({
+        boot: b.boot,
+        startMs: ms,
+        endMs: ms,
+        agentMs: null,
+        outcome: 'ended',
+        message: 'it ran, but its records were destroyed on the console (see the problems of the run)',
+        console: new CappedLines(),
+        kmsg: [],
+        crashLines: [],
+        ktap: null,
+        exit: null,
+      });
+      settled.push(this.settle(i));
+    }
   }
 
   private newSpawn(suite: string): Spawn {
@@ -490,9 +520,9 @@ export class RunBuilder {
       else if (!b.replaying) b.lastStamp = t;
     }
     if (b.replaying && PANIC_END.test(text)) b.replaying = false;
-    const marker = CASE_MARKER.exec(text);
-    if (marker) {
-      b.announced = Math.max(b.announced, Number(marker[1]));
+    if (CASE_MARKER.test(text)) {
+      const index = markedTest(text, this.tests);
+      if (index !== null) b.announced = Math.max(b.announced, index);
       b.afterMarker = new CappedLines(0, 400);
       return;
     }
@@ -747,8 +777,16 @@ export class RunBuilder {
 
 export const REQUIREMENTS_SUITE = 'profile-requirements';
 
-/** The kernel-log marker the agent writes as each test begins; it reaches the console when a panic replays the log. */
-export const CASE_MARKER = /^\[\s*\d+\.\d+\] hilt: begin (\d+)$/;
+/** The kernel-log marker written as each test begins ("suite/case"); it reaches the console when a panic replays the log. */
+export const CASE_MARKER = /^\[\s*\d+\.\d+\] hilt: begin (\S+)$/;
+
+/** Plan index of the test a console line marks as begun, or null. */
+export function markedTest(text: string, tests: PlannedTest[]): number | null {
+  const m = CASE_MARKER.exec(text);
+  if (!m) return null;
+  const t = tests.find((x) => `${x.suite}/${x.case}` === m[1]);
+  return t ? t.index : null;
+}
 const STAMP = /^\[\s*(\d+\.\d+)\]/;
 const PANIC_END = /---\[ end Kernel panic/;
 

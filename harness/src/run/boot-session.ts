@@ -9,7 +9,6 @@
 import { FrameDecoder, type DecodedLine } from '../agent-protocol/frame.js';
 import { parseRecord } from '../agent-protocol/records.js';
 import { classifyKernelLine } from '../console/kernel-events.js';
-import { CASE_MARKER } from '../results/builder.js';
 import type { Machine, MachineExit } from '../targets/target.js';
 import { LineSplitter } from '../text/line-splitter.js';
 import type { BootEndReason, JournalEntry } from './journal-types.js';
@@ -33,6 +32,8 @@ export interface BootSessionOptions {
   signal: AbortSignal;
   /** Console text as it arrives, for a person watching (--verbose). */
   echo?: (line: string) => void;
+  /** The plan index of the test a console line marks as begun (the agent's kernel-log markers), or null. */
+  markedTest?: (line: string) => number | null;
   /** Every console byte as it arrives, for the raw console log beside the reports. */
   raw?: (chunk: Buffer) => void;
 }
@@ -68,11 +69,12 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   const handle = (d: DecodedLine) => {
     switch (d.type) {
       case 'console': {
+        if (!d.text) return; // the agent starts each record on a fresh line
         o.journal({ t: 'con', boot: o.boot, text: d.text, ms: ms() });
         o.echo?.(d.text);
         if (panicAt === null && classifyKernelLine(d.text) === 'panic') panicAt = Date.now();
-        const marker = CASE_MARKER.exec(d.text);
-        if (marker) announced = Math.max(announced, Number(marker[1]));
+        const marked = o.markedTest?.(d.text) ?? null;
+        if (marked !== null) announced = Math.max(announced, marked);
         return;
       }
       case 'corrupt':

@@ -15,7 +15,7 @@ import { resolveKernel } from '../kernel/index.js';
 import type { KernelInfo } from '../kernel/types.js';
 import { SUITES_BUILD_DIR } from '../paths.js';
 import type { RunPlan } from '../plan/types.js';
-import { RunBuilder, type SettledTest } from '../results/builder.js';
+import { RunBuilder, type SettledTest, markedTest } from '../results/builder.js';
 import { dmesgJudge } from '../results/dmesg.js';
 import { observationJudge } from '../results/judge.js';
 import type { RunResult } from '../results/model.js';
@@ -174,6 +174,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
         machine,
         boot: bootNo,
         raw: (chunk) => raw.write(chunk),
+        markedTest: (line) => markedTest(line, plan.tests),
         journal,
         bootTimeoutMs: plan.timeouts.bootMs,
         silenceTimeoutMs: plan.timeouts.silenceMs,
@@ -185,7 +186,8 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       });
       raw.close();
       if (outcome.reason === 'run-timeout') throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
-      if (!outcome.hello && outcome.reason !== 'interrupted') {
+      // No hello and no test begun: the machine never reached the agent (a lost hello alone is not that).
+      if (!outcome.hello && !outcome.began.length && outcome.reason !== 'interrupted') {
         const tail = outcome.exit.stderr.trim();
         throw infraError(
           outcome.reason === 'boot-timeout'

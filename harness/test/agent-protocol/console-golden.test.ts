@@ -1,7 +1,7 @@
 /**
  * A real console, byte for byte (console-1.log of a QEMU run in which the
- * kernel panicked during faults/panic): frames, kernel printk lines and the
- * panic, CRLF line ends from the tty, decoded in any chunking.
+ * kernel panicked during faults/panic): frames, kernel printk lines, the
+ * panic and the log it printed again, CRLF line ends, in any chunking.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +34,8 @@ t.test('every record of a real boot decodes, in order, whatever the chunking', a
   const typed = records.map(parseRecord);
   t.match(typed[0], { kind: 'hello', mode: 'run', release: /^6\.12\./ });
   t.ok(typed.some((r) => r.kind === 'mod' && r.module === 'vgem.ko' && r.result === 'ok'), 'vgem loaded');
-  t.match(typed[typed.length - 1], { kind: 'begin', index: 3 }, 'the last word of the agent: which case began (faults/panic is test 4)');
+  // The panic took the agent's last records with it (faults/panic is test 4): the markers below tell.
+  t.ok(typed.filter((r) => r.kind === 'begin').every((r) => (r as { index: number }).index < 4), 'no record of a test after the panic');
 });
 
 t.test('the kernel lines around the frames tell the panic, and replay the log with the case markers', async (t) => {
@@ -42,6 +43,6 @@ t.test('the kernel lines around the frames tell the panic, and replay the log wi
   t.same(text.map(classifyKernelLine).filter(Boolean)[0], 'panic');
   t.ok(text.some((l) => l.includes('sysrq: Trigger a crash')));
   const markers = text.flatMap((l) => CASE_MARKER.exec(l)?.[1] ?? []);
-  t.same(markers, ['0', '1', '2', '3'], 'panic_print=0x20 printed the markers of every case that began');
+  t.same(markers, ['drm-core/version', 'faults/pass', 'faults/kmsg-warn', 'faults/panic'], 'panic_print=0x20 printed the markers of every case that began');
   t.ok(text.every((l) => !l.endsWith('\r')), 'CRLF line ends are taken off');
 });

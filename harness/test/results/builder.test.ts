@@ -201,12 +201,12 @@ t.test('an end record lost on the console: the next begin closes the case with i
   t.same(fold(p, j).run.suites[0]!.cases.map((c) => `${c.name}:${c.status}`), ['a:pass', 'b:pass']);
 });
 
-t.test('a begin record stuck in the tty when the kernel died: the agent\'s kernel-log marker names the case', async (t) => {
+t.test('a begin record stuck in the tty when the kernel died: the suite\'s kernel-log marker names the case', async (t) => {
   const p = plan([['faults', ['pass', 'panic', 'after'], 'cases']]);
   const j = new JournalScript().startBoot().spawn('faults', 3);
-  j.con('[    1.700000] hilt: begin 0').hiltCase(0, 'faults', 'pass', 1, true);
+  j.con('[    1.700000] hilt: begin faults/pass').hiltCase(0, 'faults', 'pass', 1, true);
   // test 1's 'begin' and test 0's tail never left the tty queue; the marker did, past it.
-  j.con('[    1.750000] hilt: begin 1').con('[    1.750100] sysrq: Trigger a crash').con('[    1.750200] Kernel panic - not syncing: sysrq triggered crash');
+  j.con('[    1.750000] hilt: begin faults/panic').con('[    1.750100] sysrq: Trigger a crash').con('[    1.750200] Kernel panic - not syncing: sysrq triggered crash');
   j.bootEnd('panic');
   j.startBoot(2).spawn('faults', 1).hiltCase(2, 'faults', 'after', 1, true).rec('exit', 'faults code 0 1').rec('done', '1').bootEnd('poweroff').end();
   const { run, builder } = fold(p, j);
@@ -222,8 +222,20 @@ t.test('a begin record stuck in the tty when the kernel died: the agent\'s kerne
 t.test('markers ahead of their begin records change nothing when the run goes well', async (t) => {
   const p = plan([['s', ['a', 'b'], 'cases']]);
   const j = new JournalScript().startBoot().spawn('s', 2);
-  j.con('[    1.000000] hilt: begin 0').con('[    1.000100] hilt: begin 1');
+  j.con('[    1.000000] hilt: begin s/a').con('[    1.000100] hilt: begin s/b');
   j.hiltCase(0, 's', 'a', 1, true).hiltCase(1, 's', 'b', 2, true).rec('exit', 's code 0 1').rec('done', '2').bootEnd('poweroff').end();
   const { run } = fold(p, j);
   t.same(run.suites[0]!.cases.map((c) => `${c.name}:${c.status}:${c.console.length}`), ['a:pass:1', 'b:pass:1']);
+});
+
+t.test('a test whose every record was destroyed on the console is reported, not run again', async (t) => {
+  const p = plan([['s', ['a', 'b', 'c'], 'cases']]);
+  const j = new JournalScript().startBoot().spawn('s', 3).hiltCase(0, 's', 'a', 1, true);
+  // b ran, but a process flooding the console took all its records with it
+  j.entries.push({ t: 'gap', boot: 1, from: 99, to: 101, ms: 1 });
+  j.hiltCase(2, 's', 'c', 3, true).rec('exit', 's code 0 1').rec('done', '3').bootEnd('poweroff').end();
+  const { run, builder } = fold(p, j);
+  t.same(run.suites[0]!.cases.map((c) => `${c.name}:${c.status}`), ['a:pass', 'b:incomplete', 'c:pass']);
+  t.match(run.suites[0]!.cases[1]!.message, /records were destroyed on the console/);
+  t.same([...builder.finishedIndices()].sort(), [0, 1, 2], 'nothing left to run again');
 });

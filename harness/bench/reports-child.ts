@@ -106,18 +106,19 @@ function syntheticRun(nSuites: number, nCases: number): { plan: RunPlan; journal
     let failed = false;
     const spawn = (remaining: number) => {
       rec('spawn', `${suite.name} ${pid++}`);
-      rec('out', `${suite.name} KTAP version 1`);
-      rec('out', `${suite.name} # hilt suite ${suite.name}`);
-      rec('out', `${suite.name} 1..${remaining}`);
+      // As the agent sends it: the lines read at once in one record.
+      rec('out', ['KTAP version 1', `# hilt suite ${suite.name}`, `1..${remaining}`].join('\n'));
       numberInProcess = 0;
     };
     spawn(suite.cases.length);
     for (let c = 0; c < suite.cases.length; c++, index++) {
       const name = suite.cases[c]!;
       const n = ++numberInProcess;
-      const out = (line: string) => rec('out', `${suite.name} ${line}`);
+      const lines: string[] = [];
+      const out = (line: string) => lines.push(line);
+      const flush = () => lines.length && rec('out', lines.splice(0).join('\n'));
       const f = fate(index);
-      rec('begin', `${index} ${suite.name} ${name}`);
+      rec('begin', `${index}`);
       out(`# ${name}: opening /dev/dri/card0 (vgem)`);
       out(
         `# obs ioctl.errno {"device":"card0","driver":"vgem","ioctl":"DRM_IOCTL_MODE_CREATE_DUMB","misuse":"zero width","errno":${f === 'schema' ? 0 : 22},"errname":"EINVAL","expected":"EINVAL"}`,
@@ -125,6 +126,7 @@ function syntheticRun(nSuites: number, nCases: number): { plan: RunPlan; journal
       if (c % 50 === 0) journal.push({ t: 'con', boot: 1, text: `[   ${(ms / 1000).toFixed(6)}] virtio_gpu virtio0: [drm] fence wait timed out, retrying`, ms: (ms += 1) });
       switch (f) {
         case 'timeout':
+          flush();
           rec('timeout', `${index} 30000`);
           rec('exit', `${suite.name} signal 9 30001`);
           // The agent starts the suite again with the cases after the one it killed.
@@ -145,6 +147,7 @@ function syntheticRun(nSuites: number, nCases: number): { plan: RunPlan; journal
         default:
           out(`ok ${n} ${name}`);
       }
+      flush();
       rec('end', `${index} 3`);
     }
     if (fate(index - 1) !== 'timeout') rec('exit', `${suite.name} code ${failed ? 1 : 0} ${ms}`);

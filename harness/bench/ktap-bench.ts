@@ -5,12 +5,12 @@
  *
  * MB here means MiB (2^20 bytes), for both throughput and RSS.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { ParseChildResult } from './ktap-parse-child.js';
+import { runJsonChild } from './child.js';
 
 const MIB = 1 << 20;
 const CASES_PER_SUITE = 100;
@@ -115,18 +115,7 @@ export function generateKtapLog(path: string, targetBytes: number, cases: number
 
 /** Streams the log through LineSplitter and a non-retaining KtapParser in a child process of its own. */
 export async function benchKtapParse(path: string): Promise<KtapBenchResult> {
-  const child = fileURLToPath(new URL('./ktap-parse-child.js', import.meta.url));
-  const proc = spawn(process.execPath, [child, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    proc.on('error', reject);
-    proc.on('close', resolve);
-  });
-  if (code !== 0) throw new Error(`ktap-parse-child exited with ${code}: ${stderr.trim()}`);
-  const r = JSON.parse(stdout) as ParseChildResult;
+  const r = await runJsonChild<ParseChildResult>('./ktap-parse-child.js', [path]);
   return {
     bytes: r.bytes,
     seconds: r.seconds,

@@ -1,27 +1,15 @@
 /** Reports for a 100,000-case run: folds a synthetic journal and writes results.json and junit.xml in a child process. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ReportsChildResult } from './reports-child.js';
+import { runJsonChild } from './child.js';
 import { type Section, fmtMiB } from './table.js';
 
 export const REPORTS_TARGET_S = 5;
 
-async function runChild(dir: string, suites: number, cases: number): Promise<ReportsChildResult> {
-  const child = fileURLToPath(new URL('./reports-child.js', import.meta.url));
-  const proc = spawn(process.execPath, [child, dir, String(suites), String(cases)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    proc.on('error', reject);
-    proc.on('close', resolve);
-  });
-  if (code !== 0) throw new Error(`reports-child exited with ${code}: ${stderr.trim().slice(-3000)}`);
-  return JSON.parse(stdout) as ReportsChildResult;
+function runChild(dir: string, suites: number, cases: number): Promise<ReportsChildResult> {
+  return runJsonChild<ReportsChildResult>('./reports-child.js', [dir, String(suites), String(cases)]);
 }
 
 export async function reportsBench(suites = 100, cases = 1000): Promise<Section> {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_BUSYBOX, busyboxEntries, moduleEntries } from '../src/image/build.js';
+import { DEFAULT_BUSYBOX, baseEntries, moduleEntries } from '../src/image/build.js';
 import { type CpioEntry, cpioArchive } from '../src/image/cpio.js';
 import { resolveKernel } from '../src/kernel/index.js';
 import { ROOT, cacheDir } from '../src/paths.js';
@@ -200,14 +200,7 @@ async function buildFloorImage(plan: RunPlan, realInitrd: string, dir: string): 
     programs.push('/' + guest);
   }
   const entries: CpioEntry[] = [
-    { type: 'dir', path: 'dev' },
-    { type: 'char', path: 'dev/console', mode: 0o600, major: 5, minor: 1 },
-    { type: 'dir', path: 'proc' },
-    { type: 'dir', path: 'sys' },
-    { type: 'dir', path: 'tmp', mode: 0o1777 },
-    { type: 'dir', path: 'root', mode: 0o700 },
-    { type: 'file', path: 'init', mode: 0o755, data: Buffer.from(floorInit(mods.guestPaths, programs)) },
-    ...(await busyboxEntries(inputs.busybox)),
+    ...(await baseEntries(Buffer.from(floorInit(mods.guestPaths, programs)), inputs.busybox)),
     ...mods.entries,
     ...suiteEntries,
   ];

@@ -81,7 +81,7 @@ async function decompressModule(src: string, cacheDir: string): Promise<Buffer> 
   return data;
 }
 
-export async function busyboxEntries(path: string): Promise<CpioEntry[]> {
+async function busyboxEntries(path: string): Promise<CpioEntry[]> {
   const data = await readInput(path, 'busybox', 'apt-get install busybox-static');
   const kind = inspectProgram(data.subarray(0, 64 * 1024));
   if (kind.kind !== 'elf-static') {
@@ -176,21 +176,25 @@ export async function buildInitramfs(inputs: ImageInputs): Promise<BuiltImage> {
   return built;
 }
 
-/** Reads every input, names the archive by a hash of its contents, writes it unless it exists. */
-async function buildFromContents(inputs: ImageInputs): Promise<BuiltImage> {
-  const mods = await moduleEntries(inputs);
-  const agent = await readInput(inputs.agentBinary, 'agent', 'Build it: make -C suites');
-  const entries: CpioEntry[] = [
+/** The skeleton of a test initramfs: the console node, the mount points, /init and busybox. */
+export async function baseEntries(init: Buffer, busybox: string): Promise<CpioEntry[]> {
+  return [
     { type: 'dir', path: 'dev' },
     { type: 'char', path: 'dev/console', mode: 0o600, major: 5, minor: 1 },
     { type: 'dir', path: 'proc' },
     { type: 'dir', path: 'sys' },
     { type: 'dir', path: 'tmp', mode: 0o1777 },
     { type: 'dir', path: 'root', mode: 0o700 },
-    { type: 'file', path: 'init', mode: 0o755, data: agent },
-    ...(await busyboxEntries(inputs.busybox)),
-    ...mods.entries,
+    { type: 'file', path: 'init', mode: 0o755, data: init },
+    ...(await busyboxEntries(busybox)),
   ];
+}
+
+/** Reads every input, names the archive by a hash of its contents, writes it unless it exists. */
+async function buildFromContents(inputs: ImageInputs): Promise<BuiltImage> {
+  const mods = await moduleEntries(inputs);
+  const agent = await readInput(inputs.agentBinary, 'agent', 'Build it: make -C suites');
+  const entries: CpioEntry[] = [...(await baseEntries(agent, inputs.busybox)), ...mods.entries];
   const suites: AgentPlan['suites'] = [];
   for (const suite of inputs.suites) {
     const guest = suite.mode === 'cases' ? `hilt/suites/${suite.name}` : `hilt/bin/${suite.name}`;

@@ -47,7 +47,11 @@ export interface BootOutcome {
   /** Tests this boot began, in order. */
   began: number[];
   exit: MachineExit;
+  /** The last console lines that were not agent records: what a boot that never reached the agent said. */
+  tail: string[];
 }
+
+const TAIL_LINES = 40;
 
 export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   const t0 = Date.now();
@@ -64,6 +68,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   let truncatedSeen = 0;
   let droppedSeen = 0;
   const began: number[] = [];
+  const tail: string[] = [];
   let announced = -1;
 
   const handle = (d: DecodedLine) => {
@@ -71,6 +76,8 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
       case 'console': {
         if (!d.text) return; // the agent starts each record on a fresh line
         o.journal({ t: 'con', boot: o.boot, text: d.text, ms: ms() });
+        tail.push(d.text);
+        if (tail.length > TAIL_LINES) tail.shift();
         o.echo?.(d.text);
         if (panicAt === null && classifyKernelLine(d.text) === 'panic') panicAt = Date.now();
         const marked = o.markedTest?.(d.text) ?? null;
@@ -161,5 +168,5 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   o.journal({ t: 'boot-end', boot: o.boot, reason: final, code: exit.code, signal: exit.signal, stderr: exit.stderr.slice(-4000), ms: ms() });
   // The agent's marker says which test ran when its 'begin' record did not make it out.
   const unseen = announced > Math.max(-1, ...began) && final !== 'poweroff';
-  return { reason: final, hello, done, open: unseen ? announced : open, began: unseen ? [...began, announced] : began, exit };
+  return { reason: final, hello, done, open: unseen ? announced : open, began: unseen ? [...began, announced] : began, exit, tail };
 }

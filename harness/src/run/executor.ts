@@ -32,6 +32,8 @@ import { RawConsoleLog } from './raw-console.js';
 import type { JournalEntry } from './journal-types.js';
 
 export const AGENT_HEARTBEAT_MS = 2_000;
+/** How often a boot that never reaches the agent is tried before the run gives up. */
+const BOOT_TRIES = 2;
 
 export interface ExecuteOptions {
   plan: RunPlan;
@@ -154,8 +156,8 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     let bootNo = previous.filter((e) => e.t === 'boot').length;
     const firstBoot = bootNo + 1;
 
-    /** One boot running tests start..start+count-1; returns how it ended, or throws an infrastructure error. */
-    const boot = async (start: number, count: number): Promise<BootOutcome> => {
+    /** One boot running tests start..start+count-1; returns how it ended. */
+    const bootOnce = async (start: number, count: number): Promise<BootOutcome> => {
       bootNo++;
       const cmdline = ['hilt.mode=run', `hilt.start=${start}`, ...(count < total - start ? [`hilt.count=${count}`] : [])];
       const last = Math.min(total, start + count);
@@ -186,24 +188,40 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       });
       raw.close();
       if (outcome.reason === 'run-timeout') throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
-      // No hello and no test begun: the machine never reached the agent (a lost hello alone is not that).
-      if (!outcome.hello && !outcome.began.length && outcome.reason !== 'interrupted') {
-        const tail = outcome.exit.stderr.trim();
-        throw infraError(
-          outcome.reason === 'boot-timeout'
-            ? `boot ${bootNo} never reached the hilt agent within ${plan.timeouts.bootMs / 1000} s`
-            : `boot ${bootNo}: the machine stopped before the hilt agent started (${outcome.reason}${outcome.exit.code !== null ? `, exit code ${outcome.exit.code}` : ''})`,
-          {
-            hint: 'The console tail is in the results (problems) and the journal; `hilt boot` shows the boot interactively.',
-            ...(tail ? { detail: tail } : {}),
-          },
-        );
-      }
-      if (outcome.open !== null && !outcome.done) {
-        log.info(`boot ${bootNo} ended with ${outcome.reason} during test ${outcome.open + 1}; booting again to go on`);
-      }
       return outcome;
     };
+
+    /**
+     * A boot that never reaches the agent is tried once more, as LAVA retries
+     * a failed boot: under emulation a boot can fail for reasons that have
+     * nothing to do with the kernel under test. Twice is an infrastructure error.
+     */
+    const boot = async (start: number, count: number): Promise<BootOutcome> => {
+      for (let tries = 1; ; tries++) {
+        const outcome = await bootOnce(start, count);
+        // No hello and no test begun: the machine never reached the agent (a lost hello alone is not that).
+        if (outcome.hello || outcome.began.length || outcome.reason === 'interrupted') return outcome;
+        const what =
+          outcome.reason === 'boot-timeout'
+            ? `boot ${bootNo} never reached the hilt agent within ${plan.timeouts.bootMs / 1000} s`
+            : `boot ${bootNo}: the machine stopped before the hilt agent started (${outcome.reason}${outcome.exit.code !== null ? `, exit code ${outcome.exit.code}` : ''})`;
+        if (tries < BOOT_TRIES) {
+          log.warn(`${what}; trying once more`);
+          journal({ t: 'note', text: `${what}; booted again` });
+          continue;
+        }
+        const stderr = outcome.exit.stderr.trim();
+        throw infraError(`${what}, and so did the boot before it`, {
+          hint: `The whole console is in ${join(plan.out, `console-${bootNo}.log`)}; \`hilt boot\` shows the boot interactively.`,
+          detail: [
+            outcome.tail.length ? `last console lines:\n${outcome.tail.map((l) => `  ${l}`).join('\n')}` : 'the console said nothing',
+            ...(stderr ? [`${plan.machine.qemu} said:\n${stderr}`] : []),
+          ].join('\n'),
+        });
+      }
+    };
+
+
 
     for (let start = nextStart(builder, total); start < total && endStatus === 'complete'; ) {
       const outcome = await boot(start, total - start);
@@ -212,6 +230,9 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       const next = nextStart(builder, total);
       if (next <= start && !outcome.began.length && endStatus === 'complete') {
         throw infraError(`boot ${bootNo} ended (${outcome.reason}) without running any test; stopping rather than looping`);
+      }
+      if (endStatus === 'complete' && outcome.open !== null) {
+        log.info(`boot ${bootNo} ended with ${outcome.reason} during test ${outcome.open + 1}; booting again to go on`);
       }
       start = next;
     }

@@ -49,10 +49,11 @@ t.test('a machine that never reaches the agent: exit 2, the results say why', as
   const out = tempDir(t);
   const r = await runHilt(['run', '--accel', 'tcg', '--suite', 'drm-core:version', '--boot-timeout', '1', '--out', out]);
   t.equal(r.code, 2);
-  t.match(r.stderr, /boot 1 never reached the hilt agent within 1 s/);
+  t.match(r.stderr, /boot 1 never reached the hilt agent within 1 s; trying once more/);
+  t.match(r.stderr, /boot 2 never reached the hilt agent within 1 s, and so did the boot before it\n\s+The whole console is in .*console-2\.log/);
   const run = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult;
   t.equal(run.status, 'aborted');
   t.match(run.error, { kind: 'infrastructure', message: /never reached the hilt agent/ });
   t.match(run.suites[0]!.cases[0], { status: 'incomplete', message: /not run: the run stopped first/ });
-  t.match(run.boots, [{ reason: 'boot-timeout', helloMs: null }]);
+  t.match(run.boots, [{ reason: 'boot-timeout', helloMs: null }, { reason: 'boot-timeout', helloMs: null }]);
 });

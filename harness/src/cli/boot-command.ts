@@ -8,10 +8,9 @@ import { EXIT_INFRA, EXIT_OK, infraError } from '../errors.js';
 import { resolveKernel } from '../kernel/index.js';
 import { cacheDir } from '../paths.js';
 import { buildRunPlan, type RunOptions } from '../plan/plan.js';
-import { buildRunImage } from '../run/executor.js';
+import { buildRunImage, decideAccel } from '../run/executor.js';
 import { schemas } from '../schemas/registry.js';
 import { loadCatalog } from '../suites/catalog.js';
-import { kvmUsable } from '../targets/kvm-probe.js';
 import { qemuArgs } from '../targets/qemu.js';
 import { dieWithParent, forget, trackPid } from '../util/children.js';
 import { stderrLog } from '../util/log.js';
@@ -26,8 +25,7 @@ export async function bootCommand(opts: RunOptions): Promise<number> {
   const cache = cacheDir();
   const kernel = await resolveKernel(plan.kernel, { cacheDir: cache, log });
   const image = await buildRunImage(plan, kernel, { cacheDir: cache, log, consoleLevel: 0 });
-  let accel: 'tcg' | 'kvm' = 'tcg';
-  if (plan.machine.accel !== 'tcg') accel = (await kvmUsable({ machine: plan.machine, kernelImage: kernel.image, initrd: image.path, cacheDir: cache, log })).usable ? 'kvm' : 'tcg';
+  const accel = await decideAccel(plan, kernel, image.path, { cacheDir: cache, log });
   const args = qemuArgs({ machine: plan.machine, kernelImage: kernel.image, initrd: image.path, accel }, { cmdline: ['hilt.mode=shell'] });
 
   let pty: typeof import('node-pty');

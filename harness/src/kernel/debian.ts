@@ -24,15 +24,21 @@ interface Resolved {
 
 const APT_HINT = 'Run `apt-get update`, or look for the right name with `apt-cache search linux-image`.';
 
-async function apt(args: string[], what: string): Promise<string> {
-  const [cmd, ...rest] = args;
+/** Runs an apt tool; a host without it is an infrastructure error that says what to do instead. */
+async function runApt(cmd: string, args: string[]) {
   const execa = await lazyExeca();
-  const r = await execa(cmd!, rest, { reject: false, env: { LC_ALL: 'C' } });
-  if (r.failed && (r as { code?: string }).code === 'ENOENT') {
+  const r = await execa(cmd, args, { reject: false, env: { LC_ALL: 'C' } });
+  if ((r as { code?: string }).code === 'ENOENT') {
     throw infraError(`${cmd} is not installed; debian: kernels need the host's apt`, {
       hint: 'Run on a Debian or Ubuntu host, or give a kernel with path:IMAGE.',
     });
   }
+  return r;
+}
+
+async function apt(args: string[], what: string): Promise<string> {
+  const [cmd, ...rest] = args;
+  const r = await runApt(cmd!, rest);
   if (r.exitCode !== 0) {
     throw infraError(`${what} failed (${args.join(' ')} exited ${r.exitCode})`, { detail: r.stderr });
   }
@@ -40,13 +46,7 @@ async function apt(args: string[], what: string): Promise<string> {
 }
 
 async function showPackage(pkg: string): Promise<Record<string, string>> {
-  const execa = await lazyExeca();
-  const r = await execa('apt-cache', ['show', '--no-all-versions', pkg], { reject: false, env: { LC_ALL: 'C' } });
-  if ((r as { code?: string }).code === 'ENOENT') {
-    throw infraError('apt-cache is not installed; debian: kernels need the host\'s apt', {
-      hint: 'Run on a Debian or Ubuntu host, or give a kernel with path:IMAGE.',
-    });
-  }
+  const r = await runApt('apt-cache', ['show', '--no-all-versions', pkg]);
   const fields = parseAptShow(r.stdout);
   if (r.exitCode !== 0 || !fields.Package) {
     throw usageError(`apt has no package '${pkg}' (apt-cache show: ${r.stderr.trim() || 'no record'})`, APT_HINT);

@@ -100,7 +100,8 @@ export async function buildRunImage(plan: RunPlan, kernel: KernelInfo, o: { cach
   return image;
 }
 
-async function decideAccel(plan: RunPlan, kernel: KernelInfo, initrd: string, o: ExecuteOptions): Promise<'tcg' | 'kvm'> {
+/** TCG, or KVM where a probe boot proves it works; --accel kvm on a host where it does not is an error. */
+export async function decideAccel(plan: RunPlan, kernel: KernelInfo, initrd: string, o: { cacheDir: string; log: Log }): Promise<'tcg' | 'kvm'> {
   if (plan.machine.accel === 'tcg') return 'tcg';
   const verdict = await kvmUsable({ machine: plan.machine, kernelImage: kernel.image, initrd, cacheDir: o.cacheDir, log: o.log });
   if (plan.machine.accel === 'kvm' && !verdict.usable) {

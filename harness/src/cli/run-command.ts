@@ -1,17 +1,13 @@
 /** `hilt run`: plan, execute, report, exit code. */
-import { EXIT_CONFORMANCE, EXIT_INFRA, EXIT_OK, formatError } from '../errors.js';
+import { EXIT_CONFORMANCE, EXIT_INFRA, EXIT_OK, formatError, usageError } from '../errors.js';
 import { cacheDir } from '../paths.js';
 import { buildRunPlan, type RunOptions } from '../plan/plan.js';
 import type { RunPlan } from '../plan/types.js';
-import { executeRun } from '../run/executor.js';
-import { JOURNAL_FILE, readJournal } from '../run/journal.js';
+import { type InterruptedRun, executeRun, readInterruptedRun } from '../run/executor.js';
 import { schemas } from '../schemas/registry.js';
 import { loadCatalog } from '../suites/catalog.js';
-import { usageError } from '../errors.js';
 import { stderrLog } from '../util/log.js';
 import { conformanceFailed, countsLine, loadJunit, writeReports } from './reports.js';
-import { join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 
 export interface RunCommandOptions extends RunOptions {
   resume?: string;
@@ -19,22 +15,16 @@ export interface RunCommandOptions extends RunOptions {
   quiet?: boolean;
 }
 
-function planFromJournal(dir: string): RunPlan {
-  const path = join(dir, JOURNAL_FILE);
-  if (!existsSync(path)) throw usageError(`--resume ${dir}: no ${JOURNAL_FILE} there`, 'Give the output folder of the interrupted run.');
-  const first = readJournal(path).entries[0];
-  if (!first || first.t !== 'run') throw usageError(`--resume ${dir}: the journal does not start with a run entry; it cannot be resumed`);
-  return { ...(first.plan as RunPlan), out: resolve(dir) };
-}
-
 export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): Promise<number> {
   const log = stderrLog({ quiet: opts.quiet ?? false });
   const registry = schemas();
   let plan: RunPlan;
+  let resumed: InterruptedRun | undefined;
   if (opts.resume) {
     const conflicting = (['plan', 'kernel', 'machine', 'suites', 'suiteBins', 'out'] as const).filter((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !(opts[k] as unknown[]).length));
     if (conflicting.length) throw usageError(`--resume takes the plan from the interrupted run; drop --${conflicting.join(', --')}`);
-    plan = planFromJournal(opts.resume);
+    resumed = readInterruptedRun(opts.resume);
+    plan = resumed.plan;
   } else {
     plan = await buildRunPlan(opts, loadCatalog(registry), registry);
   }
@@ -45,7 +35,7 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
     cacheDir: cacheDir(),
     log,
     signal,
-    resume: Boolean(opts.resume),
+    ...(resumed ? { resume: resumed } : {}),
     verbose: opts.verbose ?? false,
     onBoot: () => void loadJunit(),
     onSettled: (t, done, total) => {

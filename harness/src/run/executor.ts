@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { HiltError, infraError, usageError } from '../errors.js';
 import { type BuiltImage, DEFAULT_BUSYBOX, buildInitramfs } from '../image/build.js';
 import { resolveKernel } from '../kernel/index.js';
@@ -27,7 +27,7 @@ import { QemuTarget } from '../targets/qemu.js';
 import type { Log } from '../util/log.js';
 import { type BootOutcome, runBoot } from './boot-session.js';
 import { runEnvironment } from './environment.js';
-import { JOURNAL_FILE, JournalWriter, readJournal } from './journal.js';
+import { JOURNAL_FILE, JournalWriter, parseJournal } from './journal.js';
 import { RawConsoleLog } from './raw-console.js';
 import type { JournalEntry } from './journal-types.js';
 
@@ -41,8 +41,8 @@ export interface ExecuteOptions {
   cacheDir: string;
   log: Log;
   signal: AbortSignal;
-  /** Continue the run whose journal is in plan.out. */
-  resume?: boolean;
+  /** Continue the interrupted run whose journal is in plan.out (see readInterruptedRun). */
+  resume?: InterruptedRun;
   /** Copy console text to stderr as it arrives. */
   verbose?: boolean;
   /** Called when the first machine is booting: time to load what the end of the run needs. */
@@ -56,6 +56,26 @@ export interface ExecuteResult {
   journal: string;
   /** The infrastructure error that ended the run early, if one did; result then holds what ran before it. */
   error: HiltError | null;
+}
+
+export interface InterruptedRun {
+  plan: RunPlan;
+  entries: JournalEntry[];
+  /** Journal lines that could not be read (reported, skipped). */
+  problems: string[];
+}
+
+/** An interrupted run's journal, read once, ready to be appended to; its plan comes from its first entry. */
+export function readInterruptedRun(dir: string): InterruptedRun {
+  const path = join(dir, JOURNAL_FILE);
+  if (!existsSync(path)) throw usageError(`--resume ${dir}: no ${JOURNAL_FILE} there`, 'Give the output folder of the interrupted run.');
+  const text = readFileSync(path, 'utf8');
+  const { entries, problems } = parseJournal(text);
+  const first = entries[0];
+  if (!first || first.t !== 'run') throw usageError(`--resume ${dir}: the journal does not start with a run entry; it cannot be resumed`);
+  // A torn last line must not swallow the first entry appended now.
+  if (text.length && !text.endsWith('\n')) appendFileSync(path, '\n');
+  return { plan: { ...(first.plan as RunPlan), out: resolve(dir) }, entries, problems };
 }
 
 /** The first test that has no final verdict: tests run in order, so every earlier one has one. */
@@ -116,15 +136,9 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   mkdirSync(plan.out, { recursive: true });
   const journalPath = join(plan.out, JOURNAL_FILE);
   const builder = createBuilder(plan, o.registry);
-  let previous: JournalEntry[] = [];
+  const previous: JournalEntry[] = o.resume?.entries ?? [];
   if (o.resume) {
-    if (!existsSync(journalPath)) throw usageError(`--resume ${plan.out}: no ${JOURNAL_FILE} there`, 'Give the output folder of the interrupted run.');
-    const read = readJournal(journalPath);
-    previous = read.entries;
-    for (const p of read.problems) log.warn(p);
-    // A torn last line must not swallow the first entry appended now.
-    const text = readFileSync(journalPath, 'utf8');
-    if (text.length && !text.endsWith('\n')) appendFileSync(journalPath, '\n');
+    for (const p of o.resume.problems) log.warn(p);
   } else {
     // A new run in an old folder: the old journal and console logs are not this run's.
     for (const f of readdirSync(plan.out)) if (f === JOURNAL_FILE || /^console-\d+\.log$/.test(f)) unlinkSync(join(plan.out, f));

@@ -6,7 +6,7 @@
  * boot, a case's begin and end, the run's end) and at most 100 ms after any
  * other: never on the event loop, which must keep reading the console.
  */
-import { closeSync, fdatasync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import type { JournalEntry } from './journal-types.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -87,8 +87,4 @@ export function parseJournal(text: string): JournalRead {
     }
   });
   return { entries, problems };
-}
-
-export function readJournal(path: string): JournalRead {
-  return parseJournal(readFileSync(path, 'utf8'));
 }

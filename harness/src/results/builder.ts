@@ -286,19 +286,7 @@ export class RunBuilder {
         this.lostTests(b, r.index, entry.ms, settled);
         b.open = r.index;
         b.begun = Math.max(b.begun, r.index);
-        this.attempts[r.index]!.push({
-          boot: b.boot,
-          startMs: entry.ms,
-          endMs: null,
-          agentMs: null,
-          outcome: 'running',
-          message: '',
-          console: new CappedLines(),
-          kmsg: [],
-          crashLines: [],
-          ktap: null,
-          exit: null,
-        });
+        this.attempts[r.index]!.push(newAttempt(b.boot, entry.ms));
         break;
       }
       case 'out':
@@ -374,19 +362,7 @@ export class RunBuilder {
       case 'notrun': {
         const list = this.attempts[r.index];
         if (!list) break;
-        list.push({
-          boot: b.boot,
-          startMs: entry.ms,
-          endMs: entry.ms,
-          agentMs: null,
-          outcome: 'notrun',
-          message: `not run: ${r.reason}`,
-          console: new CappedLines(),
-          kmsg: [],
-          crashLines: [],
-          ktap: null,
-          exit: null,
-        });
+        list.push(newAttempt(b.boot, entry.ms, { endMs: entry.ms, outcome: 'notrun', message: `not run: ${r.reason}` }));
         settled.push(this.settle(r.index));
         break;
       }
@@ -434,21 +410,13 @@ export class RunBuilder {
     if (b.open !== null) this.lostEnd(b, ms, settled);
     const index = b.announced;
     this.lostTests(b, index, ms, settled);
-    const console = new CappedLines();
-    for (const line of b.afterMarker.lines()) console.push(line);
-    this.attempts[index]!.push({
-      boot: b.boot,
-      startMs: ms,
-      endMs: null,
-      agentMs: null,
-      outcome: 'running',
-      message: '',
-      console,
-      kmsg: [],
-      crashLines: b.afterMarker.lines().filter((l, i, all) => classifyKernelLine(l) !== null || all.slice(0, i).some((x) => classifyKernelLine(x))),
-      ktap: null,
-      exit: null,
-    });
+    const lines = b.afterMarker.lines();
+    const a = newAttempt(b.boot, ms);
+    for (const line of lines) a.console.push(line);
+    // As consoleLine() keeps them: from the first line that reports trouble on.
+    const trouble = lines.findIndex((l) => classifyKernelLine(l) !== null);
+    a.crashLines = trouble < 0 ? [] : lines.slice(trouble);
+    this.attempts[index]!.push(a);
     b.open = index;
     b.begun = index;
   }
@@ -463,19 +431,7 @@ export class RunBuilder {
     for (let i = Math.max(b.start, b.begun + 1); i < upTo; i++) {
       const list = this.attempts[i]!;
       if (list.some((a) => a.boot === b.boot)) continue;
-      list.push({
-        boot: b.boot,
-        startMs: ms,
-        endMs: ms,
-        agentMs: null,
-        outcome: 'ended',
-        message: 'it ran, but its records were destroyed on the console (see the problems of the run)',
-        console: new CappedLines(),
-        kmsg: [],
-        crashLines: [],
-        ktap: null,
-        exit: null,
-      });
+      list.push(newAttempt(b.boot, ms, { endMs: ms, outcome: 'ended', message: 'it ran, but its records were destroyed on the console (see the problems of the run)' }));
       settled.push(this.settle(i));
     }
   }
@@ -756,6 +712,24 @@ export class RunBuilder {
       bootLog: this.bootLog,
     };
   }
+}
+
+/** A run of a test that began at ms of its boot; closing it fills in the rest. */
+function newAttempt(boot: number, ms: number, over: Partial<Attempt> = {}): Attempt {
+  return {
+    boot,
+    startMs: ms,
+    endMs: null,
+    agentMs: null,
+    outcome: 'running',
+    message: '',
+    console: new CappedLines(),
+    kmsg: [],
+    crashLines: [],
+    ktap: null,
+    exit: null,
+    ...over,
+  };
 }
 
 export const REQUIREMENTS_SUITE = 'profile-requirements';

@@ -95,6 +95,8 @@ interface BootState {
   /** The latest printk timestamp on the console, to notice a panicking kernel printing its log again. */
   lastStamp: number;
   replaying: boolean;
+  /** Every console line of the boot that reports kernel trouble, replayed or not: a panic's evidence whatever case it lands in. */
+  trouble: string[];
   start: number;
   accel: string;
   startAt: string;
@@ -198,6 +200,7 @@ export class RunBuilder {
           afterMarker: new CappedLines(0, 400),
           lastStamp: -1,
           replaying: false,
+          trouble: [],
           start: entry.start,
           accel: entry.accel,
           startAt: entry.at,
@@ -466,6 +469,7 @@ export class RunBuilder {
       return;
     }
     b.afterMarker.push(text);
+    if (b.trouble.length < 200 && classifyKernelLine(text)) b.trouble.push(text);
     // The replayed log only tells which case ran (its markers); it is no case's console.
     if (b.replaying) return;
     b.tail.push(text);
@@ -495,6 +499,7 @@ export class RunBuilder {
       if (reason === 'panic') {
         a.outcome = 'crash';
         a.message = 'the kernel panicked during this case';
+        if (!a.crashLines.length) a.crashLines = b.trouble.slice();
       } else if (reason === 'interrupted' || reason === 'run-timeout') {
         a.outcome = 'abort';
         a.message = reason === 'interrupted' ? 'the run was interrupted during this case' : 'the whole run ran out of time during this case';

@@ -239,3 +239,13 @@ t.test('a test whose every record was destroyed on the console is reported, not 
   t.match(run.suites[0]!.cases[1]!.message, /records were destroyed on the console/);
   t.same([...builder.finishedIndices()].sort(), [0, 1, 2], 'nothing left to run again');
 });
+
+t.test('a panic whose text came before the case was known still carries that text', async (t) => {
+  const p = plan([['faults', ['panic'], 'cases']]);
+  // The panic lines arrive while no case is open; the case is only learnt from the replayed log's marker.
+  const j = new JournalScript().startBoot().spawn('faults', 1);
+  j.con('[    3.100000] sysrq: Trigger a crash').con('[    3.100100] Kernel panic - not syncing: sysrq triggered crash');
+  j.con('[    0.000000] Linux version 6.12.117').con('[    2.000000] hilt: begin faults/panic').con('[    3.100000] sysrq: Trigger a crash');
+  j.bootEnd('panic').end();
+  t.match(fold(p, j).run.suites[0]!.cases[0], { status: 'crash', message: /Kernel panic - not syncing: sysrq triggered crash/ });
+});

@@ -97,6 +97,8 @@ interface BootState {
   replaying: boolean;
   /** Every console line of the boot that reports kernel trouble, replayed or not: a panic's evidence whatever case it lands in. */
   trouble: string[];
+  /** What a watchdog said when it stopped the machine. */
+  watchdog: string;
   start: number;
   accel: string;
   startAt: string;
@@ -201,6 +203,7 @@ export class RunBuilder {
           lastStamp: -1,
           replaying: false,
           trouble: [],
+          watchdog: '',
           start: entry.start,
           accel: entry.accel,
           startAt: entry.at,
@@ -239,6 +242,7 @@ export class RunBuilder {
           a.message = entry.detail;
         }
         if (entry.kind === 'boot' || entry.kind === 'run') this.problems.push(entry.detail);
+        if (b) b.watchdog = entry.detail;
         break;
       }
       case 'boot-end':
@@ -425,6 +429,21 @@ export class RunBuilder {
   }
 
   /**
+   * The machine stopped with a suite process running and no test open, no
+   * marker to go by (a halted or wedged kernel prints no log): the agent had
+   * started the next test in plan order, whose 'begin' record never left the
+   * tty queue. That test is the one the machine stopped in.
+   */
+  private runningUnseen(b: BootState, ms: number): void {
+    let index = b.start;
+    while (this.tests[index] && this.attempts[index]!.some((a) => a.boot === b.boot)) index++;
+    if (!this.tests[index] || this.tests[index]!.suite !== b.spawn!.suite) return;
+    this.attempts[index]!.push(newAttempt(b.boot, ms));
+    b.open = index;
+    b.begun = index;
+  }
+
+  /**
    * Tests run in plan order: a begin for test k means every test from the
    * boot's start up to k ran too (or was found not runnable). One that left
    * no record at all had its records destroyed on the console; it is not
@@ -493,6 +512,7 @@ export class RunBuilder {
     b.endMs = ms;
     b.reason = reason;
     if (b.announced > b.begun && reason !== 'poweroff' && this.tests[b.announced]) this.beganUnseen(b, ms, settled);
+    else if (b.open === null && b.spawn && reason !== 'poweroff' && reason !== 'interrupted') this.runningUnseen(b, ms);
     const a = this.openAttempt();
     if (a) {
       a.endMs = ms;
@@ -505,7 +525,7 @@ export class RunBuilder {
         a.message = reason === 'interrupted' ? 'the run was interrupted during this case' : 'the whole run ran out of time during this case';
       } else if (a.outcome === 'running') {
         a.outcome = reason === 'silence' || reason === 'case-timeout' ? 'timeout' : 'crash';
-        a.message ||= reason === 'exit' ? `the machine went down during this case${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}` : `machine stopped: ${reason}`;
+        a.message ||= b.watchdog || (reason === 'exit' ? `the machine went down during this case${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}` : `machine stopped: ${reason}`);
       }
       this.close(b, settled);
     }

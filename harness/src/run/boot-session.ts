@@ -70,6 +70,8 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   const began: number[] = [];
   const tail: string[] = [];
   let announced = -1;
+  /** A suite process is running: between its cases too, a silence stops whatever case it was at. */
+  let suiteRunning = false;
 
   const handle = (d: DecodedLine) => {
     switch (d.type) {
@@ -95,6 +97,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
         o.journal({ t: 'rec', boot: o.boot, seq, kind, p: payload, ms: ms(), ...(d.repaired ? { repaired: true } : {}) });
         const r = parseRecord(d.record);
         if (r.kind === 'hello') hello = true;
+        else if (r.kind === 'spawn') suiteRunning = true;
         else if (r.kind === 'begin') {
           open = r.index;
           began.push(r.index);
@@ -104,6 +107,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
           openDeadline = Date.now() + o.caseGraceMs;
         } else if ((r.kind === 'end' && r.index === open) || r.kind === 'exit') {
           open = null;
+          if (r.kind === 'exit') suiteRunning = false;
         } else if (r.kind === 'done') {
           done = true;
         }
@@ -147,7 +151,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
     } else if (now - lastByte > o.silenceTimeoutMs && hello) {
       stop('silence', {
         kind: 'silence',
-        detail: `the machine sent nothing for ${o.silenceTimeoutMs / 1000} s${open !== null ? ' during this case' : ''}: it is wedged (the agent sends a heartbeat every 2 s)`,
+        detail: `the machine sent nothing for ${o.silenceTimeoutMs / 1000} s${open !== null || suiteRunning ? ' during this case' : ''}: it is wedged (the agent sends a heartbeat every 2 s)`,
       });
     } else if (open !== null && now > openDeadline) {
       stop('case-timeout', { kind: 'case', detail: `the case overran its ${o.timeoutOf(open) / 1000} s timeout and the agent did not stop it; the machine was reset` });

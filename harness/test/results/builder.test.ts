@@ -249,3 +249,13 @@ t.test('a panic whose text came before the case was known still carries that tex
   j.bootEnd('panic').end();
   t.match(fold(p, j).run.suites[0]!.cases[0], { status: 'crash', message: /Kernel panic - not syncing: sysrq triggered crash/ });
 });
+
+t.test('a halted machine whose begin record never left the tty: the test the agent had started is the one', async (t) => {
+  const p = plan([['faults', ['hang', 'silent', 'after'], 'cases']]);
+  const j = new JournalScript().startBoot(1).spawn('faults', 2); // boot 2 of a run: resumes at 'silent'
+  j.entries.push({ t: 'watchdog', boot: 1, kind: 'silence', index: null, ms: 9000, detail: 'the machine sent nothing for 8 s' });
+  j.bootEnd('silence');
+  const { run, builder } = fold(p, j);
+  t.match(run.suites[0]!.cases[1], { name: 'silent', status: 'timeout', message: /sent nothing for 8 s/ });
+  t.ok(builder.finishedIndices().has(1), 'not run again');
+});

@@ -20,7 +20,13 @@ export type AgentRecord =
   | { kind: 'hb'; uptimeMs: number }
   | { kind: 'note'; text: string }
   | { kind: 'done'; ran: number }
-  | { kind: 'unknown'; rawKind: string; payload: string };
+  /** The kernel's taint mask now (/proc/sys/kernel/tainted): first after the modules load, then whenever it changes. */
+  | { kind: 'taint'; mask: number }
+  /** Lockdep's debug_locks switched (off: it found a bug and stopped checking). */
+  | { kind: 'lockdep'; on: boolean }
+  /** A stuck task of a test the agent is about to kill: its state, wchan and kernel stack. */
+  | { kind: 'stack'; index: number; text: string }
+  | { kind: 'unknown'; rawKind: string; payload: string; damaged: boolean };
 
 /** Splits off n space-separated words; the rest of the payload is the last element. */
 function words(payload: string, n: number): string[] | null {
@@ -43,10 +49,12 @@ function words(payload: string, n: number): string[] | null {
   return out;
 }
 
+const KNOWN_KINDS = new Set(['hello', 'kmsg', 'mod', 'spawn', 'begin', 'out', 'err', 'end', 'timeout', 'exit', 'notrun', 'hb', 'note', 'done', 'taint', 'lockdep', 'stack']);
+
 const int = (s: string | undefined): number | null => (s !== undefined && /^-?\d+$/.test(s) ? Number(s) : null);
 
 export function parseRecord(rec: FrameRecord): AgentRecord {
-  const unknown: AgentRecord = { kind: 'unknown', rawKind: rec.kind, payload: rec.payload };
+  const unknown: AgentRecord = { kind: 'unknown', rawKind: rec.kind, payload: rec.payload, damaged: KNOWN_KINDS.has(rec.kind) };
   const p = rec.payload;
   switch (rec.kind) {
     case 'hello': {
@@ -75,8 +83,9 @@ export function parseRecord(rec: FrameRecord): AgentRecord {
       const w = p.split(' ');
       const [module, result] = w;
       if (!module || (result !== 'ok' && result !== 'present' && result !== 'err')) return unknown;
-      if (result === 'err') return { kind: 'mod', module, result, ms: 0, errno: int(w[2]) ?? 0, message: w.slice(3).join(' ') };
-      return { kind: 'mod', module, result, ms: int(w[2]) ?? 0, errno: 0, message: '' };
+      if (int(w[2]) === null) return unknown;
+      if (result === 'err') return { kind: 'mod', module, result, ms: 0, errno: int(w[2])!, message: w.slice(3).join(' ') };
+      return { kind: 'mod', module, result, ms: int(w[2])!, errno: 0, message: '' };
     }
     case 'spawn': {
       const [suite, pid] = p.split(' ');
@@ -91,17 +100,17 @@ export function parseRecord(rec: FrameRecord): AgentRecord {
       return { kind: rec.kind, lines: p.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)) };
     case 'end': {
       const [index, ms] = p.split(' ');
-      return int(index) !== null ? { kind: 'end', index: int(index)!, ms: int(ms) ?? 0 } : unknown;
+      return int(index) !== null && int(ms) !== null ? { kind: 'end', index: int(index)!, ms: int(ms)! } : unknown;
     }
     case 'timeout': {
       const [index, ms] = p.split(' ');
-      return int(index) !== null ? { kind: 'timeout', index: int(index)!, timeoutMs: int(ms) ?? 0 } : unknown;
+      return int(index) !== null && int(ms) !== null ? { kind: 'timeout', index: int(index)!, timeoutMs: int(ms)! } : unknown;
     }
     case 'exit': {
       const [suite, how, value, ms] = p.split(' ');
       const v = int(value);
-      if (!suite || v === null || (how !== 'code' && how !== 'signal')) return unknown;
-      return { kind: 'exit', suite, code: how === 'code' ? v : null, signal: how === 'signal' ? v : null, ms: int(ms) ?? 0 };
+      if (!suite || v === null || int(ms) === null || (how !== 'code' && how !== 'signal')) return unknown;
+      return { kind: 'exit', suite, code: how === 'code' ? v : null, signal: how === 'signal' ? v : null, ms: int(ms)! };
     }
     case 'notrun': {
       const w = words(p, 1);
@@ -112,7 +121,15 @@ export function parseRecord(rec: FrameRecord): AgentRecord {
     case 'note':
       return { kind: 'note', text: p };
     case 'done':
-      return { kind: 'done', ran: int(p) ?? 0 };
+      return int(p) !== null ? { kind: 'done', ran: int(p)! } : unknown;
+    case 'taint':
+      return int(p) !== null && int(p)! >= 0 ? { kind: 'taint', mask: int(p)! } : unknown;
+    case 'lockdep':
+      return p === 'on' || p === 'off' ? { kind: 'lockdep', on: p === 'on' } : unknown;
+    case 'stack': {
+      const w = words(p, 1);
+      return w && int(w[0]) !== null && w[1] ? { kind: 'stack', index: int(w[0])!, text: w[1] } : unknown;
+    }
     default:
       return unknown;
   }

@@ -13,8 +13,6 @@ const DOT = 0x2e;
 const DASH = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
-const OPEN = 0x5b;
-const CLOSE = 0x5d;
 
 export function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
@@ -31,26 +29,6 @@ function endsWord(line: string, i: number): boolean {
 
 export function skipBlanks(line: string, i: number): number {
   while (i < line.length && isBlank(line.charCodeAt(i))) i++;
-  return i;
-}
-
-/** Length of a printk timestamp prefix (`[    1.234567] `, optionally `[    T1]` after it), 0 if none. */
-export function stampLength(line: string): number {
-  if (line.charCodeAt(0) !== OPEN) return 0;
-  let i = skipBlanks(line, 1);
-  const digits = i;
-  while (isDigit(line.charCodeAt(i))) i++;
-  if (i === digits || line.charCodeAt(i) !== DOT) return 0;
-  const fraction = ++i;
-  while (isDigit(line.charCodeAt(i))) i++;
-  if (i === fraction || line.charCodeAt(i) !== CLOSE) return 0;
-  i++;
-  if (line.charCodeAt(i) === OPEN) {
-    // CONFIG_PRINTK_CALLER: "[    T123]" or "[     C0]".
-    const close = line.indexOf(']', i);
-    if (close > 0 && close - i <= 16) i = close + 1;
-  }
-  if (line.charCodeAt(i) === SPACE) i++;
   return i;
 }
 

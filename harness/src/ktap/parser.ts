@@ -27,10 +27,10 @@ import {
   planComment,
   resultKeywordAt,
   skipBlanks,
-  stampLength,
   subtestAt,
   versionAt,
 } from './lines.js';
+import { stampLength } from '../console/printk.js';
 import { emptyCounts, type KtapCounts, type KtapNode, type KtapParserOptions, type KtapStatus } from './types.js';
 
 const DEFAULT_MAX_DIAGNOSTICS = 200;

@@ -53,6 +53,12 @@ export interface CaseResult {
   subtests: CaseResult[];
   /** How many times it ran (more than 1 only with retries). */
   attempts: number;
+  /** Taint bits the kernel gained while it ran (beyond the boot's own). */
+  taint?: { mask: number; letters: string; description: string };
+  /** What the agent found of the stuck tasks before it killed the case: state, wchan and kernel stack per task. */
+  stacks?: string[];
+  /** Lockdep switched itself off (debug_locks=0) while it ran. */
+  lockdepOff?: boolean;
 }
 
 export interface SuiteResult {

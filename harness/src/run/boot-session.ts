@@ -11,7 +11,7 @@ import { parseRecord } from '../agent-protocol/records.js';
 import { classifyKernelLine } from '../console/kernel-events.js';
 import type { Machine, MachineExit } from '../targets/target.js';
 import { LineSplitter } from '../text/line-splitter.js';
-import type { BootEndReason, JournalEntry } from './journal-types.js';
+import type { BootEndReason, JournalEntry } from '../journal/index.js';
 
 /** The console line cap: a never-ending line or a NUL flood costs at most this much memory. */
 export const CONSOLE_MAX_LINE_BYTES = 16 * 1024;

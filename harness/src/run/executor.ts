@@ -15,23 +15,20 @@ import { resolveKernel } from '../kernel/index.js';
 import type { KernelInfo } from '../kernel/types.js';
 import { SUITES_BUILD_DIR } from '../paths.js';
 import type { RunPlan } from '../plan/types.js';
-import { RunBuilder, type SettledTest, markedTest } from '../results/builder.js';
-import { dmesgJudge } from '../results/dmesg.js';
-import { observationJudge } from '../results/judge.js';
+import { markedTest } from '../agent-protocol/markers.js';
+import { AGENT_HEARTBEAT_MS } from '../agent-protocol/limits.js';
+import { type ResultsFold, type SettledTest, createFold } from '../results/fold.js';
 import type { RunResult } from '../results/model.js';
-import { knownIssueLookup } from '../results/known-issues.js';
-import { loadProfiles } from '../results/profiles.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import { kvmUsable } from '../targets/kvm-probe.js';
 import { QemuTarget } from '../targets/qemu.js';
 import type { Log } from '../util/log.js';
 import { type BootOutcome, runBoot } from './boot-session.js';
 import { runEnvironment } from './environment.js';
-import { JOURNAL_FILE, JournalWriter, parseJournal } from './journal.js';
+import { JOURNAL_FILE, JournalWriter, parseJournal } from '../journal/index.js';
 import { RawConsoleLog } from './raw-console.js';
-import type { JournalEntry } from './journal-types.js';
+import type { JournalEntry } from '../journal/index.js';
 
-export const AGENT_HEARTBEAT_MS = 2_000;
 /** How often a boot that never reaches the agent is tried before the run gives up. */
 const BOOT_TRIES = 2;
 
@@ -79,22 +76,11 @@ export function readInterruptedRun(dir: string): InterruptedRun {
 }
 
 /** The first test that has no final verdict: tests run in order, so every earlier one has one. */
-export function nextStart(builder: RunBuilder, total: number): number {
+export function nextStart(builder: ResultsFold, total: number): number {
   const finished = builder.finishedIndices();
   let i = 0;
   while (i < total && finished.has(i)) i++;
   return i;
-}
-
-export function createBuilder(plan: RunPlan, registry: SchemaRegistry): RunBuilder {
-  const profiles = loadProfiles(registry, plan.profiles);
-  return new RunBuilder({
-    plan: { tests: plan.tests, suites: plan.suites.map((s) => ({ name: s.name, mode: s.mode })) },
-    judge: observationJudge(registry, profiles),
-    dmesg: dmesgJudge(plan.dmesg),
-    known: knownIssueLookup(profiles),
-    requirements: profiles.filter((p) => p.named).map((p) => ({ profile: p.name, driver: p.doc.match.driver, devices: p.doc.requiresDevices ?? 1 })),
-  });
 }
 
 /**
@@ -135,7 +121,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   const { plan, log } = o;
   mkdirSync(plan.out, { recursive: true });
   const journalPath = join(plan.out, JOURNAL_FILE);
-  const builder = createBuilder(plan, o.registry);
+  const builder = createFold(plan, o.registry);
   const previous: JournalEntry[] = o.resume?.entries ?? [];
   if (o.resume) {
     for (const p of o.resume.problems) log.warn(p);

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { RunPlan } from '../../src/plan/types.js';
 import type { RunResult } from '../../src/results/model.js';
-import { createBuilder } from '../../src/run/executor.js';
-import { parseJournal } from '../../src/run/journal.js';
+import { createFold } from '../../src/results/fold.js';
+import { parseJournal } from '../../src/journal/index.js';
 import { SchemaRegistry } from '../../src/schemas/registry.js';
 import { ROOT } from '../helpers.js';
 
@@ -33,7 +33,7 @@ for (const scenario of readdirSync(DIR)) {
     t.same(problems, [], 'the journal reads cleanly');
     const first = entries[0];
     if (first?.t !== 'run') throw new Error('a journal starts with its run entry');
-    const builder = createBuilder(first.plan as RunPlan, registry);
+    const builder = createFold(first.plan as RunPlan, registry);
     for (const e of entries) builder.push(e);
     const run = builder.finish();
     t.same(registry.validate('results.schema.json', run), [], 'results.json schema');

@@ -3,6 +3,8 @@
  * happens. Results are a pure function of it, so a run killed half-way can be
  * resumed and reported exactly as if it had not been interrupted.
  */
+export const JOURNAL_FILE = 'journal.jsonl';
+
 export type BootEndReason =
   /** The agent said 'done' and the machine powered off. */
   | 'poweroff'
@@ -16,7 +18,9 @@ export type BootEndReason =
   | 'case-timeout'
   | 'run-timeout'
   /** Ctrl-C or SIGTERM. */
-  | 'interrupted';
+  | 'interrupted'
+  /** The plan's --abort-on condition (taint, lockdep) was met: the run stops here, like IGT's runner. */
+  | 'abort-on';
 
 export type JournalEntry =
   | { t: 'run'; v: 1; at: string; id: string; plan: unknown; env: unknown }

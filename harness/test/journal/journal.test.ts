@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { JournalWriter, parseJournal } from '../../src/run/journal.js';
+import { JournalWriter, parseJournal } from '../../src/journal/index.js';
 import { tempDir } from '../helpers.js';
 
 t.test('a corrupt line is reported and skipped, not fatal', async (t) => {

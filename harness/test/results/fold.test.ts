@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { DEFAULT_DMESG } from '../../src/plan/defaults.js';
 import type { PlannedTest } from '../../src/plan/types.js';
-import { RunBuilder } from '../../src/results/builder.js';
+import { ResultsFold } from '../../src/results/fold.js';
 import { dmesgJudge } from '../../src/results/dmesg.js';
 import { observationJudge } from '../../src/results/judge.js';
 import { loadProfiles } from '../../src/results/profiles.js';
@@ -20,7 +20,7 @@ function plan(spec: [string, string[], 'cases' | 'whole'][]) {
 }
 
 function fold(p: ReturnType<typeof plan>, j: JournalScript, profiles: string[] = []) {
-  const b = new RunBuilder({ plan: p, judge: observationJudge(registry, loadProfiles(registry, profiles)), dmesg: dmesgJudge(DEFAULT_DMESG) });
+  const b = new ResultsFold({ plan: p, judge: observationJudge(registry, loadProfiles(registry, profiles)), dmesg: dmesgJudge(DEFAULT_DMESG) });
   const settled = j.entries.flatMap((e) => b.push(e));
   return { run: b.finish(), settled, builder: b };
 }

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "frame.h"
+#include "limits.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,14 +33,12 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #define PLAN_PATH "/hilt/plan"
-#define MAX_TESTS 4096
-#define MAX_SUITES 64
-#define MAX_MODULES 64
 /*
  * A suite's output goes out in records of at most this many bytes, as many
  * whole lines as were read at once: one frame header per read, not per line,
@@ -51,15 +50,15 @@
 #define MARKER "hilt: begin "	/* the host matches this text in kernel lines */
 
 struct suite {
-	char name[64];
-	char path[256];
+	char name[MAX_SUITE_NAME + 1];
+	char path[MAX_PATH + 1];
 	bool whole;		/* any KTAP binary: one test, no per-case control */
 };
 
 struct test {
 	int index;
 	struct suite *suite;
-	char name[128];		/* case name, "-" for a whole binary */
+	char name[MAX_CASE_NAME + 1];	/* case name, "-" for a whole binary */
 	int timeout_ms;
 };
 
@@ -68,7 +67,7 @@ static struct {
 	int nsuites;
 	struct test tests[MAX_TESTS];
 	int ntests;
-	char modules[MAX_MODULES][256];
+	char modules[MAX_MODULES][MAX_PATH + 1];
 	int nmodules;
 	int heartbeat_ms;
 	int kmsg_level;		/* relay kernel messages at or below this level during tests */
@@ -282,9 +281,21 @@ static struct suite *find_suite(const char *name)
 	return NULL;
 }
 
+/* Copies a word into a fixed buffer; false (and a note) when it does not fit: the host checks, this is the backstop. */
+static bool take_word(char *dst, size_t size, const char *word, int lineno)
+{
+	if (strlen(word) >= size) {
+		emit("note", "plan line %d: '%.40s...' is longer than the agent's %zu bytes; line ignored",
+		     lineno, word, size - 1);
+		return false;
+	}
+	memcpy(dst, word, strlen(word) + 1);
+	return true;
+}
+
 static bool load_plan(void)
 {
-	static char text[1 << 20];
+	static char text[MAX_PLAN_BYTES + 1];
 	int lineno = 0;
 	char *save = NULL;
 
@@ -294,42 +305,67 @@ static bool load_plan(void)
 		return false;
 	}
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char a[256], b[256], c[256], d[256];
-		int n, idx, t;
+		char *w[6] = { 0 }, *wsave = NULL;
+		int nw = 0;
 
 		lineno++;
-		if (sscanf(line, "heartbeat-ms %d", &n) == 1)
-			plan.heartbeat_ms = n;
-		else if (sscanf(line, "kmsg-level %d", &n) == 1)
-			plan.kmsg_level = n;
-		else if (sscanf(line, "boot-kmsg-level %d", &n) == 1)
-			plan.boot_kmsg_level = n;
-		else if (sscanf(line, "console-level %d", &n) == 1)
-			plan.console_level = n;
-		else if (sscanf(line, "module %255s", a) == 1 && plan.nmodules < MAX_MODULES)
-			snprintf(plan.modules[plan.nmodules++], sizeof(plan.modules[0]), "%s", a);
-		else if (sscanf(line, "suite %255s %255s %255s", a, b, c) == 3 && plan.nsuites < MAX_SUITES) {
-			struct suite *s = &plan.suites[plan.nsuites++];
+		if (line[0] == '#')
+			continue;
+		for (char *t = strtok_r(line, " ", &wsave); t && nw < 6; t = strtok_r(NULL, " ", &wsave))
+			w[nw++] = t;
+		if (!nw)
+			continue;
+		if (nw == 2 && !strcmp(w[0], "hilt-plan")) {
+			continue;
+		} else if (nw == 2 && !strcmp(w[0], "heartbeat-ms")) {
+			plan.heartbeat_ms = atoi(w[1]);
+		} else if (nw == 2 && !strcmp(w[0], "kmsg-level")) {
+			plan.kmsg_level = atoi(w[1]);
+		} else if (nw == 2 && !strcmp(w[0], "boot-kmsg-level")) {
+			plan.boot_kmsg_level = atoi(w[1]);
+		} else if (nw == 2 && !strcmp(w[0], "console-level")) {
+			plan.console_level = atoi(w[1]);
+		} else if (nw == 2 && !strcmp(w[0], "module")) {
+			if (plan.nmodules == MAX_MODULES)
+				emit("note", "plan line %d: more than %d modules; ignored", lineno, MAX_MODULES);
+			else if (take_word(plan.modules[plan.nmodules], sizeof(plan.modules[0]), w[1], lineno))
+				plan.nmodules++;
+		} else if (nw == 4 && !strcmp(w[0], "suite")) {
+			struct suite *s = &plan.suites[plan.nsuites];
 
-			snprintf(s->name, sizeof(s->name), "%s", a);
-			snprintf(s->path, sizeof(s->path), "%s", b);
-			s->whole = !strcmp(c, "whole");
-		} else if (sscanf(line, "test %d %255s %255s %d", &idx, a, d, &t) == 4 &&
-			   plan.ntests < MAX_TESTS) {
-			struct test *tc = &plan.tests[plan.ntests];
-
-			tc->suite = find_suite(a);
-			if (!tc->suite) {
-				emit("note", "plan line %d: unknown suite %s", lineno, a);
+			if (plan.nsuites == MAX_SUITES) {
+				emit("note", "plan line %d: more than %d suites; ignored", lineno, MAX_SUITES);
 				continue;
 			}
-			tc->index = idx;
-			tc->timeout_ms = t;
-			snprintf(tc->name, sizeof(tc->name), "%s", d);
+			if (!take_word(s->name, sizeof(s->name), w[1], lineno) ||
+			    !take_word(s->path, sizeof(s->path), w[2], lineno))
+				continue;
+			s->whole = !strcmp(w[3], "whole");
+			plan.nsuites++;
+		} else if (nw == 5 && !strcmp(w[0], "test")) {
+			struct test *tc = &plan.tests[plan.ntests];
+
+			if (plan.ntests == MAX_TESTS) {
+				emit("note", "plan line %d: more than %d tests; ignored", lineno, MAX_TESTS);
+				continue;
+			}
+			tc->suite = find_suite(w[2]);
+			if (!tc->suite) {
+				emit("note", "plan line %d: unknown suite %s", lineno, w[2]);
+				continue;
+			}
+			if (!take_word(tc->name, sizeof(tc->name), w[3], lineno))
+				continue;
+			tc->index = atoi(w[1]);
+			tc->timeout_ms = atoi(w[4]);
 			plan.ntests++;
-		} else if (strncmp(line, "hilt-plan ", 10) && line[0] != '#') {
-			emit("note", "plan line %d not understood: %s", lineno, line);
+		} else {
+			emit("note", "plan line %d not understood: %.200s", lineno, w[0]);
 		}
+	}
+	if (plan.heartbeat_ms <= 0) {
+		emit("note", "the plan sets no heartbeat-ms; beating every second");
+		plan.heartbeat_ms = 1000;
 	}
 	return true;
 }
@@ -423,6 +459,129 @@ static void load_modules(void)
 		/* Messages a module prints while loading belong to boot, not to the first test. */
 		kmsg_drain();
 	}
+}
+
+/* ---- kernel health: taint, lockdep, stuck tasks ---- */
+
+static long last_taint = -1;
+static int last_debug_locks = -1;
+static bool have_lockdep = true;	/* until /proc/lockdep_stats turns out to be absent */
+
+static long read_taint(void)
+{
+	char buf[32];
+
+	read_file("/proc/sys/kernel/tainted", buf, sizeof(buf));
+	return buf[0] ? strtol(buf, NULL, 10) : -1;
+}
+
+/* debug_locks from /proc/lockdep_stats: 1 while lockdep checks, 0 once it found a bug; -1 without lockdep. */
+static int read_debug_locks(void)
+{
+	static char buf[8192];
+	char *p;
+
+	if (!have_lockdep)
+		return -1;
+	read_file("/proc/lockdep_stats", buf, sizeof(buf));
+	p = strstr(buf, "debug_locks:");
+	if (!p) {
+		have_lockdep = false;
+		return -1;
+	}
+	return atoi(p + strlen("debug_locks:"));
+}
+
+/*
+ * Says when the kernel's taint or lockdep's state changed. Called at each
+ * case boundary and heartbeat, so the host charges a change to the case that
+ * was running (the first call, after the modules load, is the boot's baseline).
+ */
+static void health_check(void)
+{
+	long taint = read_taint();
+	int locks = read_debug_locks();
+
+	if (taint >= 0 && taint != last_taint) {
+		emit("taint", "%ld", taint);
+		last_taint = taint;
+	}
+	if (locks >= 0 && locks != last_debug_locks) {
+		emit("lockdep", "%s", locks ? "on" : "off");
+		last_debug_locks = locks;
+	}
+}
+
+/* Field n (1-based) of /proc/PID/stat, after the "(comm)" that may hold spaces; comm into comm. */
+static bool read_stat(const char *path, char *comm, size_t commsize, char *state, long *pgrp)
+{
+	char buf[1024], *open_paren, *close_paren;
+
+	read_file(path, buf, sizeof(buf));
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return false;
+	snprintf(comm, commsize, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
+	return sscanf(close_paren + 1, " %c %*d %ld", state, pgrp) == 2;
+}
+
+/*
+ * Before a case that overran is killed: what is it stuck on? The kernel logs
+ * every blocked task (sysrq w, relayed with the kernel log), and each task of
+ * the case's process group goes out as a 'stack' record: state, wchan and its
+ * kernel stack. That is the evidence a kernel engineer asks for first.
+ */
+static void dump_stuck(pid_t pgid, const struct test *t)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+	DIR *proc;
+	struct dirent *d;
+	int dumped = 0;
+
+	if (fd >= 0) {
+		if (write(fd, "w", 1) != 1)
+			emit("note", "sysrq w failed: %s", strerror(errno));
+		close(fd);
+	}
+	proc = opendir("/proc");
+	while (proc && (d = readdir(proc)) && dumped < 32) {
+		char path[300], comm[64], state, wchan[128], stack[3000], text[3600];
+		long pgrp;
+		DIR *tasks;
+		struct dirent *td;
+
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+		if (!read_stat(path, comm, sizeof(comm), &state, &pgrp) || pgrp != pgid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", d->d_name);
+		tasks = opendir(path);
+		while (tasks && (td = readdir(tasks)) && dumped < 32) {
+			if (td->d_name[0] < '0' || td->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", d->d_name, td->d_name);
+			if (!read_stat(path, comm, sizeof(comm), &state, &pgrp))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/wchan", d->d_name, td->d_name);
+			read_file(path, wchan, sizeof(wchan));
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stack", d->d_name, td->d_name);
+			read_file(path, stack, sizeof(stack));
+			int n = snprintf(text, sizeof(text), "%d task %s (%s) state %c wchan %s\n%s", t->index,
+					 td->d_name, comm, state, wchan[0] ? wchan : "-",
+					 stack[0] ? stack : "(no kernel stack: not in the kernel, or /proc/PID/stack unavailable)\n");
+
+			if (n > 0 && text[n - 1] == '\n')
+				text[--n] = '\0';
+			emit_raw("stack", text, (size_t)(n < (int)sizeof(text) ? n : (int)sizeof(text) - 1));
+			dumped++;
+		}
+		if (tasks)
+			closedir(tasks);
+	}
+	if (proc)
+		closedir(proc);
 }
 
 /* ---- running suites ---- */
@@ -560,6 +719,7 @@ static void begin_case(struct child *c, int pos)
 {
 	struct test *t = &c->batch[pos];
 
+	health_check();	/* a change before the case is the previous case's doing */
 	/* The index says it all (the host has the plan); every byte on the console costs time. */
 	emit("begin", "%d", t->index);
 	c->open = pos;
@@ -573,6 +733,7 @@ static void end_case(struct child *c)
 
 	/* Its kernel messages go out before its end: up to the next case's marker, if that is there yet. */
 	kmsg_drain_until(ANY_MARKER);
+	health_check();
 	emit("end", "%d %lld", t->index, now_ms() - c->case_t0);
 	c->next = c->open + 1;
 	c->open = -1;
@@ -753,6 +914,8 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 			t = &c->batch[c->open];
 			pump_all(c);
 			emit("timeout", "%d %d", t->index, t->timeout_ms);
+			dump_stuck(c->pid, t);
+			pump_all(c);
 			kill(-c->pid, SIGKILL);
 			kill(c->pid, SIGKILL);
 			c->killed_at = now;
@@ -767,12 +930,14 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 			struct timespec up;
 
 			clock_gettime(CLOCK_BOOTTIME, &up);
+			health_check();
 			emit("hb", "%lld", (long long)up.tv_sec * 1000 + up.tv_nsec / 1000000);
 			next_hb = now + plan.heartbeat_ms;
 		}
 	}
 	/* The pipes may still hold output the process wrote before it died. */
 	pump_all(c);
+	health_check();
 	running = NULL;
 	if (c->out.fd >= 0)
 		close(c->out.fd);
@@ -884,7 +1049,6 @@ int main(void)
 		dup2(fd, 1);
 		dup2(fd, 2);
 	}
-	plan.heartbeat_ms = 2000;
 	plan.kmsg_level = 7;
 	plan.boot_kmsg_level = 4;
 	plan.console_level = 1;
@@ -920,6 +1084,7 @@ int main(void)
 	cur_kmsg_level = plain ? -1 : plan.boot_kmsg_level;
 	kmsg_drain();
 	load_modules();
+	health_check();	/* the baseline: what booting and loading the modules tainted is no case's doing */
 
 	if (!strcmp(mode, "shell")) {
 		run_shell();

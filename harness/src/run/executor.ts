@@ -10,20 +10,21 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HiltError, infraError, usageError } from '../errors.js';
-import { type BuiltImage, DEFAULT_BUSYBOX, buildInitramfs } from '../image/build.js';
-import { resolveKernel } from '../kernel/index.js';
-import type { KernelInfo } from '../kernel/types.js';
-import { SUITES_BUILD_DIR } from '../paths.js';
+
+
+
+
 import type { RunPlan } from '../plan/types.js';
 import { markedTest } from '../agent-protocol/markers.js';
-import { AGENT_HEARTBEAT_MS } from '../agent-protocol/limits.js';
+
 import { type ResultsFold, type SettledTest, createFold } from '../results/fold.js';
 import type { RunResult } from '../results/model.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
-import { kvmUsable } from '../targets/kvm-probe.js';
-import { QemuTarget } from '../targets/qemu.js';
+
+
 import type { Log } from '../util/log.js';
 import { type BootOutcome, runBoot } from './boot-session.js';
+import { prepareMachine } from './prepare.js';
 import { runEnvironment } from './environment.js';
 import { JOURNAL_FILE, JournalWriter, parseJournal } from '../journal/index.js';
 import { RawConsoleLog } from './raw-console.js';
@@ -83,40 +84,6 @@ export function nextStart(builder: ResultsFold, total: number): number {
   return i;
 }
 
-/**
- * The initramfs for a plan: its suites, their modules, the agent's plan. A
- * console level of 1 keeps printk off the console while tests run; 0 leaves
- * the kernel's (for a person at the shell).
- */
-export async function buildRunImage(plan: RunPlan, kernel: KernelInfo, o: { cacheDir: string; log: Log; consoleLevel: number }): Promise<BuiltImage> {
-  o.log.progress(`building the initramfs for ${kernel.release}`);
-  const image = await buildInitramfs({
-    kernel,
-    suites: plan.suites,
-    agentBinary: join(SUITES_BUILD_DIR, 'agent'),
-    busybox: process.env.HILT_BUSYBOX ?? DEFAULT_BUSYBOX,
-    agent: { tests: plan.tests, heartbeatMs: AGENT_HEARTBEAT_MS, kmsgLevel: 7, bootKmsgLevel: 4, consoleLevel: o.consoleLevel },
-    cacheDir: o.cacheDir,
-    log: o.log,
-  });
-  o.log.info(`initramfs ${image.cached ? 'unchanged, from the cache' : `built (${(image.bytes / 1048576).toFixed(1)} MiB)`}: ${image.path}`);
-  if (image.missing.length) {
-    o.log.warn(`kernel ${kernel.release} has no module ${image.missing.join(', ')}: the suites needing it will skip`);
-  }
-  return image;
-}
-
-/** TCG, or KVM where a probe boot proves it works; --accel kvm on a host where it does not is an error. */
-export async function decideAccel(plan: RunPlan, kernel: KernelInfo, initrd: string, o: { cacheDir: string; log: Log }): Promise<'tcg' | 'kvm'> {
-  if (plan.machine.accel === 'tcg') return 'tcg';
-  const verdict = await kvmUsable({ machine: plan.machine, kernelImage: kernel.image, initrd, cacheDir: o.cacheDir, log: o.log });
-  if (plan.machine.accel === 'kvm' && !verdict.usable) {
-    throw infraError(`--accel kvm asked for, but KVM is not usable here: ${verdict.reason}`, { hint: 'Use --accel tcg or auto.' });
-  }
-  if (!verdict.usable) o.log.info(`using TCG: ${verdict.reason}`);
-  return verdict.usable ? 'kvm' : 'tcg';
-}
-
 export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   const { plan, log } = o;
   mkdirSync(plan.out, { recursive: true });
@@ -144,10 +111,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   let endStatus: Extract<JournalEntry, { t: 'end' }>['status'] = 'complete';
   let error: HiltError | null = null;
   try {
-    const kernel = await resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log });
-    const image = await buildRunImage(plan, kernel, { cacheDir: o.cacheDir, log, consoleLevel: 1 });
-    const accel = await decideAccel(plan, kernel, image.path, o);
-    const target = new QemuTarget({ machine: plan.machine, kernelImage: kernel.image, initrd: image.path, accel });
+    const { kernel, accel, target } = await prepareMachine(plan, { cacheDir: o.cacheDir, log, consoleLevel: 1 });
     if (!previous.length) {
       journal({ t: 'run', v: 1, at: new Date().toISOString(), id: randomUUID(), plan, env: runEnvironment(kernel, target.describe(), target.kind, new Date().toISOString()) });
     } else {

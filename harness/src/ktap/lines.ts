@@ -38,16 +38,21 @@ export function versionAt(line: string, o: number): string | null {
   return null;
 }
 
-/** N from a `1..N` plan line (at most 9 digits), or -1. */
+/** A plan line with more tests than this is garbage or a crafted line, not a plan: it is refused. */
+export const MAX_PLAN = 999_999_999;
+/** planAt() for a plan line whose count is absurd. */
+export const ABSURD_PLAN = -2;
+
+/** N from a `1..N` plan line (at most 9 digits), ABSURD_PLAN for a longer count, or -1. */
 export function planAt(line: string, o: number): number {
   if (line.charCodeAt(o) !== 0x31 || line.charCodeAt(o + 1) !== DOT || line.charCodeAt(o + 2) !== DOT) return -1;
   let i = o + 3;
   let n = 0;
   while (i < line.length && isDigit(line.charCodeAt(i))) n = n * 10 + line.charCodeAt(i++) - ZERO;
-  // Ten digits is a garbled line, not a plan.
-  if (i === o + 3 || i > o + 12) return -1;
+  if (i === o + 3) return -1;
   if (i < line.length && !isBlank(line.charCodeAt(i)) && line.charCodeAt(i) !== HASH) return -1;
-  return n;
+  // Ten digits is a garbled or crafted line, not a plan.
+  return i > o + 12 ? ABSURD_PLAN : n;
 }
 
 /** The comment after a plan (`1..0 # SKIP no device`), '' if none. */

@@ -59,6 +59,8 @@ export function ktapStatus(node: KtapNode): { status: Status; message: string } 
       return { status: 'incomplete', message: `planned as test ${node.number ?? '?'} but never reported` };
     case 'incomplete':
       return { status: 'incomplete', message: 'its output ended before its result line' };
+    case 'crash':
+      return { status: 'crash', message: node.problems.find((p) => p.startsWith('the kernel crashed')) ?? 'the kernel crashed while it ran' };
   }
 }
 

@@ -73,6 +73,7 @@ function syntheticRun(nSuites: number, nCases: number): { plan: RunPlan; journal
     dmesg: DEFAULT_DMESG,
     profiles: [],
     retries: 0,
+    abortOn: [],
   };
   const kernel = {
     spec: plan.kernel,

@@ -493,15 +493,17 @@ static int read_debug_locks(void)
 }
 
 /*
- * Says when the kernel's taint or lockdep's state changed. Called at each
- * case boundary and heartbeat, so the host charges a change to the case that
- * was running (the first call, after the modules load, is the boot's baseline).
+ * Says when the kernel's taint or lockdep's state changed, where it stands in
+ * the record stream: the host charges a change to the test open there, or
+ * the one that ended last (the first, after the modules load, is the boot's
+ * baseline). A hilt suite reads both itself as each case starts and ends and
+ * says so in its announcements (the agent reads those later, when the suite
+ * may be cases ahead); otherwise the agent reads them where nothing runs
+ * ahead of it: before a process starts, after it exited, at a whole
+ * program's heartbeats.
  */
-static void health_check(void)
+static void note_health(long taint, int locks)
 {
-	long taint = read_taint();
-	int locks = read_debug_locks();
-
 	if (taint >= 0 && taint != last_taint) {
 		emit("taint", "%ld", taint);
 		last_taint = taint;
@@ -510,6 +512,19 @@ static void health_check(void)
 		emit("lockdep", "%s", locks ? "on" : "off");
 		last_debug_locks = locks;
 	}
+}
+
+static void health_check(void)
+{
+	note_health(read_taint(), read_debug_locks());
+}
+
+/* " taint=N locks=N" at the end of a suite's announcement: the health it saw there. */
+static void announced_health(const char *words)
+{
+	const char *t = strstr(words, " taint="), *l = strstr(words, " locks=");
+
+	note_health(t ? strtol(t + 7, NULL, 10) : -1, l ? atoi(l + 7) : -1);
 }
 
 /* Field n (1-based) of /proc/PID/stat, after the "(comm)" that may hold spaces; comm into comm. */
@@ -719,7 +734,6 @@ static void begin_case(struct child *c, int pos)
 {
 	struct test *t = &c->batch[pos];
 
-	health_check();	/* a change before the case is the previous case's doing */
 	/* The index says it all (the host has the plan); every byte on the console costs time. */
 	emit("begin", "%d", t->index);
 	c->open = pos;
@@ -733,7 +747,6 @@ static void end_case(struct child *c)
 
 	/* Its kernel messages go out before its end: up to the next case's marker, if that is there yet. */
 	kmsg_drain_until(ANY_MARKER);
-	health_check();
 	emit("end", "%d %lld", t->index, now_ms() - c->case_t0);
 	c->next = c->open + 1;
 	c->open = -1;
@@ -747,13 +760,23 @@ static void control_line(struct child *c, const char *line, size_t len)
 	int pos;
 
 	snprintf(msg, sizeof(msg), "%.*s", (int)len, line);
+	/* "hilt begin|end <case>[ taint=N[ locks=N]]": the case name ends at the first space. */
+	char *extra = strchr(msg + (strncmp(msg, "hilt begin ", 11) ? 9 : 11), ' ');
+	const char *health = extra ? extra : "";
+
+	if (extra) {
+		char *copy = strdup(extra);
+
+		*extra = '\0';
+		health = copy;
+	}
 	if (!strncmp(msg, "hilt begin ", 11)) {
 		for (pos = c->next; pos < c->nbatch; pos++)
 			if (!strcmp(c->batch[pos].name, msg + 11))
 				break;
 		if (pos == c->nbatch) {
 			emit("note", "%s announced case '%s' that the plan does not run here", c->suite->name, msg + 11);
-			return;
+			goto out;
 		}
 		if (c->open >= 0)
 			end_case(c);
@@ -763,13 +786,20 @@ static void control_line(struct child *c, const char *line, size_t len)
 		snprintf(mark, sizeof(mark), "%s/%s", c->suite->name, c->batch[pos].name);
 		if (strcmp(marker_met, mark))
 			kmsg_drain_until(mark);
+		announced_health(health);	/* a change before the case is the previous case's doing */
 		begin_case(c, pos);
 	} else if (!strncmp(msg, "hilt end ", 9)) {
-		if (c->open >= 0 && !strcmp(c->batch[c->open].name, msg + 9))
+		if (c->open >= 0 && !strcmp(c->batch[c->open].name, msg + 9)) {
+			kmsg_drain_until(ANY_MARKER);
+			announced_health(health);
 			end_case(c);
+		}
 	} else {
 		emit("note", "%s: unknown announcement '%s'", c->suite->name, msg);
 	}
+out:
+	if (extra)
+		free((char *)health);
 }
 
 /* A case's marker came up in the kernel log: its announcement is in the suite's pipe already. */
@@ -850,6 +880,7 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 	c->deadline = 0;
 	c->killed_at = 0;
 	c->stuck_noted = false;
+	health_check();	/* nothing runs now: what changed since is this process's doing */
 	if (spawn(c, from, oldmask) < 0) {
 		emit("note", "%s: cannot start: %s", c->suite->name, strerror(errno));
 		for (int i = from; i < c->nbatch; i++)
@@ -930,7 +961,8 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 			struct timespec up;
 
 			clock_gettime(CLOCK_BOOTTIME, &up);
-			health_check();
+			if (c->suite->whole)
+				health_check();
 			emit("hb", "%lld", (long long)up.tv_sec * 1000 + up.tv_nsec / 1000000);
 			next_hb = now + plan.heartbeat_ms;
 		}

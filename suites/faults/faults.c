@@ -60,6 +60,15 @@ static void t_kmsg_warn(struct hilt_ctx *ctx)
 }
 
 /*
+ * The kernel becomes tainted W without logging a warning: what the agent
+ * sees in /proc/sys/kernel/tainted is the only evidence (root may add bits).
+ */
+static void t_taint(struct hilt_ctx *ctx)
+{
+	write_file(ctx, "/proc/sys/kernel/tainted", "512");
+}
+
+/*
  * Garbage straight onto the console, past the agent's framing: 256 KiB of
  * NUL bytes without a newline, then bytes that are not UTF-8 and terminal
  * escapes. The host must cap the line and carry on.
@@ -97,6 +106,7 @@ static void t_exit_nonzero(struct hilt_ctx *ctx)
 static const struct hilt_case cases[] = {
 	{ "pass", t_pass, "-", "nothing: a case that passes, to see its neighbours' faults stay theirs", "" },
 	{ "kmsg-warn", t_kmsg_warn, "write(/dev/kmsg)", "a warning-level kernel message during the case (hilt: dmesg-warn)", "" },
+	{ "taint", t_taint, "write(/proc/sys/kernel/tainted)", "the kernel becomes tainted W with no message logged (hilt: dmesg-warn naming the bit)", "" },
 	{ "console-flood", t_console_flood, "write(/dev/console)", "256 KiB of NULs and invalid UTF-8 on the console (hilt: a cut line, a pass)", "" },
 	{ "hang", t_hang, "pause(2)", "never returns (hilt: timeout, the agent kills it)", "" },
 	{ "panic", t_panic, "/proc/sysrq-trigger", "the kernel panics (hilt: crash, reboot, resume)", "" },

@@ -164,14 +164,43 @@ void hilt_sub_end(struct hilt_ctx *ctx, const char *fmt, ...)
  * (panic_print=0x20), and the marker tells the host which case it died in,
  * whatever output was still on its way.
  */
+/*
+ * The kernel's taint and lockdep's debug_locks, read where the case starts
+ * and ends: the agent reads the announcements later, so only the suite can
+ * say which case a change came in. " taint=N[ locks=N]"
+ */
+static void health_words(char *buf, size_t size)
+{
+	char text[8192];
+	int fd = open("/proc/sys/kernel/tainted", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+	char *locks;
+	int len;
+
+	if (fd >= 0)
+		close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	len = snprintf(buf, size, " taint=%ld", strtol(text, NULL, 10));
+	fd = open("/proc/lockdep_stats", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	locks = strstr(text, "debug_locks:");
+	if (locks && len > 0 && (size_t)len < size)
+		snprintf(buf + len, size - (size_t)len, " locks=%d", atoi(locks + strlen("debug_locks:")));
+}
+
 static void announce(const char *verb, const char *name)
 {
-	char line[160];
+	char line[160], health[64];
 	int n;
 
 	if (!under_agent)
 		return;
-	printf("\x1ehilt %s %s\n", verb, name);
+	health_words(health, sizeof(health));
+	printf("\x1ehilt %s %s%s\n", verb, name, health);
 	if (verb[0] != 'b')
 		return;
 	fflush(stdout);

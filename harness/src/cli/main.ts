@@ -31,7 +31,7 @@ function machineOptions(cmd: Command): Command {
     .option('--cpus <n>', 'guest CPUs (default 2)', number('--cpus'))
     .addOption(new Option('--accel <accel>', 'auto uses KVM only where a probe boot proves it works').choices(['auto', 'tcg', 'kvm']))
     .option('--suite <name[:case,...]>', 'suite to run, optionally only some cases; repeatable (default: every default suite)', collect)
-    .option('--suite-bin <path>', 'a static program printing KTAP, run as a suite named after the file; repeatable', collect);
+    .option('--suite-bin <[name=]path>', 'a static program printing KTAP, run whole as a suite named after the file (or NAME); repeatable', collect);
 }
 
 // `hilt parse big.log | head` closes our stdout early: that is the reader's choice, not an error.
@@ -78,12 +78,13 @@ async function main(argv: string[]): Promise<number> {
     .option('--boot-timeout <s>', 'seconds from power-on to the agent (default 120)', number('--boot-timeout'))
     .option('--silence-timeout <s>', 'seconds without console output before the machine counts as hung (default 30)', number('--silence-timeout'))
     .option('--run-timeout <s>', 'seconds for the whole run', number('--run-timeout'))
-    .option('--retries <n>', 'run a case that crashed or timed out again, up to n times', integer('--retries'))
+    .option('--retries <n>', 'run a case that crashed or timed out again, up to n times (at most 10)', integer('--retries'))
+    .option('--abort-on <conditions>', 'stop the whole run when the kernel gains a taint bit that means trouble (taint) or lockdep switches itself off (lockdep); comma-separated, repeatable; the rest is reported as not run, exit 1', collect)
     .option('--resume <dir>', 'continue the interrupted run whose reports are in dir')
     .option('-v, --verbose', 'copy the console to stderr as it arrives')
     .option('-q, --quiet', 'no progress output')
     .action(async (o) => {
-      code = await runCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, profiles: o.profile }, controller.signal);
+      code = await runCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, profiles: o.profile, abortOn: o.abortOn }, controller.signal);
     });
 
   program

@@ -39,7 +39,7 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
     verbose: opts.verbose ?? false,
     onBoot: () => void loadJunit(),
     onSettled: (t, done, total) => {
-      const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `/${t.case}`}: ${t.status}`;
+      const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `/${t.case}`}: ${t.summary ?? t.status}`;
       if (t.status === 'pass' || t.status === 'skip') log.progress(line);
       else log.info(`${line} — ${t.message}`);
     },
@@ -48,7 +48,8 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
   log.info(`${countsLine(result)}; reports: ${files.join(', ')}`);
   if (error) {
     process.stderr.write(formatError(error) + '\n');
-    return EXIT_INFRA;
+    // --abort-on stops a run for what the kernel did: that is a conformance verdict, not a broken machine.
+    return error.kind === 'conformance' ? EXIT_CONFORMANCE : EXIT_INFRA;
   }
   if (result.status !== 'complete') {
     log.info(`the run is ${result.status}; continue it with: hilt run --resume ${plan.out}`);

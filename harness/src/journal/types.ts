@@ -31,7 +31,8 @@ export type JournalEntry =
   | { t: 'con'; boot: number; text: string; ms: number }
   | { t: 'bad'; boot: number; text: string; reason: string; ms: number }
   | { t: 'gap'; boot: number; from: number; to: number; ms: number }
-  | { t: 'watchdog'; boot: number; kind: 'boot' | 'silence' | 'case' | 'run'; index: number | null; ms: number; detail: string }
+  /** A watchdog, or an --abort-on condition, stopped the machine; detail says why in words. */
+  | { t: 'watchdog'; boot: number; kind: 'boot' | 'silence' | 'case' | 'run' | 'abort-on'; index: number | null; ms: number; detail: string }
   | { t: 'boot-end'; boot: number; reason: BootEndReason; code: number | null; signal: string | null; stderr: string; ms: number }
   | { t: 'note'; text: string }
   | { t: 'end'; at: string; status: 'complete' | 'interrupted' | 'aborted'; error?: { kind: string; message: string } };

@@ -1,3 +1,4 @@
+import { AGENT_HEARTBEAT_MS } from '../agent-protocol/limits.js';
 import type { DmesgRules, MachineProfile } from './types.js';
 
 export const DEFAULT_MACHINE: MachineProfile = {
@@ -22,8 +23,8 @@ export const DEFAULT_DMESG: DmesgRules = { level: 4, match: [], ignore: [] };
 export const DEFAULT_TIMEOUTS = {
   /** TCG on two slow cores boots in ~3 s; the margin covers a loaded CI host. */
   bootMs: 120_000,
-  /** The agent sends a heartbeat every 2 s while a case runs, so silence means the machine is wedged. */
-  silenceMs: 30_000,
+  /** Fifteen heartbeats missed (the agent beats while a case runs): the machine is wedged. */
+  silenceMs: 15 * AGENT_HEARTBEAT_MS,
   /** The agent enforces case timeouts itself; the host steps in this much later. */
   caseGraceMs: 15_000,
   runMs: null as number | null,

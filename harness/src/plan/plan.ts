@@ -5,12 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { AGENT_LIMITS } from '../agent-protocol/limits.js';
 import { usageError } from '../errors.js';
 import { DEFAULT_KERNEL, parseKernelSpec } from '../kernel/spec.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import { type SuiteInfo, requireBuilt, suiteFromBinary } from '../suites/catalog.js';
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from './defaults.js';
-import type { MachineProfile, PlannedTest, RunPlan } from './types.js';
+import { ABORT_CONDITIONS, type AbortCondition, type MachineProfile, type PlannedTest, type RunPlan } from './types.js';
 
 export interface RunOptions {
   plan?: string;
@@ -29,17 +30,20 @@ export interface RunOptions {
   runTimeout?: number;
   profiles?: string[];
   retries?: number;
+  /** "taint", "lockdep", or both comma-separated; repeatable. */
+  abortOn?: string[];
 }
 
 interface PlanFile {
   kernel?: string;
   machine?: string | MachineFile;
   suites?: (string | { name: string; cases?: string[]; timeout?: number })[];
-  suiteBins?: string[];
+  suiteBins?: (string | { name?: string; path: string })[];
   timeouts?: { boot?: number; silence?: number; case?: number; run?: number };
   dmesg?: { level?: number; match?: string[]; ignore?: string[] };
   profiles?: string[];
   retries?: number;
+  abortOn?: AbortCondition[];
   out?: string;
 }
 
@@ -100,13 +104,79 @@ export function parseSuiteSelector(text: string): { name: string; cases: string[
   return { name: text.slice(0, colon), cases };
 }
 
-function positive(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value) || value <= 0) throw usageError(`${name} must be a positive number, not ${value}`);
-  return value;
+/** A --suite-bin argument: PATH, or NAME=PATH to name the suite in the reports. */
+export function parseSuiteBin(text: string): { name: string | null; path: string } {
+  const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/.exec(text);
+  return m ? { name: m[1]!, path: m[2]! } : { name: null, path: text };
+}
+
+/**
+ * The flags in the shape of a plan file, so one schema judges both: a flag
+ * that breaks a rule is refused naming the flag. Pure.
+ */
+const FLAG_PATHS: [string, string][] = [
+  ['/machine/memory', '--memory'],
+  ['/machine/cpus', '--cpus'],
+  ['/machine/accel', '--accel'],
+  ['/timeouts/boot', '--boot-timeout'],
+  ['/timeouts/silence', '--silence-timeout'],
+  ['/timeouts/case', '--case-timeout'],
+  ['/timeouts/run', '--run-timeout'],
+  ['/retries', '--retries'],
+  ['/abortOn', '--abort-on'],
+  ['/kernel', '--kernel'],
+];
+
+function checkFlags(opts: RunOptions, abortOn: string[] | undefined, registry: SchemaRegistry): void {
+  const drop = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const flags = drop({
+    kernel: opts.kernel,
+    machine: Object.keys(drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel })).length ? drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel }) : undefined,
+    timeouts: Object.keys(drop({ boot: opts.bootTimeout, silence: opts.silenceTimeout, case: opts.caseTimeout, run: opts.runTimeout })).length
+      ? drop({ boot: opts.bootTimeout, silence: opts.silenceTimeout, case: opts.caseTimeout, run: opts.runTimeout })
+      : undefined,
+    retries: opts.retries,
+    abortOn,
+  });
+  const errors = registry.validate('plan.schema.json', flags);
+  if (!errors.length) return;
+  const e = errors[0]!;
+  const flag = FLAG_PATHS.find(([path]) => e.path === path || e.path.startsWith(`${path}/`))?.[1] ?? e.path;
+  const value = e.path.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], flags);
+  throw usageError(`${flag} ${JSON.stringify(value)}: ${e.message}`, `The rule is ${e.rule} in ${registry.resolveId('plan.schema.json')}; \`hilt run --help\` lists the flags.`);
+}
+
+function abortConditions(words: string[] | undefined): string[] | undefined {
+  if (!words?.length) return undefined;
+  const list = words.flatMap((w) => w.split(',')).map((w) => w.trim()).filter(Boolean);
+  for (const w of list) {
+    if (!(ABORT_CONDITIONS as readonly string[]).includes(w)) throw usageError(`--abort-on ${w}: not a condition hilt watches`, `Use ${ABORT_CONDITIONS.join(', ')} (comma-separated or repeated).`);
+  }
+  return [...new Set(list)];
+}
+
+/** Everything the agent must hold (suites/agent/limits.h), checked before anything boots. */
+export function checkAgentLimits(suites: SuiteInfo[], tests: PlannedTest[]): void {
+  const L = AGENT_LIMITS;
+  const bytes = (s: string) => Buffer.byteLength(s);
+  if (tests.length > L.maxTests) throw usageError(`the plan has ${tests.length} tests; the agent runs at most ${L.maxTests} in one run`, 'Split it: run fewer suites or cases at a time.');
+  if (suites.length > L.maxSuites) throw usageError(`the plan has ${suites.length} suites; the agent runs at most ${L.maxSuites}`, 'Split the run.');
+  const modules = new Set(suites.flatMap((s) => s.modules));
+  if (modules.size > L.maxModules) throw usageError(`the suites need ${modules.size} kernel modules; the agent loads at most ${L.maxModules}`);
+  for (const s of suites) {
+    if (bytes(s.name) > L.maxSuiteName) {
+      throw usageError(`suite name '${s.name.slice(0, 40)}…' is ${bytes(s.name)} bytes; the agent holds at most ${L.maxSuiteName}`, 'Name it shorter: --suite-bin NAME=PATH.');
+    }
+    if (/\s/.test(s.name)) throw usageError(`suite name '${s.name}' has white space, which the agent's plan cannot hold`);
+  }
+  for (const t of tests) {
+    if (bytes(t.case) > L.maxCaseName || /\s/.test(t.case)) throw usageError(`case name '${t.case.slice(0, 40)}' of suite ${t.suite} is longer than ${L.maxCaseName} bytes or has white space`);
+  }
 }
 
 export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], registry: SchemaRegistry): Promise<RunPlan> {
+  const abortOnFlags = abortConditions(opts.abortOn);
+  checkFlags(opts, abortOnFlags, registry);
   let file: PlanFile = {};
   let fileDir = process.cwd();
   if (opts.plan) {
@@ -125,13 +195,12 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
   if (opts.machine) machine = machineFrom(await loadMachineFile(opts.machine, registry), machine);
   machine = {
     ...machine,
-    memoryMb: positive('--memory', opts.memory) ?? machine.memoryMb,
-    cpus: positive('--cpus', opts.cpus) ?? machine.cpus,
+    memoryMb: opts.memory ?? machine.memoryMb,
+    cpus: opts.cpus ?? machine.cpus,
     accel: opts.accel ?? machine.accel,
   };
-  if (!['auto', 'tcg', 'kvm'].includes(machine.accel)) throw usageError(`--accel ${machine.accel}: use auto, tcg or kvm`);
 
-  const caseTimeoutS = positive('--case-timeout', opts.caseTimeout) ?? file.timeouts?.case;
+  const caseTimeoutS = opts.caseTimeout ?? file.timeouts?.case;
   const byName = new Map(catalog.map((s) => [s.name, s]));
   const selectors: { name: string; cases: string[] | null; timeout?: number }[] = opts.suites?.length
     ? opts.suites.map(parseSuiteSelector)
@@ -161,12 +230,25 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     const timeoutMs = (sel.timeout ?? caseTimeoutS ?? suite.timeoutMs / 1000) * 1000;
     add(suite, cases, timeoutMs);
   }
-  for (const bin of [...(file.suiteBins ?? []).map((b) => resolve(fileDir, b)), ...(opts.suiteBins ?? [])]) {
-    const suite = await suiteFromBinary(bin, caseTimeoutS ? caseTimeoutS * 1000 : undefined);
-    if (byName.has(suite.name)) throw usageError(`--suite-bin ${bin} is named ${suite.name}, like a hilt suite`, 'Rename the file.');
+  const bins = [
+    ...(file.suiteBins ?? []).map((b) => {
+      const { name, path } = typeof b === 'string' ? parseSuiteBin(b) : { name: b.name ?? null, path: b.path };
+      return { name, path: resolve(fileDir, path) };
+    }),
+    ...(opts.suiteBins ?? []).map(parseSuiteBin),
+  ];
+  for (const bin of bins) {
+    const suite = await suiteFromBinary(bin.path, caseTimeoutS ? caseTimeoutS * 1000 : undefined, bin.name ?? undefined);
+    if (byName.has(suite.name) || suites.some((s) => s.name === suite.name)) {
+      throw usageError(
+        `--suite-bin ${bin.path} would be named ${suite.name}, like ${byName.has(suite.name) ? 'a hilt suite' : 'another suite of this run'}`,
+        `Name it for the reports: --suite-bin ${bin.name ? `${bin.name}-2` : `kselftest-${suite.name}`}=${bin.path} (or { name, path } in a plan file).`,
+      );
+    }
     add(suite, ['-'], suite.timeoutMs);
   }
   if (!tests.length) throw usageError('the plan selects no test', 'Name a suite with --suite or a program with --suite-bin.');
+  checkAgentLimits(suites, tests);
 
   const dmesg = { ...DEFAULT_DMESG, ...file.dmesg };
   for (const re of [...dmesg.match, ...dmesg.ignore]) {
@@ -184,13 +266,14 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     tests,
     out: resolve(opts.out ?? (file.out ? resolve(fileDir, file.out) : 'reports')),
     timeouts: {
-      bootMs: seconds(positive('--boot-timeout', opts.bootTimeout) ?? file.timeouts?.boot) ?? DEFAULT_TIMEOUTS.bootMs,
-      silenceMs: seconds(positive('--silence-timeout', opts.silenceTimeout) ?? file.timeouts?.silence) ?? DEFAULT_TIMEOUTS.silenceMs,
+      bootMs: seconds(opts.bootTimeout ?? file.timeouts?.boot) ?? DEFAULT_TIMEOUTS.bootMs,
+      silenceMs: seconds(opts.silenceTimeout ?? file.timeouts?.silence) ?? DEFAULT_TIMEOUTS.silenceMs,
       caseGraceMs: DEFAULT_TIMEOUTS.caseGraceMs,
-      runMs: seconds(positive('--run-timeout', opts.runTimeout) ?? file.timeouts?.run) ?? DEFAULT_TIMEOUTS.runMs,
+      runMs: seconds(opts.runTimeout ?? file.timeouts?.run) ?? DEFAULT_TIMEOUTS.runMs,
     },
     dmesg,
     profiles: [...(file.profiles ?? []), ...(opts.profiles ?? [])],
     retries: opts.retries ?? file.retries ?? 0,
+    abortOn: (abortOnFlags ?? file.abortOn ?? []) as AbortCondition[],
   };
 }

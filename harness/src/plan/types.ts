@@ -39,4 +39,10 @@ export interface RunPlan {
   dmesg: DmesgRules;
   profiles: string[];
   retries: number;
+  /** Kernel conditions that stop the whole run, like IGT's runner --abort-on-monitored-error. */
+  abortOn: AbortCondition[];
 }
+
+/** taint: the kernel gained a taint bit that means trouble; lockdep: lockdep switched itself off. */
+export type AbortCondition = 'taint' | 'lockdep';
+export const ABORT_CONDITIONS: readonly AbortCondition[] = ['taint', 'lockdep'];

@@ -523,8 +523,9 @@ export class Attribution {
     if (!b || b.phase === 'ended') return;
     b.summary.durationMs = ms;
     b.summary.reason = reason;
-    const machineDied = reason !== 'poweroff' && reason !== 'interrupted';
-    if (b.marked > b.begun && reason !== 'poweroff' && this.tests[b.marked]) this.beganUnseen(b, ms);
+    // The host stopping the machine on purpose says nothing about what the guest had started.
+    const machineDied = reason !== 'poweroff' && reason !== 'interrupted' && reason !== 'abort-on';
+    if (b.marked > b.begun && machineDied && this.tests[b.marked]) this.beganUnseen(b, ms);
     else if (b.open === null && b.spawn && machineDied) this.runningUnseen(b, ms);
     const a = this.openAttempt();
     if (a) {

@@ -139,8 +139,8 @@ export function kernelTrouble(a: Pick<Attempt, 'counted' | 'firstCounted' | 'tai
   }
   const taint = a.taint & TROUBLE_TAINT_MASK;
   if (taint) {
-    const what = `${taintLetters(taint)}: ${describeTaint(taint)}`;
-    out.push({ during: `the kernel became tainted during the case (${what})`, also: `the kernel became tainted (${what})` });
+    const what = describeTaint(taint);
+    out.push({ during: `the kernel became tainted during the case: ${what}`, also: `the kernel became tainted: ${what}` });
   }
   if (a.lockdepOff) {
     const what = 'lockdep switched itself off (debug_locks=0): it found a locking bug and stopped checking';

@@ -8,7 +8,10 @@
  */
 import { FrameDecoder, type DecodedLine } from '../agent-protocol/frame.js';
 import { parseRecord } from '../agent-protocol/records.js';
+import { AGENT_HEARTBEAT_MS } from '../agent-protocol/limits.js';
 import { classifyKernelLine } from '../console/kernel-events.js';
+import { TROUBLE_TAINT_MASK, describeTaint } from '../console/taint.js';
+import type { AbortCondition } from '../plan/types.js';
 import type { Machine, MachineExit } from '../targets/target.js';
 import { LineSplitter } from '../text/line-splitter.js';
 import type { BootEndReason, JournalEntry } from '../journal/index.js';
@@ -36,6 +39,9 @@ export interface BootSessionOptions {
   markedTest?: (line: string) => number | null;
   /** Every console byte as it arrives, for the raw console log beside the reports. */
   raw?: (chunk: Buffer) => void;
+  /** Kernel conditions that stop the run (--abort-on), and the test names for saying where. */
+  abortOn?: readonly AbortCondition[];
+  testName?: (index: number) => string;
 }
 
 export interface BootOutcome {
@@ -49,6 +55,8 @@ export interface BootOutcome {
   exit: MachineExit;
   /** The last console lines that were not agent records: what a boot that never reached the agent said. */
   tail: string[];
+  /** Why a watchdog or --abort-on stopped the machine, in words. */
+  why: string | null;
 }
 
 const TAIL_LINES = 40;
@@ -65,6 +73,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   let openDeadline = 0;
   let panicAt: number | null = null;
   let reason: BootEndReason | null = null;
+  let why: string | null = null;
   let truncatedSeen = 0;
   let droppedSeen = 0;
   const began: number[] = [];
@@ -72,6 +81,22 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   let announced = -1;
   /** A suite process is running: between its cases too, a silence stops whatever case it was at. */
   let suiteRunning = false;
+  /** --abort-on: the kernel's taint before any test, the test that ended last, and why the run must stop. */
+  let baseTaint: number | null = null;
+  let lastEnded: number | null = null;
+  let abortWhy: string | null = null;
+  let abortAt = 0;
+  const where = () => {
+    const i = open ?? lastEnded;
+    return i === null ? 'before any test' : `during ${o.testName?.(i) ?? `test ${i + 1}`}`;
+  };
+  /** A condition of --abort-on was met: stop once the test it came in has ended (its verdict stands). */
+  const abortSoon = (why: string) => {
+    if (abortWhy !== null) return;
+    abortWhy = `--abort-on: ${why} ${where()}; the rest of the run is not run`;
+    abortAt = Date.now();
+    if (open === null) stop('abort-on', { kind: 'abort-on', detail: abortWhy });
+  };
 
   const handle = (d: DecodedLine) => {
     switch (d.type) {
@@ -93,11 +118,20 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
         o.journal({ t: 'gap', boot: o.boot, from: d.from, to: d.to, ms: ms() });
         return;
       case 'record': {
+        // After --abort-on stopped the run, what the guest ran ahead of the host is not part of it.
+        if (reason === 'abort-on') return;
         const { seq, kind, payload } = d.record;
         o.journal({ t: 'rec', boot: o.boot, seq, kind, p: payload, ms: ms(), ...(d.repaired ? { repaired: true } : {}) });
         const r = parseRecord(d.record);
         if (r.kind === 'hello') hello = true;
         else if (r.kind === 'spawn') suiteRunning = true;
+        else if (r.kind === 'taint') {
+          if (baseTaint === null || (open === null && lastEnded === null)) baseTaint = r.mask;
+          else {
+            const gained = r.mask & ~baseTaint & TROUBLE_TAINT_MASK;
+            if (gained && o.abortOn?.includes('taint')) abortSoon(`the kernel became tainted ${describeTaint(gained)}`);
+          }
+        } else if (r.kind === 'lockdep' && !r.on && o.abortOn?.includes('lockdep')) abortSoon('lockdep switched itself off');
         else if (r.kind === 'begin') {
           open = r.index;
           began.push(r.index);
@@ -106,8 +140,10 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
           // The agent is killing it; give it the grace period to do so.
           openDeadline = Date.now() + o.caseGraceMs;
         } else if ((r.kind === 'end' && r.index === open) || r.kind === 'exit') {
+          if (open !== null) lastEnded = open;
           open = null;
           if (r.kind === 'exit') suiteRunning = false;
+          if (abortWhy !== null) stop('abort-on', { kind: 'abort-on', detail: abortWhy });
         } else if (r.kind === 'done') {
           done = true;
         }
@@ -135,9 +171,10 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
     onLines(splitter.push(chunk));
   });
 
-  const stop = (why: BootEndReason, watchdog?: { kind: 'boot' | 'silence' | 'case' | 'run'; detail: string }) => {
+  const stop = (cause: BootEndReason, watchdog?: { kind: 'boot' | 'silence' | 'case' | 'run' | 'abort-on'; detail: string }) => {
     if (reason) return;
-    reason = why;
+    reason = cause;
+    if (watchdog) why = watchdog.detail;
     if (watchdog) o.journal({ t: 'watchdog', boot: o.boot, kind: watchdog.kind, index: open, ms: ms(), detail: watchdog.detail });
     void o.machine.kill();
   };
@@ -146,12 +183,15 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
     if (panicAt !== null) {
       // The kernel is going down; only how long it takes to get there matters now.
       if (now - panicAt > PANIC_GRACE_MS) stop('panic');
+    } else if (abortWhy !== null && now - abortAt > o.caseGraceMs) {
+      // The test the condition came in never ended: stop it where it is.
+      stop('abort-on', { kind: 'abort-on', detail: abortWhy });
     } else if (!hello && now - t0 > o.bootTimeoutMs) {
       stop('boot-timeout', { kind: 'boot', detail: `the machine did not reach the hilt agent within ${o.bootTimeoutMs / 1000} s of power-on` });
     } else if (now - lastByte > o.silenceTimeoutMs && hello) {
       stop('silence', {
         kind: 'silence',
-        detail: `the machine sent nothing for ${o.silenceTimeoutMs / 1000} s${open !== null || suiteRunning ? ' during this case' : ''}: it is wedged (the agent sends a heartbeat every 2 s)`,
+        detail: `the machine sent nothing for ${o.silenceTimeoutMs / 1000} s${open !== null || suiteRunning ? ' during this case' : ''}: it is wedged (the agent sends a heartbeat every ${AGENT_HEARTBEAT_MS / 1000} s)`,
       });
     } else if (open !== null && now > openDeadline) {
       stop('case-timeout', { kind: 'case', detail: `the case overran its ${o.timeoutOf(open) / 1000} s timeout and the agent did not stop it; the machine was reset` });
@@ -172,5 +212,5 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   o.journal({ t: 'boot-end', boot: o.boot, reason: final, code: exit.code, signal: exit.signal, stderr: exit.stderr.slice(-4000), ms: ms() });
   // The agent's marker says which test ran when its 'begin' record did not make it out.
   const unseen = announced > Math.max(-1, ...began) && final !== 'poweroff';
-  return { reason: final, hello, done, open: unseen ? announced : open, began: unseen ? [...began, announced] : began, exit, tail };
+  return { reason: final, hello, done, open: unseen ? announced : open, began: unseen ? [...began, announced] : began, exit, tail, why };
 }

@@ -148,11 +148,14 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
         caseGraceMs: plan.timeouts.caseGraceMs,
         runDeadline,
         timeoutOf: (i) => plan.tests[i]?.timeoutMs ?? 60_000,
+        abortOn: plan.abortOn,
+        testName: (i) => `${plan.tests[i]?.suite}/${plan.tests[i]?.case}`,
         signal: o.signal,
         ...(o.verbose ? { echo: (line: string) => process.stderr.write(`  | ${line}\n`) } : {}),
       });
       raw.close();
       if (outcome.reason === 'run-timeout') throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
+      if (outcome.reason === 'abort-on') throw new HiltError('conformance', outcome.why ?? 'an --abort-on condition was met');
       return outcome;
     };
 

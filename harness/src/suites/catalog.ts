@@ -80,7 +80,7 @@ export function requireBuilt(suite: SuiteInfo): void {
 export const SUITE_BIN_TIMEOUT_MS = 300_000;
 
 /** A KTAP program given with --suite-bin: named after its file, run whole. */
-export async function suiteFromBinary(path: string, timeoutMs = SUITE_BIN_TIMEOUT_MS): Promise<SuiteInfo> {
+export async function suiteFromBinary(path: string, timeoutMs = SUITE_BIN_TIMEOUT_MS, name?: string): Promise<SuiteInfo> {
   const full = resolve(path);
   let head: Buffer;
   try {
@@ -102,6 +102,5 @@ export async function suiteFromBinary(path: string, timeoutMs = SUITE_BIN_TIMEOU
   if (kind.kind === 'script' && !['/bin/sh', '/bin/ash', '/bin/busybox'].includes(kind.interpreter)) {
     throw usageError(`--suite-bin ${path} is a script for ${kind.interpreter}, which the initramfs lacks (it has busybox's /bin/sh)`);
   }
-  const name = basename(full).replace(/[^A-Za-z0-9_.-]/g, '_');
-  return { name, description: `KTAP program ${full}`, modules: [], timeoutMs, default: false, binary: full, mode: 'whole', cases: [] };
+  return { name: name ?? basename(full).replace(/[^A-Za-z0-9_.-]/g, '_'), description: `KTAP program ${full}`, modules: [], timeoutMs, default: false, binary: full, mode: 'whole', cases: [] };
 }

@@ -790,7 +790,6 @@ static void control_line(struct child *c, const char *line, size_t len)
 		begin_case(c, pos);
 	} else if (!strncmp(msg, "hilt end ", 9)) {
 		if (c->open >= 0 && !strcmp(c->batch[c->open].name, msg + 9)) {
-			kmsg_drain_until(ANY_MARKER);
 			announced_health(health);
 			end_case(c);
 		}

@@ -7,7 +7,7 @@ import { type InterruptedRun, executeRun, readInterruptedRun } from '../run/exec
 import { schemas } from '../schemas/registry.js';
 import { loadCatalog } from '../suites/catalog.js';
 import { stderrLog } from '../util/log.js';
-import { conformanceFailed, countsLine, loadJunit, writeReports } from './reports.js';
+import { conformanceFailed, countsLine, writeReports } from './reports.js';
 
 export interface RunCommandOptions extends RunOptions {
   resume?: string;
@@ -37,7 +37,6 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
     signal,
     ...(resumed ? { resume: resumed } : {}),
     verbose: opts.verbose ?? false,
-    onBoot: () => void loadJunit(),
     onSettled: (t, done, total) => {
       const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `/${t.case}`}: ${t.summary ?? t.status}`;
       if (t.status === 'pass' || t.status === 'skip') log.progress(line);

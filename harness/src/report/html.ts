@@ -207,6 +207,9 @@ function failureCard(suite: SuiteResult, c: CaseResult, ids: Anchors): string {
     c.subtests.length ? `<h4>Subtests</h4>\n<table class="subtests"><tr><th>subtest</th><th>driver</th><th>status</th><th>message</th></tr>\n${subtestRows(c).join('\n')}\n</table>` : '',
     violationBlock(c),
     counted.length ? `<div class="kmsg"><h4>Kernel messages that count against it</h4><pre>${kernelLines(counted)}</pre></div>` : '',
+    c.taint ? `<div class="kmsg"><h4>Taint gained while it ran</h4><pre>${text(`${c.taint.letters} (mask ${c.taint.mask}): ${c.taint.description}`)}</pre></div>` : '',
+    c.lockdepOff ? '<div class="kmsg"><h4>Lockdep</h4><pre>lockdep switched itself off while it ran (debug_locks=0)</pre></div>' : '',
+    c.stacks?.length ? `<div class="kmsg"><h4>Stuck tasks when it was killed</h4><pre>${c.stacks.map((s) => text(clip(s, 8192))).join('\n\n')}</pre></div>` : '',
     consoleBlock(c),
     '</section>',
   ]

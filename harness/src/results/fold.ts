@@ -15,7 +15,7 @@ import { observationJudge } from './judge.js';
 import { type KnownIssueLookup, driverOf, knownIssueLookup } from './known-issues.js';
 import { type CaseResult, type Counts, type RunResult, type Status, type SuiteResult, STATUSES, emptyCounts } from './model.js';
 import type { ObservationJudge } from './observations.js';
-import { loadProfiles } from './profiles.js';
+import { loadProfiles } from '../schemas/profiles.js';
 import { blankCase, testVerdicts, worstStatus } from './verdicts.js';
 
 export const RESULTS_SCHEMA_ID = 'https://hilt.dev/schemas/v1/results.schema.json';

@@ -6,7 +6,7 @@ import type { PlannedTest } from '../../src/plan/types.js';
 import { ResultsFold } from '../../src/results/fold.js';
 import { dmesgJudge } from '../../src/results/dmesg.js';
 import { observationJudge } from '../../src/results/judge.js';
-import { loadProfiles } from '../../src/results/profiles.js';
+import { loadProfiles } from '../../src/schemas/profiles.js';
 import { SchemaRegistry } from '../../src/schemas/registry.js';
 import { tempDir } from '../helpers.js';
 import { JournalScript } from './journal-fixture.js';
@@ -258,4 +258,72 @@ t.test('a halted machine whose begin record never left the tty: the test the age
   const { run, builder } = fold(p, j);
   t.match(run.suites[0]!.cases[1], { name: 'silent', status: 'timeout', message: /sent nothing for 8 s/ });
   t.ok(builder.finishedIndices().has(1), 'not run again');
+});
+
+t.test('a program run whole stops mid-case: panic, hang (silence), timeout — earlier cases keep their verdicts, the rest are not run', async (t) => {
+  const outline = (cases: { name: string; status: string; message: string }[]) => cases.map((c) => `${c.name}:${c.status}:${c.message}`);
+  const p = plan([['prog', ['-'], 'whole'], ['next', ['-'], 'whole']]);
+  const start = () => new JournalScript().startBoot().rec('spawn', 'prog 3').rec('begin', '0').out('prog', 'KTAP version 1', '1..4', 'ok 1 one', '# two: starting');
+
+  const panic = start().con('[    5.000000] sysrq: Trigger a crash').con('[    5.000100] Kernel panic - not syncing: sysrq triggered crash').bootEnd('panic');
+  panic.startBoot(1).rec('spawn', 'next 4').rec('begin', '1').out('next', 'KTAP version 1', '1..1', 'ok 1 only').rec('exit', 'next code 0 5').rec('end', '1 5').rec('done', '1').bootEnd('poweroff').end();
+  const r1 = fold(p, panic).run;
+  t.same(outline(r1.suites[0]!.cases), [
+    'one:pass:',
+    '#2:crash:the kernel panicked during this case: Kernel panic - not syncing: sysrq triggered crash (after 1 reported case)',
+    '#3:incomplete:not run: the program stopped in #2 (crash)',
+    '#4:incomplete:not run: the program stopped in #2 (crash)',
+  ]);
+  t.same(r1.counts.total, 5, 'the counts add up to the plans: 4 + 1');
+  t.same(outline(r1.suites[1]!.cases), ['only:pass:']);
+
+  const hang = start().rec('hb', '9000');
+  hang.entries.push({ t: 'watchdog', boot: 1, kind: 'silence', index: null, ms: 40_000, detail: 'the machine sent nothing for 30 s during this case: it is wedged' });
+  hang.bootEnd('silence').end('aborted');
+  t.same(outline(fold(p, hang).run.suites[0]!.cases).slice(0, 3), [
+    'one:pass:',
+    '#2:timeout:the machine sent nothing for 30 s during this case: it is wedged (after 1 reported case)',
+    '#3:incomplete:not run: the program stopped in #2 (timeout)',
+  ]);
+
+  const timeout = start().out('prog', '    KTAP version 1', '    # Subtest: two', '    1..2', '    ok 1 half').rec('timeout', '0 300000').rec('exit', 'prog signal 9 300001').rec('end', '0 300001');
+  timeout.rec('done', '2').bootEnd('poweroff').end();
+  const r3 = fold(p, timeout).run.suites[0]!.cases;
+  t.same(outline(r3), [
+    'one:pass:',
+    'two:timeout:ran past its 300 s timeout; the agent killed it (after 1 reported case)',
+    '#3:incomplete:not run: the program stopped in two (timeout)',
+    '#4:incomplete:not run: the program stopped in two (timeout)',
+  ], 'the case that began and never finished is the one that timed out, subtest and all');
+  t.same(r3[1]!.subtests.map((s) => `${s.name}:${s.status}`), ['half:pass', '#2:incomplete']);
+
+  const unplanned = new JournalScript().startBoot().rec('spawn', 'prog 3').rec('begin', '0').out('prog', 'KTAP version 1', 'ok 1 one').con('[ 5.0] Kernel panic - not syncing: x').bootEnd('panic').end('aborted');
+  t.same(outline(fold(p, unplanned).run.suites[0]!.cases).slice(0, 2), ['one:pass:', '#2:crash:the kernel panicked during this case: Kernel panic - not syncing: x (after 1 reported case); it printed no plan, so what came after is unknown']);
+});
+
+t.test('taint: the boot\'s own is the baseline; a bit gained is charged where it came; provenance bits are evidence only', async (t) => {
+  const p = plan([['s', ['a', 'b', 'c', 'd'], 'cases']]);
+  const j = new JournalScript().startBoot().rec('taint', '8192').spawn('s', 4);
+  j.hiltCase(0, 's', 'a', 1, true);
+  j.rec('begin', '1').out('s', 'ok 2 b').rec('taint', String(8192 | 512)).rec('end', '1 1');
+  j.rec('begin', '2').out('s', 'not ok 3 c').rec('taint', String(8192 | 512 | 4096)).rec('lockdep', 'off').rec('end', '2 1');
+  j.rec('begin', '3').out('s', 'ok 4 d').rec('taint', String(8192 | 512 | 4096 | 16384)).rec('end', '3 1');
+  j.rec('exit', 's code 0 9').bootEnd('poweroff').end();
+  const [a, b, c, d] = fold(p, j).run.suites[0]!.cases;
+  t.match(a, { status: 'pass', message: '' });
+  t.notOk(a!.taint, 'E from the modules is the boot\'s, no case\'s');
+  t.match(b, { status: 'dmesg-warn', message: 'the kernel became tainted during the case: W (kernel issued a warning)', taint: { mask: 512, letters: 'W' } });
+  t.match(c, { status: 'dmesg-fail', taint: { mask: 4096, letters: 'O' }, lockdepOff: true });
+  t.match(c!.message, /; and lockdep switched itself off \(debug_locks=0\)/);
+  t.notMatch(c!.message, /tainted/, 'O (an out-of-tree module) is evidence, not trouble');
+  t.match(d, { status: 'dmesg-warn', message: 'the kernel became tainted during the case: L (soft lockup occurred)' });
+});
+
+t.test('a record of a known kind with missing fields is damaged: reported, never read as zeros', async (t) => {
+  const p = plan([['s', ['a'], 'cases']]);
+  const j = new JournalScript().startBoot().spawn('s', 1).rec('begin', '0').out('s', 'ok 1 a').rec('end', '0').rec('end', '0 1');
+  j.rec('exit', 's code 0 9').bootEnd('poweroff').end();
+  const { run } = fold(p, j);
+  t.match(run.suites[0]!.cases[0], { status: 'pass', durationMs: 1 });
+  t.match(run.problems, [/^boot 1: damaged agent record 'end': 0$/]);
 });

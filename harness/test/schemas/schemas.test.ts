@@ -1,6 +1,6 @@
 /** Every schema hilt ships is a valid draft 2020-12 schema that compiles in strict mode, and profiles are valid profiles. */
 import t from 'tap';
-import { loadProfiles } from '../../src/results/profiles.js';
+import { loadProfiles } from '../../src/schemas/profiles.js';
 import { SchemaRegistry } from '../../src/schemas/registry.js';
 
 t.test('bundled schemas: valid against the meta-schema, compile under Ajv strict mode', async (t) => {

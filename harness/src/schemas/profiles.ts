@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { usageError } from '../errors.js';
-import type { SchemaRegistry } from '../schemas/registry.js';
+import type { SchemaRegistry } from './registry.js';
 
 export interface ProfileDocument {
   name: string;

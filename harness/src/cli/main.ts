@@ -30,6 +30,12 @@ function machineOptions(cmd: Command): Command {
     .option('--memory <MiB>', 'guest memory in MiB (default 1024)', number('--memory'))
     .option('--cpus <n>', 'guest CPUs (default 2)', number('--cpus'))
     .addOption(new Option('--accel <accel>', 'auto uses KVM only where a probe boot proves it works').choices(['auto', 'tcg', 'kvm']))
+    .addOption(
+      new Option(
+        '--tcg-threads <threads>',
+        'TCG on one host thread (single, the default) or one per vCPU (multi: a few percent faster, but the guest kernel oopses at a static-key patch site about once in 100 boots, a crash the kernel under test did not cause)',
+      ).choices(['single', 'multi']),
+    )
     .option('--suite <name[:case,...]>', 'suite to run, optionally only some cases; repeatable (default: every default suite)', collect)
     .option('--suite-bin <[name=]path>', 'a static program printing KTAP, run whole as a suite named after the file (or NAME); repeatable', collect);
 }

@@ -7,6 +7,7 @@ export const DEFAULT_MACHINE: MachineProfile = {
   memoryMb: 1024,
   cpus: 2,
   accel: 'auto',
+  tcgThreads: 'single',
   qemu: 'qemu-system-x86_64',
   devices: ['virtio-gpu-pci'],
   extraArgs: [],

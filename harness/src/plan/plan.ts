@@ -24,6 +24,7 @@ export interface RunOptions {
   memory?: number;
   cpus?: number;
   accel?: 'auto' | 'tcg' | 'kvm';
+  tcgThreads?: 'single' | 'multi';
   bootTimeout?: number;
   silenceTimeout?: number;
   caseTimeout?: number;
@@ -52,6 +53,7 @@ interface MachineFile {
   memory?: number;
   cpus?: number;
   accel?: 'auto' | 'tcg' | 'kvm';
+  tcgThreads?: 'single' | 'multi';
   qemu?: string;
   devices?: string[];
   extraArgs?: string[];
@@ -82,6 +84,7 @@ function machineFrom(file: MachineFile | undefined, base: MachineProfile): Machi
     memoryMb: file.memory ?? base.memoryMb,
     cpus: file.cpus ?? base.cpus,
     accel: file.accel ?? base.accel,
+    tcgThreads: file.tcgThreads ?? base.tcgThreads,
     qemu: file.qemu ?? base.qemu,
     devices: file.devices ?? base.devices,
     extraArgs: file.extraArgs ?? base.extraArgs,
@@ -118,6 +121,7 @@ const FLAG_PATHS: [string, string][] = [
   ['/machine/memory', '--memory'],
   ['/machine/cpus', '--cpus'],
   ['/machine/accel', '--accel'],
+  ['/machine/tcgThreads', '--tcg-threads'],
   ['/timeouts/boot', '--boot-timeout'],
   ['/timeouts/silence', '--silence-timeout'],
   ['/timeouts/case', '--case-timeout'],
@@ -131,7 +135,9 @@ function checkFlags(opts: RunOptions, abortOn: string[] | undefined, registry: S
   const drop = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   const flags = drop({
     kernel: opts.kernel,
-    machine: Object.keys(drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel })).length ? drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel }) : undefined,
+    machine: Object.keys(drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel, tcgThreads: opts.tcgThreads })).length
+      ? drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel, tcgThreads: opts.tcgThreads })
+      : undefined,
     timeouts: Object.keys(drop({ boot: opts.bootTimeout, silence: opts.silenceTimeout, case: opts.caseTimeout, run: opts.runTimeout })).length
       ? drop({ boot: opts.bootTimeout, silence: opts.silenceTimeout, case: opts.caseTimeout, run: opts.runTimeout })
       : undefined,
@@ -198,6 +204,7 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     memoryMb: opts.memory ?? machine.memoryMb,
     cpus: opts.cpus ?? machine.cpus,
     accel: opts.accel ?? machine.accel,
+    tcgThreads: opts.tcgThreads ?? machine.tcgThreads,
   };
 
   const caseTimeoutS = opts.caseTimeout ?? file.timeouts?.case;

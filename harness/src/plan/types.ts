@@ -6,6 +6,8 @@ export interface MachineProfile {
   memoryMb: number;
   cpus: number;
   accel: 'auto' | 'tcg' | 'kvm';
+  /** TCG on one host thread (the default: no emulator-made oopses) or one per vCPU. */
+  tcgThreads: 'single' | 'multi';
   qemu: string;
   devices: string[];
   extraArgs: string[];

@@ -29,7 +29,7 @@ export function qemuArgs(o: QemuTargetOptions, request: BootRequest): string[] {
   return [
     '-nodefaults',
     '-no-user-config',
-    ...(o.accel === 'kvm' ? arch.kvm : arch.tcg),
+    ...(o.accel === 'kvm' ? arch.kvm : arch.tcg[o.machine.tcgThreads]),
     ...firmware,
     '-m', String(o.machine.memoryMb),
     '-smp', String(o.machine.cpus),

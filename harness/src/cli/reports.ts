@@ -12,14 +12,15 @@ import type { SchemaRegistry } from '../schemas/registry.js';
 export const JUNIT_FILE = 'junit.xml';
 export const HTML_FILE = 'report.html';
 
-export async function writeReports(dir: string, run: RunResult, registry: SchemaRegistry): Promise<string[]> {
+/** Writes results.json (unless told not to: `hilt report` leaves its input alone), junit.xml and report.html. */
+export async function writeReports(dir: string, run: RunResult, registry: SchemaRegistry, o: { resultsJson?: boolean } = {}): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const results = writeResultsJson(dir, run, registry);
+  const results = o.resultsJson === false ? [] : [writeResultsJson(dir, run, registry)];
   const junit = join(dir, JUNIT_FILE);
   writeFileAtomic(junit, junitChunks(run));
   const html = join(dir, HTML_FILE);
   writeFileAtomic(html, buildHtml(run));
-  return [results, junit, html];
+  return [...results, junit, html];
 }
 
 /** "12 pass, 1 fail, 3 skip" with only the statuses that occurred. */

@@ -1,12 +1,14 @@
 /** `hilt run`: plan, execute, report, exit code. */
 import { EXIT_CONFORMANCE, EXIT_INFRA, EXIT_OK, formatError, usageError } from '../errors.js';
 import { cacheDir } from '../paths.js';
-import { buildRunPlan, type RunOptions } from '../plan/plan.js';
+import { buildRunPlan, machineOf, type RunOptions } from '../plan/plan.js';
 import type { RunPlan } from '../plan/types.js';
-import { type InterruptedRun, executeRun, readInterruptedRun } from '../run/executor.js';
+import { executeRun } from '../run/executor.js';
+import { type InterruptedRun, readInterruptedRun } from '../run/resume.js';
 import { schemas } from '../schemas/registry.js';
 import { loadCatalog } from '../suites/catalog.js';
 import { stderrLog } from '../util/log.js';
+import { checkOutDir } from '../util/out-dir.js';
 import { conformanceFailed, countsLine, writeReports } from './reports.js';
 
 export interface RunCommandOptions extends RunOptions {
@@ -21,12 +23,15 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
   let plan: RunPlan;
   let resumed: InterruptedRun | undefined;
   if (opts.resume) {
-    const conflicting = (['plan', 'kernel', 'machine', 'suites', 'suiteBins', 'out'] as const).filter((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !(opts[k] as unknown[]).length));
+    const conflicting = (['plan', 'kernel', 'suites', 'suiteBins', 'out'] as const).filter((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !(opts[k] as unknown[]).length));
     if (conflicting.length) throw usageError(`--resume takes the plan from the interrupted run; drop --${conflicting.join(', --')}`);
-    resumed = readInterruptedRun(opts.resume);
+    const catalog = loadCatalog(registry);
+    // The machine this command line names (the default, or --machine FILE) is all a resume may start.
+    resumed = readInterruptedRun(opts.resume, { registry, catalog, machine: await machineOf(opts.machine, registry) });
     plan = resumed.plan;
   } else {
     plan = await buildRunPlan(opts, loadCatalog(registry), registry);
+    checkOutDir(plan.out);
   }
   log.info(`${opts.resume ? 'resuming' : 'running'} ${plan.tests.length} tests from ${plan.suites.map((s) => s.name).join(', ')} on ${plan.kernel}`);
   const { result, error } = await executeRun({

@@ -24,6 +24,8 @@ export type BootEndReason =
 
 export type JournalEntry =
   | { t: 'run'; v: 1; at: string; id: string; plan: unknown; env: unknown }
+  /** The environment once it is known (the kernel resolved, the machine decided): it replaces the run entry's. */
+  | { t: 'env'; env: unknown }
   | { t: 'boot'; boot: number; start: number; at: string; cmdline: string[]; accel: string }
   /** An agent record; ms counts from the boot's start. */
   | { t: 'rec'; boot: number; seq: number; kind: string; p: string; ms: number; repaired?: boolean }

@@ -3,13 +3,13 @@
  * Everything is checked here, before a kernel is fetched or a machine booted:
  * files against their schemas, suite and case names against the catalog.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AGENT_LIMITS } from '../agent-protocol/limits.js';
 import { usageError } from '../errors.js';
 import { DEFAULT_KERNEL, parseKernelSpec } from '../kernel/spec.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import { type SuiteInfo, requireBuilt, suiteFromBinary } from '../suites/catalog.js';
+import { MiB, readInputText } from '../util/input-file.js';
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from './defaults.js';
 import { ABORT_CONDITIONS, type AbortCondition, type MachineProfile, type PlannedTest, type RunPlan } from './types.js';
 
@@ -60,17 +60,15 @@ interface MachineFile {
   cmdline?: string[];
 }
 
+const PLAN_FILE_MAX = 1 * MiB;
+
 /** A YAML (or JSON) file; the YAML parser loads only when a run has such a file. */
 async function readStructured(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw usageError(`${what} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  // A plan is a few KB: a file far bigger is not one, and parsing it would cost seconds and gigabytes.
+  const text = readInputText(path, what, PLAN_FILE_MAX);
   const { parse } = await import('yaml');
   try {
-    return parse(text, { prettyErrors: true }) ?? {};
+    return parse(text, { prettyErrors: true, maxAliasCount: 100 }) ?? {};
   } catch (e) {
     throw usageError(`${what} ${path} is not valid YAML/JSON: ${(e as Error).message}`);
   }
@@ -96,6 +94,11 @@ async function loadMachineFile(path: string, registry: SchemaRegistry): Promise<
   const data = await readStructured(path, 'machine profile');
   registry.check('machine.schema.json', data, path);
   return data as MachineFile;
+}
+
+/** The machine a --machine file (or none) gives over the default: what `--resume` lets a journal start. */
+export async function machineOf(path: string | undefined, registry: SchemaRegistry): Promise<MachineProfile> {
+  return path ? machineFrom(await loadMachineFile(path, registry), DEFAULT_MACHINE) : DEFAULT_MACHINE;
 }
 
 /** "drm-core" or "drm-core:version,get-cap" */

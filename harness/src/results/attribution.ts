@@ -166,6 +166,9 @@ export class Attribution {
       case 'run':
         this.run = entry;
         break;
+      case 'env':
+        if (this.run) this.run = { ...this.run, env: entry.env };
+        break;
       case 'boot':
         this.startBoot(entry);
         break;

@@ -7,28 +7,22 @@
  * ends with the same results as a run that was never interrupted.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { HiltError, infraError, usageError } from '../errors.js';
-
-
-
-
-import type { RunPlan } from '../plan/types.js';
+import { join } from 'node:path';
 import { markedTest } from '../agent-protocol/markers.js';
-
+import { HiltError, infraError } from '../errors.js';
+import { JOURNAL_FILE, type JournalEntry, JournalWriter } from '../journal/index.js';
+import type { RunPlan } from '../plan/types.js';
 import { type ResultsFold, type SettledTest, createFold } from '../results/fold.js';
 import type { RunResult } from '../results/model.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
-
-
 import type { Log } from '../util/log.js';
+import { forTerminal } from '../util/terminal.js';
 import { type BootOutcome, runBoot } from './boot-session.js';
+import { plannedEnvironment, runEnvironment } from './environment.js';
 import { prepareMachine } from './prepare.js';
-import { runEnvironment } from './environment.js';
-import { JOURNAL_FILE, JournalWriter, parseJournal } from '../journal/index.js';
+import { moveAsidePreviousRun } from './previous-run.js';
 import { RawConsoleLog } from './raw-console.js';
-import type { JournalEntry } from '../journal/index.js';
+import type { InterruptedRun } from './resume.js';
 
 /** How often a boot that never reaches the agent is tried before the run gives up. */
 const BOOT_TRIES = 2;
@@ -56,26 +50,6 @@ export interface ExecuteResult {
   error: HiltError | null;
 }
 
-export interface InterruptedRun {
-  plan: RunPlan;
-  entries: JournalEntry[];
-  /** Journal lines that could not be read (reported, skipped). */
-  problems: string[];
-}
-
-/** An interrupted run's journal, read once, ready to be appended to; its plan comes from its first entry. */
-export function readInterruptedRun(dir: string): InterruptedRun {
-  const path = join(dir, JOURNAL_FILE);
-  if (!existsSync(path)) throw usageError(`--resume ${dir}: no ${JOURNAL_FILE} there`, 'Give the output folder of the interrupted run.');
-  const text = readFileSync(path, 'utf8');
-  const { entries, problems } = parseJournal(text);
-  const first = entries[0];
-  if (!first || first.t !== 'run') throw usageError(`--resume ${dir}: the journal does not start with a run entry; it cannot be resumed`);
-  // A torn last line must not swallow the first entry appended now.
-  if (text.length && !text.endsWith('\n')) appendFileSync(path, '\n');
-  return { plan: { ...(first.plan as RunPlan), out: resolve(dir) }, entries, problems };
-}
-
 /** The first test that has no final verdict: tests run in order, so every earlier one has one. */
 export function nextStart(builder: ResultsFold, total: number): number {
   const finished = builder.finishedIndices();
@@ -86,22 +60,35 @@ export function nextStart(builder: ResultsFold, total: number): number {
 
 export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   const { plan, log } = o;
-  mkdirSync(plan.out, { recursive: true });
   const journalPath = join(plan.out, JOURNAL_FILE);
   const builder = createFold(plan, o.registry);
   const previous: JournalEntry[] = o.resume?.entries ?? [];
   if (o.resume) {
     for (const p of o.resume.problems) log.warn(p);
   } else {
-    // A new run in an old folder: the old journal and console logs are not this run's.
-    for (const f of readdirSync(plan.out)) if (f === JOURNAL_FILE || /^console-\d+\.log$/.test(f)) unlinkSync(join(plan.out, f));
+    const aside = moveAsidePreviousRun(plan.out);
+    if (aside) log.info(`an earlier run's reports in ${plan.out} were moved to ${aside.dir}${aside.resumable ? ` (hilt run --resume ${aside.dir} continues it)` : ''}`);
   }
   const writer = new JournalWriter(journalPath);
   const total = plan.tests.length;
   for (const entry of previous) builder.push(entry);
   const settled = builder.finishedIndices();
+  // Stops the machine: the person's Ctrl-C, or a journal that can no longer be written.
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  o.signal.addEventListener('abort', onInterrupt, { once: true });
+  if (o.signal.aborted) stop.abort();
+  const failed: { journal: HiltError | null } = { journal: null };
   const journal = (entry: JournalEntry) => {
-    writer.append(entry);
+    if (failed.journal) return;
+    try {
+      writer.append(entry);
+    } catch (e) {
+      // What is not on record did not happen: stop the machine and end the run with the reason.
+      failed.journal = e instanceof HiltError ? e : infraError(`cannot write the journal: ${(e as Error).message}`);
+      stop.abort();
+      return;
+    }
     for (const s of builder.push(entry)) {
       settled.add(s.index);
       o.onSettled?.(s, settled.size, total);
@@ -110,13 +97,13 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
 
   let endStatus: Extract<JournalEntry, { t: 'end' }>['status'] = 'complete';
   let error: HiltError | null = null;
+  const startedAt = new Date().toISOString();
   try {
-    const { kernel, accel, target } = await prepareMachine(plan, { cacheDir: o.cacheDir, log, consoleLevel: 1 });
-    if (!previous.length) {
-      journal({ t: 'run', v: 1, at: new Date().toISOString(), id: randomUUID(), plan, env: runEnvironment(kernel, target.describe(), target.kind, new Date().toISOString()) });
-    } else {
-      journal({ t: 'note', text: `resumed at test ${nextStart(builder, total) + 1} of ${total} on ${new Date().toISOString()}` });
-    }
+    // The run is on record before the slow steps, so a run stopped during them still leaves its reports.
+    if (!previous.length) journal({ t: 'run', v: 1, at: startedAt, id: randomUUID(), plan, env: plannedEnvironment(plan, startedAt) });
+    const { kernel, accel, target } = await prepareMachine(plan, { cacheDir: o.cacheDir, log, consoleLevel: 1, signal: stop.signal });
+    if (!previous.length) journal({ t: 'env', env: runEnvironment(kernel, target.describe(), target.kind, startedAt) });
+    else journal({ t: 'note', text: `resumed at test ${nextStart(builder, total) + 1} of ${total} on ${new Date().toISOString()}` });
     const runDeadline = plan.timeouts.runMs ? Date.now() + plan.timeouts.runMs : null;
     let bootNo = previous.filter((e) => e.t === 'boot').length;
     const firstBoot = bootNo + 1;
@@ -150,10 +137,11 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
         timeoutOf: (i) => plan.tests[i]?.timeoutMs ?? 60_000,
         abortOn: plan.abortOn,
         testName: (i) => `${plan.tests[i]?.suite}/${plan.tests[i]?.case}`,
-        signal: o.signal,
-        ...(o.verbose ? { echo: (line: string) => process.stderr.write(`  | ${line}\n`) } : {}),
+        signal: stop.signal,
+        ...(o.verbose ? { echo: (line: string) => process.stderr.write(`  | ${forTerminal(line)}\n`) } : {}),
       });
       raw.close();
+      if (raw.failure) journal({ t: 'note', text: `boot ${bootNo}: the raw console copy ${raw.failure}` });
       if (outcome.reason === 'run-timeout') throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
       if (outcome.reason === 'abort-on') throw new HiltError('conformance', outcome.why ?? 'an --abort-on condition was met');
       return outcome;
@@ -215,13 +203,18 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       }
     }
   } catch (e) {
-    error = e instanceof HiltError ? e : infraError(`unexpected: ${(e as Error).message}`, { cause: e });
-    endStatus = 'aborted';
+    if (o.signal.aborted) endStatus = 'interrupted';
+    else if (!failed.journal) {
+      error = e instanceof HiltError ? e : infraError(`unexpected: ${(e as Error).message}`, { cause: e });
+      endStatus = 'aborted';
+    }
+    if (!builder.started) throw error ?? failed.journal ?? e;
   }
-  if (!builder.started && error) {
-    writer.close();
-    unlinkSync(journalPath);
-    throw error;
+  o.signal.removeEventListener('abort', onInterrupt);
+  const journalError = failed.journal;
+  if (journalError) {
+    error = journalError;
+    endStatus = 'aborted';
   }
   journal({
     t: 'end',
@@ -229,7 +222,15 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     status: endStatus,
     ...(error ? { error: { kind: error.kind, message: error.message } } : {}),
   });
-  writer.close();
+  try {
+    writer.close();
+  } catch (e) {
+    error ??= e as HiltError;
+  }
   const result = builder.finish();
+  if (journalError && result.status !== 'aborted') {
+    // The end entry never made it to disk: the results say what the journal could not.
+    return { result: { ...result, status: 'aborted', error: { kind: journalError.kind, message: journalError.message } }, journal: journalPath, error };
+  }
   return { result, journal: journalPath, error };
 }

@@ -28,12 +28,37 @@ export interface PreparedMachine {
  * off the console, where it would cut into frames); 0 leaves the kernel's,
  * for a person at the shell.
  */
-export async function prepareMachine(plan: RunPlan, o: { cacheDir: string; log: Log; consoleLevel: number }): Promise<PreparedMachine> {
-  const kernel = await resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log: o.log });
-  const image = await buildRunImage(plan, kernel, o);
-  const accel = await decideAccel(plan, kernel, image.path, o);
+export async function prepareMachine(plan: RunPlan, o: { cacheDir: string; log: Log; consoleLevel: number; signal?: AbortSignal }): Promise<PreparedMachine> {
+  const kernel = await abortable(resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log: o.log }), o.signal, 'fetching the kernel');
+  const image = await abortable(buildRunImage(plan, kernel, o), o.signal, 'building the initramfs');
+  const accel = await abortable(decideAccel(plan, kernel, image.path, o), o.signal, 'probing whether KVM works');
   const target = createTarget(plan.machine, { kernelImage: kernel.image, initrd: image.path, accel });
   return { kernel, image, accel, target };
+}
+
+/**
+ * Ctrl-C or SIGTERM while a step runs: stop waiting for it at once (what it
+ * started, an apt-get or a probe QEMU, is killed when hilt exits) and say
+ * which step was cut short.
+ */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return work;
+  const interrupted = () => infraError(`interrupted while ${what}`, { hint: 'Nothing ran; start the run again when you are ready.' });
+  if (signal.aborted) return Promise.reject(interrupted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 /**

@@ -8,7 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { infraError, usageError } from '../errors.js';
 import { SUITES_BUILD_DIR, SUITES_DIR } from '../paths.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
-import { readHead } from '../util/read-head.js';
+import { readInputBytes } from '../util/input-file.js';
 import { EM_X86_64, inspectProgram } from './elf.js';
 
 export interface SuiteInfo {
@@ -82,12 +82,8 @@ export const SUITE_BIN_TIMEOUT_MS = 300_000;
 /** A KTAP program given with --suite-bin: named after its file, run whole. */
 export async function suiteFromBinary(path: string, timeoutMs = SUITE_BIN_TIMEOUT_MS, name?: string): Promise<SuiteInfo> {
   const full = resolve(path);
-  let head: Buffer;
-  try {
-    head = await readHead(full, 64 * 1024);
-  } catch (e) {
-    throw usageError(`--suite-bin ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  // A test program of a few gigabytes would not fit the initramfs either.
+  const head = readInputBytes(full, '--suite-bin', 2048 * 1024 * 1024, 64 * 1024);
   const kind = inspectProgram(head);
   if (kind.kind === 'elf-dynamic') {
     throw usageError(

@@ -16,7 +16,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { usageError } from '../errors.js';
 import { type LdCacheEntry, LdCacheFormatError, lookupLdCache, parseLdCache } from './ld-cache.js';
 import { type ElfObject, elfIdentProblem, parseElf } from './parse.js';
-import { type LoadedObject, type Route, searchCandidates, systemDirsFor } from './search.js';
+import { type LoadedObject, type Route, type SearchSystem, searchCandidates, systemDirsFor } from './search.js';
 
 export const DEFAULT_LD_CACHE = '/etc/ld.so.cache';
 
@@ -117,7 +117,7 @@ export class LibraryResolver {
     const program = await this.program(programPath);
     const machine = program.elf.machine;
     const entries = await this.ldCache();
-    const system = {
+    const system: SearchSystem = {
       cacheLookup: (name: string) => lookupLdCache(entries, name, machine),
       systemDirs: this.opts.systemDirs ?? systemDirsFor(machine),
     };
@@ -175,7 +175,7 @@ export class LibraryResolver {
     name: string,
     needer: LoadedObject,
     machine: number,
-    system: Parameters<typeof searchCandidates>[2],
+    system: SearchSystem,
   ): Promise<{ path: string; route: Route; info: FileInfo } | null> {
     for (const c of searchCandidates(name, needer, system)) {
       const info = await this.load(c.path);

@@ -62,7 +62,7 @@ export interface ParsedOutput {
 }
 
 const NAME_CHAR = /[-_A-Za-z0-9]/;
-// A terminal gets IGT's result lines in bold; a pipe does not. Either reads the same here.
+// A terminal gets IGT's result lines in bold, a serial line may end them with CR; they read the same here.
 const SGR = /\x1b\[[0-9;]*m/g;
 
 /** `Subtest NAME: ` with NAME of IGT's subtest-name characters (is_subtest_result_line). */
@@ -77,7 +77,7 @@ function resultMark(line: string, prefix: string): { name: string; rest: string 
 function marks(lines: readonly string[]): Mark[] {
   const out: Mark[] = [];
   lines.forEach((raw, line) => {
-    const l = raw.replace(SGR, '');
+    const l = raw.replace(SGR, '').replace(/\r$/, '');
     if (l.startsWith('Starting subtest: ')) out.push({ line, kind: 'start', name: l.slice('Starting subtest: '.length), rest: '' });
     else if (l.startsWith('Starting dynamic subtest: ')) out.push({ line, kind: 'dyn-start', name: l.slice('Starting dynamic subtest: '.length).split(/\s/)[0]!, rest: '' });
     else {

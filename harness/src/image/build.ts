@@ -1,5 +1,6 @@
 /**
- * Builds the test initramfs: busybox, the agent as /init, the suite programs,
+ * Builds the test initramfs: busybox, the agent as /init, the suite programs
+ * (and the shared libraries of dynamic ones, see libraries.ts),
  * the kernel modules the suites need (modules.dep closure, decompressed, in
  * load order) and the agent's plan. Content-addressed: the archive is named
  * by a hash over every input, so unchanged inputs cost no rebuild.
@@ -11,12 +12,15 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { infraError } from '../errors.js';
 import type { KernelInfo } from '../kernel/types.js';
+import { LibraryResolver } from '../elf/resolve.js';
 import { inspectProgram } from '../suites/elf.js';
 import type { SuiteInfo } from '../suites/catalog.js';
 import { lazyExeca } from '../util/exec.js';
 import type { Log } from '../util/log.js';
+import { readHead } from '../util/read-head.js';
 import { type AgentPlan, renderAgentPlan } from './agent-plan.js';
 import { type CpioEntry, cpioArchive } from './cpio.js';
+import { type LibraryPlacement, closuresOf, libraryEntries, placeLibraries } from './libraries.js';
 import { moduleName, parseModulesDep, resolveModules } from './modules.js';
 
 export const DEFAULT_BUSYBOX = '/bin/busybox';
@@ -137,8 +141,8 @@ async function pruneImages(dir: string, keep: string): Promise<void> {
  * file's path, size and mtime, and the plan. It finds the image of an
  * unchanged run without reading, hashing or decompressing anything.
  */
-async function inputsFingerprint(inputs: ImageInputs): Promise<string | null> {
-  const files = [inputs.agentBinary, inputs.busybox, ...inputs.suites.map((s) => s.binary)];
+async function inputsFingerprint(inputs: ImageInputs, libraries: LibraryPlacement): Promise<string | null> {
+  const files = [inputs.agentBinary, inputs.busybox, ...inputs.suites.map((s) => s.binary), ...libraries.files.map((f) => f.file)];
   if (inputs.kernel.modulesDir) files.push(join(inputs.kernel.modulesDir, 'modules.dep'));
   const h = createHash('sha256').update('hilt-initramfs-inputs-v1\n');
   try {
@@ -155,8 +159,23 @@ async function inputsFingerprint(inputs: ImageInputs): Promise<string | null> {
 
 type ImageRecord = Omit<BuiltImage, 'cached' | 'bytes'>;
 
+/** Where a suite's program lives in the guest. */
+const suiteGuestPath = (suite: SuiteInfo) => (suite.mode === 'cases' ? `/hilt/suites/${suite.name}` : `/hilt/bin/${suite.name}`);
+
+/** The shared libraries of the dynamically linked suite programs, placed for the guest's loader. */
+async function suiteLibraries(suites: SuiteInfo[]): Promise<LibraryPlacement> {
+  const resolver = new LibraryResolver();
+  const dynamic: { host: string; guest: string }[] = [];
+  for (const s of suites) {
+    if (!existsSync(s.binary)) continue; // reported, with its hint, when the image reads it
+    if (inspectProgram(await readHead(s.binary, 64 * 1024)).kind === 'elf-dynamic') dynamic.push({ host: s.binary, guest: suiteGuestPath(s) });
+  }
+  return placeLibraries(await closuresOf(dynamic, resolver));
+}
+
 export async function buildInitramfs(inputs: ImageInputs): Promise<BuiltImage> {
-  const fingerprint = await inputsFingerprint(inputs);
+  const libraries = await suiteLibraries(inputs.suites);
+  const fingerprint = await inputsFingerprint(inputs, libraries);
   const index = fingerprint ? join(inputs.cacheDir, 'images', 'by-inputs', `${fingerprint}.json`) : null;
   if (index && existsSync(index)) {
     try {
@@ -166,7 +185,7 @@ export async function buildInitramfs(inputs: ImageInputs): Promise<BuiltImage> {
       // a damaged index entry: build (or find) the image the slow way
     }
   }
-  const built = await buildFromContents(inputs);
+  const built = await buildFromContents(inputs, libraries);
   if (index) {
     const { cached: _c, bytes: _b, ...record } = built;
     await mkdir(dirname(index), { recursive: true });
@@ -191,16 +210,17 @@ export async function baseEntries(init: Buffer, busybox: string): Promise<CpioEn
 }
 
 /** Reads every input, names the archive by a hash of its contents, writes it unless it exists. */
-async function buildFromContents(inputs: ImageInputs): Promise<BuiltImage> {
+async function buildFromContents(inputs: ImageInputs, libraries: LibraryPlacement): Promise<BuiltImage> {
   const mods = await moduleEntries(inputs);
   const agent = await readInput(inputs.agentBinary, 'agent', 'Build it: make -C suites');
   const entries: CpioEntry[] = [...(await baseEntries(agent, inputs.busybox)), ...mods.entries];
   const suites: AgentPlan['suites'] = [];
   for (const suite of inputs.suites) {
-    const guest = suite.mode === 'cases' ? `hilt/suites/${suite.name}` : `hilt/bin/${suite.name}`;
-    entries.push({ type: 'file', path: guest, mode: 0o755, data: await readInput(suite.binary, `suite ${suite.name}`, 'Build it: make -C suites') });
-    suites.push({ name: suite.name, path: '/' + guest, mode: suite.mode });
+    const guest = suiteGuestPath(suite);
+    entries.push({ type: 'file', path: guest.slice(1), mode: 0o755, data: await readInput(suite.binary, `suite ${suite.name}`, 'Build it: make -C suites') });
+    suites.push({ name: suite.name, path: guest, mode: suite.mode });
   }
+  entries.push(...(await libraryEntries(libraries)));
   const plan = renderAgentPlan({ ...inputs.agent, modules: mods.guestPaths, suites });
   entries.push({ type: 'file', path: 'hilt/plan', mode: 0o644, data: Buffer.from(plan) });
 

@@ -1,10 +1,12 @@
 /**
  * The suites hilt knows: every suites/<name>/suite.json (checked against
  * schemas/suite.schema.json) with its built binary and case list, plus any
- * KTAP program a person names with --suite-bin.
+ * KTAP program a person names with --suite-bin (static, or dynamic with its
+ * shared libraries found on this host).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { LibraryResolver } from '../elf/resolve.js';
 import { infraError, usageError } from '../errors.js';
 import { SUITES_BUILD_DIR, SUITES_DIR } from '../paths.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
@@ -85,15 +87,11 @@ export async function suiteFromBinary(path: string, timeoutMs = SUITE_BIN_TIMEOU
   // A test program of a few gigabytes would not fit the initramfs either.
   const head = readInputBytes(full, '--suite-bin', 2048 * 1024 * 1024, 64 * 1024);
   const kind = inspectProgram(head);
-  if (kind.kind === 'elf-dynamic') {
-    throw usageError(
-      `--suite-bin ${path} is dynamically linked (needs ${kind.interpreter}), and the test initramfs has no shared libraries`,
-      'Link it statically (gcc -static ...), as kselftests can be with CFLAGS=-static.',
-    );
-  }
-  if (kind.kind === 'elf-static' && kind.machine !== EM_X86_64) {
+  if ((kind.kind === 'elf-static' || kind.kind === 'elf-dynamic') && kind.machine !== EM_X86_64) {
     throw usageError(`--suite-bin ${path} is not an x86-64 program (ELF machine ${kind.machine})`);
   }
+  // A dynamic program brings its shared libraries into the image; each must be found now, not at image build.
+  if (kind.kind === 'elf-dynamic') await new LibraryResolver().closure(full);
   if (kind.kind === 'unknown') throw usageError(`--suite-bin ${path} is neither an ELF program nor a #! script`);
   if (kind.kind === 'script' && !['/bin/sh', '/bin/ash', '/bin/busybox'].includes(kind.interpreter)) {
     throw usageError(`--suite-bin ${path} is a script for ${kind.interpreter}, which the initramfs lacks (it has busybox's /bin/sh)`);

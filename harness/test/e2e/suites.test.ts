@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { KtapParser } from '../../src/ktap/index.js';
 import type { CaseResult, RunResult } from '../../src/results/model.js';
+import { buildPrograms } from '../elf/programs.js';
 import { ROOT, runHilt, tempDir } from '../helpers.js';
 
 const SUITES = ['accel', 'dma-buf', 'dma-heap', 'drm-core', 'fences', 'prime', 'sync-file', 'syncobj', 'udmabuf'];
@@ -78,10 +79,21 @@ t.test('any KTAP program runs as a suite: missing cases named, duplicates kept, 
   t.same(nested.cases[0]!.subtests.map((c) => `${c.name}:${c.status}`), ['first:pass', 'second:skip']);
 });
 
-t.test('--suite-bin refuses a dynamically linked program before booting', async (t) => {
-  const r = await runHilt(['run', '--suite-bin', '/bin/ls']);
+t.test('a dynamically linked KTAP program runs with its shared libraries ($ORIGIN RPATH, inherited)', async (t) => {
+  const b = buildPrograms(tempDir(t));
+  const out = tempDir(t);
+  const r = await runHilt(['run', '--accel', 'tcg', '--out', out, '--suite-bin', b.rpath]);
+  t.equal(r.code, 0, `exit 0 (stderr: ${r.stderr.slice(-2000)})`);
+  const run = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult;
+  const dynamic = run.suites.find((s) => s.name === 'rpath')!;
+  t.same(dynamic.cases.map((c) => `${c.name}:${c.status}`), ['a-is-3:pass'], 'liba and libb were found in the guest');
+});
+
+t.test('--suite-bin refuses a dynamic program whose libraries cannot be found, before booting', async (t) => {
+  const b = buildPrograms(tempDir(t));
+  const r = await runHilt(['run', '--suite-bin', b.runpath]);
   t.equal(r.code, 2);
-  t.match(r.stderr, /--suite-bin \/bin\/ls is dynamically linked \(needs \/lib64\/ld-linux-x86-64\.so\.2\).*\n\s+Link it statically/);
+  t.match(r.stderr, `cannot find libb.so, needed by ${b.dir}/lib1/liba.so`);
 });
 
 t.test('each suite binary runs as a plain program and prints valid KTAP', async (t) => {

@@ -19,20 +19,22 @@ const DEPS: Record<string, string[]> = {
   util: [],
   schemas: [],
   ktap: ['console'],
+  elf: [],
+  igt: ['results'],
   'agent-protocol': ['console'],
   kernel: ['util'],
-  suites: ['schemas', 'util'],
-  image: ['kernel', 'suites', 'util'],
-  plan: ['agent-protocol', 'kernel', 'schemas', 'suites'],
+  suites: ['elf', 'schemas', 'util'],
+  image: ['elf', 'kernel', 'suites', 'util'],
+  plan: ['agent-protocol', 'kernel', 'schemas', 'suites', 'util'],
   results: ['agent-protocol', 'console', 'journal', 'ktap', 'plan', 'schemas'],
   report: ['results', 'schemas'],
   targets: ['agent-protocol', 'plan', 'text', 'util'],
-  run: ['agent-protocol', 'console', 'image', 'journal', 'kernel', 'plan', 'results', 'schemas', 'targets', 'text', 'util'],
+  run: ['agent-protocol', 'console', 'image', 'journal', 'kernel', 'plan', 'results', 'schemas', 'suites', 'targets', 'text', 'util'],
   cli: ['*'],
 };
 
 /** Folders that never touch files or processes. */
-const PURE = ['console', 'ktap', 'agent-protocol', 'results', 'text'];
+const PURE = ['console', 'ktap', 'agent-protocol', 'results', 'text', 'igt'];
 const IMPURE_MODULES = /^node:(fs|fs\/promises|child_process|net|http|https|dgram)$|^(execa|node-pty)$/;
 
 function files(dir: string): string[] {

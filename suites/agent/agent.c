@@ -7,7 +7,8 @@
  * suites/agent/PROTOCOL.md.
  *
  * Kernel command line:
- *   hilt.mode=run|shell|probe   run the plan (default), give a shell, or only say hello
+ *   hilt.mode=run|shell|probe|list   run the plan (default), give a shell, only say hello,
+ *                               or list the subtests of every IGT program
  *   hilt.start=N                skip the tests whose index is below N (resume after a crash)
  *   hilt.count=N                run at most N tests from there (a retry runs one)
  */
@@ -47,12 +48,16 @@
  */
 #define OUT_CHUNK 2000
 #define STUCK_NOTE_MS 10000
+#define LIST_TIMEOUT_MS 60000	/* an IGT program listing its subtests */
 #define MARKER "hilt: begin "	/* the host matches this text in kernel lines */
 
 struct suite {
 	char name[MAX_SUITE_NAME + 1];
 	char path[MAX_PATH + 1];
 	bool whole;		/* any KTAP binary: one test, no per-case control */
+	bool igt;		/* an IGT program: one process per subtest (--run-subtest <case>) */
+	char env[8][MAX_CASE_NAME + 1];	/* KEY=VALUE for its processes (IGT_FORCE_DRIVER...) */
+	int nenv;
 };
 
 struct test {
@@ -340,8 +345,16 @@ static bool load_plan(void)
 			if (!take_word(s->name, sizeof(s->name), w[1], lineno) ||
 			    !take_word(s->path, sizeof(s->path), w[2], lineno))
 				continue;
-			s->whole = !strcmp(w[3], "whole");
+			s->igt = !strcmp(w[3], "igt");
+			s->whole = s->igt || !strcmp(w[3], "whole");
 			plan.nsuites++;
+		} else if (nw == 3 && !strcmp(w[0], "env")) {
+			struct suite *s = find_suite(w[1]);
+
+			if (!s || s->nenv == 8 || !strchr(w[2], '='))
+				emit("note", "plan line %d: env for unknown suite, more than 8, or not KEY=VALUE; ignored", lineno);
+			else if (take_word(s->env[s->nenv], sizeof(s->env[0]), w[2], lineno))
+				s->nenv++;
 		} else if (nw == 5 && !strcmp(w[0], "test")) {
 			struct test *tc = &plan.tests[plan.ntests];
 
@@ -618,6 +631,7 @@ struct child {
 	int next;		/* batch position after the last case that ended */
 	long long case_t0, deadline, killed_at;
 	bool stuck_noted;
+	bool listing;		/* hilt.mode=list: an IGT program asked for its subtests, no test runs */
 	struct stream out, err;
 };
 
@@ -835,15 +849,23 @@ static pid_t spawn(struct child *c, int from, sigset_t *oldmask)
 	pid = fork();
 	if (pid == 0) {
 		char *argv[4] = { (char *)c->suite->path, NULL, NULL, NULL };
+		const char *subtest = c->batch[from].name;
 
 		setpgid(0, 0);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
+		for (int i = 0; i < c->suite->nenv; i++)
+			putenv((char *)c->suite->env[i]);
 		if (list) {
 			setenv("HILT_AGENT", "1", 1);
 			argv[1] = "--run";
 			argv[2] = list;
+		} else if (c->listing) {
+			argv[1] = "--list-subtests";
+		} else if (c->suite->igt && strcmp(subtest, "-")) {
+			argv[1] = "--run-subtest";
+			argv[2] = (char *)subtest;
 		}
 		int devnull = open("/dev/null", O_RDONLY);
 		dup2(devnull, STDIN_FILENO);
@@ -888,7 +910,9 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 	}
 	emit("spawn", "%s %d", c->suite->name, c->pid);
 	running = c;
-	if (c->suite->whole) {
+	if (c->listing) {
+		c->deadline = now_ms() + LIST_TIMEOUT_MS;
+	} else if (c->suite->whole) {
 		begin_case(c, from);
 		announce(&c->batch[from]);
 	} else {
@@ -936,6 +960,12 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 			}
 		}
 		now = now_ms();
+		if (c->deadline && now >= c->deadline && !c->killed_at && c->listing) {
+			emit("note", "%s: --list-subtests ran past %d s; killed", c->suite->name, LIST_TIMEOUT_MS / 1000);
+			kill(-c->pid, SIGKILL);
+			c->killed_at = now;
+			c->deadline = 0;
+		}
 		if (c->deadline && now >= c->deadline && !c->killed_at) {
 			struct test *t;
 
@@ -1020,6 +1050,23 @@ static void run_tests(int start, int count, int sigfd, sigset_t *oldmask)
 		i += c.nbatch;
 	}
 	emit("done", "%d", ran);
+}
+
+/* Lists the subtests of every IGT program (hilt.mode=list): its stdout goes out as 'out' records between its 'spawn' and 'exit'. */
+static void run_lists(int sigfd, sigset_t *oldmask)
+{
+	static struct test none = { .index = -1, .name = "-" };
+	int listed = 0;
+
+	for (int i = 0; i < plan.nsuites; i++) {
+		struct child c = { .suite = &plan.suites[i], .batch = &none, .nbatch = 1, .listing = true };
+
+		if (!c.suite->igt)
+			continue;
+		run_process(&c, 0, sigfd, oldmask);
+		listed++;
+	}
+	emit("done", "%d", listed);
 }
 
 /* ---- shell ---- */
@@ -1130,7 +1177,10 @@ int main(void)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	run_tests(atoi(start_s), atoi(count_s), sigfd, &oldmask);
+	if (!strcmp(mode, "list"))
+		run_lists(sigfd, &oldmask);
+	else
+		run_tests(atoi(start_s), atoi(count_s), sigfd, &oldmask);
 	power_off();
 	return 0;
 }

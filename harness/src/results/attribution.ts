@@ -58,6 +58,8 @@ const TAIL_LINES = 200;
 const AFTER_MARKER_LINES = 400;
 /** Kernel messages kept from boot, before any test. */
 const BOOT_LOG_MAX = 1000;
+/** Cases made up for tests a program planned and never reported, in a whole run: a plan line cannot multiply memory. */
+const MISSING_BUDGET = 100_000;
 
 type Phase = 'booting' | 'idle' | 'spawned' | 'in-test' | 'ended';
 
@@ -120,6 +122,8 @@ export class Attribution {
   run: Extract<JournalEntry, { t: 'run' }> | null = null;
   end: Extract<JournalEntry, { t: 'end' }> | null = null;
   private readonly problemList = new CappedList<string>(PROBLEMS_MAX, 0);
+  /** Made-up 'missing' cases for planned tests never reported, across every program of the run. */
+  private readonly missingBudget = { left: MISSING_BUDGET };
 
   /** changed(a): an attempt whose evidence changed after it closed (late kernel messages); settled(i): test i closed. */
   constructor(
@@ -372,6 +376,14 @@ export class Attribution {
     }
   }
 
+  /** A whole program's KTAP tree; what its output got wrong (a cut plan, an absurd one) is a problem of the run. */
+  private endWhole(spawn: Spawn): KtapNode {
+    const root = spawn.parser.end();
+    // Planned tests never reported are cases of their own; the rest (a cut list, a refused plan) is said here.
+    for (const p of root.problems) if (!/^tests? [\d-]+ of \d+ planned (was|were) never reported$/.test(p)) this.problem(`${spawn.suite}: ${p}`);
+    return root;
+  }
+
   private caseKtap(spawn: Spawn, index: number): KtapNode | null {
     spawn.parser.flush();
     return spawn.results.get(this.tests[index]!.case) ?? null;
@@ -384,7 +396,7 @@ export class Attribution {
     this.exits.set(suite, exits);
     const a = this.openAttempt();
     if (spawn?.mode === 'whole' && a) {
-      a.ktap = spawn.parser.end();
+      a.ktap = this.endWhole(spawn);
       a.exit = exit;
       a.endMs = ms;
       a.agentMs = agentMs;
@@ -450,6 +462,7 @@ export class Attribution {
     const results = new Map<string, KtapNode>();
     const parser = new KtapParser({
       retain: true,
+      missingBudget: this.missingBudget,
       onTest: (node, path) => {
         if (mode === 'cases' && path.length === 1) results.set(node.name, node);
       },
@@ -534,7 +547,7 @@ export class Attribution {
     if (a) {
       a.endMs = ms;
       // A program run whole keeps what it reported before the machine stopped.
-      if (b.spawn?.mode === 'whole' && !a.ktap) a.ktap = b.spawn.parser.end();
+      if (b.spawn?.mode === 'whole' && !a.ktap) a.ktap = this.endWhole(b.spawn);
       if (reason === 'panic') {
         a.outcome = 'crash';
         a.message = 'the kernel panicked during this case';

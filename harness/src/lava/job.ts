@@ -68,8 +68,12 @@ export interface LavaJobInput {
   metadata: Record<string, string>;
 }
 
-/** The agent's first record: the end of the boot, as LAVA sees it. */
-export const HELLO_PROMPT = '@hilt 0 hello [0-9a-f]{8} v=1 ';
+/**
+ * The agent's first record: the end of the boot, as LAVA sees it. (`\s`, a
+ * regular expression like the rest, also keeps LAVA from warning that the
+ * prompt has none of the characters a shell prompt has.)
+ */
+export const HELLO_PROMPT = '@hilt 0 hello [0-9a-f]{8} v=1\\s';
 /** The first record after hello (what the monitor starts at). */
 export const MONITOR_START = '@hilt [0-9]+ ';
 /** The agent's last record, or the last line of a panic report. */
@@ -170,5 +174,5 @@ export function buildLavaJob(o: LavaJobInput): LavaJob {
 export function lavaJobYaml(job: LavaJob, comment: string[] = []): string {
   const doc = new YAML.Document(job);
   if (comment.length) doc.commentBefore = comment.map((l) => ` ${l}`).join('\n');
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, indentSeq: false });
 }

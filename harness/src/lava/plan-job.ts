@@ -92,7 +92,12 @@ export function planJobInput(o: PlanJobOptions): LavaJobInput {
   const { plan } = o;
   const tests = plan.tests.slice(o.start, o.start + o.count);
   const suites = [...new Set(tests.map((t) => t.suite))];
-  const range = tests.length === plan.tests.length ? `${tests.length} tests` : `tests ${o.start + 1}-${o.start + tests.length} of ${plan.tests.length}`;
+  const range =
+    tests.length === plan.tests.length
+      ? `${tests.length} tests`
+      : tests.length === 1
+        ? `test ${o.start + 1} of ${plan.tests.length}`
+        : `tests ${o.start + 1}-${o.start + tests.length} of ${plan.tests.length}`;
   return {
     name: `hilt ${suites.join(' ')} on ${o.release} (${range})`,
     deviceType: o.deviceType,

@@ -12,9 +12,10 @@
  * run must raise once the boot is over.
  *
  * Every job is written to the output folder (lava-job-N.yaml) before it runs,
- * so it can be read, and run again by hand.
+ * so it can be read, and run again by hand; LAVA's log of it goes beside it
+ * (lava-log-N.yaml) as it arrives.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HiltError } from '../errors.js';
 import type { RunPlan } from '../plan/types.js';
@@ -29,7 +30,9 @@ import type { BootRequest, Machine, MachineExit, Target } from './target.js';
 
 export interface LavaBootResult {
   ref: LavaJobRef;
+  /** The job as it was submitted, and LAVA's log of it. */
   file: string;
+  logFile: string;
   end: LavaJobEnd | null;
   /** LAVA's error, as hilt reports it; null when the job ended well or hilt canceled it. */
   error: HiltError | null;
@@ -53,6 +56,8 @@ export interface LavaTargetOptions {
   workDir: string;
   /** LAVA's steps as the job goes (`start: 2 boot-image-retry ...`), for a progress line. */
   onAction?: (text: string) => void;
+  /** Aborted (Ctrl-C): a job still queued or deploying is canceled. */
+  signal?: AbortSignal;
 }
 
 /** The first test and the number of tests a boot runs, from its hilt.start / hilt.count words. */
@@ -121,6 +126,7 @@ export class LavaTarget implements Target {
     let end: LavaJobEnd | null = null;
     const errors: string[] = [];
     let canceledByHilt = false;
+    let onAction = (_text: string) => {};
     const take = (events: ReturnType<LavaLogReader['push']>) => {
       for (const e of events) {
         if (e.type === 'console') {
@@ -128,13 +134,38 @@ export class LavaTarget implements Target {
           else early.push(e.bytes);
         } else if (e.type === 'end') end = e.end;
         else if (e.type === 'error') errors.push(e.text);
-        else if (e.type === 'action') this.o.onAction?.(e.text);
+        else if (e.type === 'action') {
+          onAction(e.text);
+          this.o.onAction?.(e.text);
+        }
         else errors.push(`unreadable log line (${e.reason}): ${e.line.slice(0, 200)}`);
       }
     };
-    running.onLog((text) => take(reader.push(text)));
+    // LAVA's log, whole, beside the job: what the lab would show, for reading and for replaying.
+    const logFile = join(this.o.workDir, `lava-log-${n}.yaml`);
+    writeFileSync(logFile, '');
+    running.onLog((text) => {
+      appendFileSync(logFile, text);
+      take(reader.push(text));
+    });
+
+    // A job may wait in the lab's queue and then fetch the files for minutes:
+    // the machine is "on" when LAVA starts the boot (the job's second top-level
+    // action), so that hilt's boot watchdog counts from there, as LAVA's does.
+    let poweredOn!: () => void;
+    const powerOn = new Promise<void>((resolve) => (poweredOn = resolve));
+    onAction = (text) => {
+      if (/^start: 2 /.test(text)) poweredOn();
+    };
+    const abandon = () => {
+      canceledByHilt = true;
+      void running.cancel();
+    };
+    this.o.signal?.addEventListener('abort', abandon);
 
     const finished = running.ended.then((x) => {
+      this.o.signal?.removeEventListener('abort', abandon);
+      poweredOn();
       take(reader.end());
       const error = lavaJobError(end, {
         ref: running.ref,
@@ -148,9 +179,10 @@ export class LavaTarget implements Target {
         // What the run shows when the machine never reached the agent: LAVA's own words.
         stderr: error ? [error.message, error.detail].filter(Boolean).join('\n') : '',
       };
-      return { exit, result: { ref: running.ref, file, end, error } as LavaBootResult };
+      return { exit, result: { ref: running.ref, file, logFile, end, error } as LavaBootResult };
     });
     const exited = finished.then((f) => f.exit);
+    await powerOn;
     return {
       commandLine: running.commandLine,
       exited,

@@ -16,6 +16,8 @@ import type { LavaJobRef } from './outcome.js';
 export const LAVA_RUN = 'lava-run';
 /** After a SIGTERM, how long lava-run may take to finalise before it is killed. */
 const CANCEL_GRACE_MS = 30_000;
+/** A lava-run still running this long after the first SIGTERM gets a second one. */
+const CANCEL_AGAIN_MS = 3_000;
 const STDOUT_CAP = 16 * 1024;
 
 /** The dispatcher configuration of a worker whose device runs on the worker itself. */
@@ -86,9 +88,17 @@ export function startLavaRun(o: { jobId: string; outputDir: string; device: stri
         ended,
         async cancel() {
           if (child.exitCode === null && child.signalCode === null) {
+            // lava-run turns the first signal into JobCanceled, but a signal that lands while
+            // it spawns QEMU is swallowed (seen here: the job then ran on and passed). Its
+            // handler is replaced by then, so a second signal cancels for sure; a lava-run
+            // that still will not end is killed (QEMU follows when its pseudo-terminal closes).
             child.kill('SIGTERM');
+            const again = setTimeout(() => child.kill('SIGTERM'), CANCEL_AGAIN_MS);
             const timer = setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS);
-            void ended.finally(() => clearTimeout(timer));
+            void ended.finally(() => {
+              clearTimeout(again);
+              clearTimeout(timer);
+            });
           }
           return ended;
         },

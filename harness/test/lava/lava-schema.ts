@@ -32,3 +32,10 @@ export function lavaValidate(texts: string[]): (string | null)[] {
   if (r.status !== 0) throw new Error(`${PYTHON} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as (string | null)[];
 }
+
+/** A YAML document as LAVA reads it (PyYAML): device dictionaries hold scalars the yaml package refuses. */
+export function pyYaml(text: string): unknown {
+  const r = spawnSync(PYTHON, ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], { input: text, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`PyYAML refused it: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}

@@ -138,6 +138,9 @@ export class LavaClient {
   }
 }
 
+/** Consecutive failed polls after which the server counts as lost. */
+const FOLLOW_TRIES = 5;
+
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -166,16 +169,29 @@ export async function submitAndFollow(
   };
   const stop = new AbortController();
   let canceled = false;
-  const ended = (async (): Promise<LavaRunExit> => {
+  /** Set when the server would not take the cancel: stop following rather than wait for a job hilt gave up. */
+  let unreachable: string | null = null;
+  const follow = async (): Promise<LavaRunExit> => {
     let line = 0;
     let lastState = '';
-    for (;;) {
-      const status = await client.status(id);
+    for (let failures = 0; ; ) {
+      if (unreachable) return { code: null, signal: 'canceled', stdout: unreachable };
+      let status: LavaJobStatus;
+      let text: string;
+      try {
+        status = await client.status(id);
+        text = await client.logs(id, line);
+        failures = 0;
+      } catch (e) {
+        // A network blip must not lose a job that is running fine: try again, a few times.
+        if (++failures >= FOLLOW_TRIES) throw e;
+        await sleep(pollMs * failures, stop.signal);
+        continue;
+      }
       if (status.state + status.health !== lastState) {
         lastState = status.state + status.health;
         o.onState?.(status);
       }
-      const text = await client.logs(id, line);
       if (text) {
         line += countLogLines(text);
         emit(text.endsWith('\n') ? text : `${text}\n`);
@@ -185,7 +201,9 @@ export async function submitAndFollow(
       }
       if (!text) await sleep(pollMs, stop.signal);
     }
-  })();
+  };
+  // The job's end never rejects: a server hilt lost is a job that ended without a result.
+  const ended = follow().catch((e: Error): LavaRunExit => ({ code: null, signal: 'lost', stdout: `lost the LAVA server: ${e.message}` }));
   return {
     ref: { id: String(id), url: jobUrl(client.root, id) },
     commandLine: ['lavacli', 'jobs', 'show', String(id)],
@@ -196,7 +214,11 @@ export async function submitAndFollow(
     ended,
     async cancel() {
       canceled = true;
-      await client.cancel(id);
+      try {
+        await client.cancel(id);
+      } catch (e) {
+        unreachable = `could not cancel LAVA job ${id}: ${(e as Error).message}`;
+      }
       stop.abort();
       return ended;
     },

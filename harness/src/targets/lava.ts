@@ -161,7 +161,8 @@ export class LavaTarget implements Target {
       canceledByHilt = true;
       void running.cancel();
     };
-    this.o.signal?.addEventListener('abort', abandon);
+    if (this.o.signal?.aborted) abandon();
+    else this.o.signal?.addEventListener('abort', abandon);
 
     const finished = running.ended.then((x) => {
       this.o.signal?.removeEventListener('abort', abandon);

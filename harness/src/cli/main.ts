@@ -6,6 +6,7 @@ import { DEFAULT_KERNEL } from '../kernel/spec.js';
 import { hiltVersion } from '../run/environment.js';
 import { bootCommand } from './boot-command.js';
 import { docsCommand } from './docs-command.js';
+import { registerLavaCommand } from './lava-command.js';
 import { listCommand } from './list-command.js';
 import { parseCommand } from './parse-command.js';
 import { reportCommand } from './report-command.js';
@@ -132,6 +133,8 @@ async function main(argv: string[]): Promise<number> {
     .action(async (file: string, o: { out?: string }) => {
       code = await reportCommand(file, o, process.stderr);
     });
+
+  registerLavaCommand(program, machineOptions, (c) => (code = c));
 
   if (argv.length <= 2) {
     program.outputHelp({ error: true });

@@ -17,7 +17,7 @@ import { type LavaLab, loadLab } from '../lava/lab.js';
 import { lavaRunArgs, LAVA_RUN, localDispatcherYaml } from '../lava/lava-run.js';
 import { cacheDir } from '../paths.js';
 import { buildRunPlan, type RunOptions } from '../plan/plan.js';
-import { buildRunImage } from '../run/executor.js';
+import { buildRunImage } from '../run/prepare.js';
 import { schemas } from '../schemas/registry.js';
 import { loadCatalog } from '../suites/catalog.js';
 import { LavaTarget } from '../targets/lava.js';

@@ -19,10 +19,11 @@ import { loadLab } from '../../src/lava/lab.js';
 import { cacheDir } from '../../src/paths.js';
 import { buildRunPlan } from '../../src/plan/plan.js';
 import type { RunPlan } from '../../src/plan/types.js';
-import { markedTest } from '../../src/results/builder.js';
+import { markedTest } from '../../src/agent-protocol/markers.js';
 import type { CaseResult } from '../../src/results/model.js';
 import { runBoot } from '../../src/run/boot-session.js';
-import { buildRunImage, createBuilder } from '../../src/run/executor.js';
+import { buildRunImage } from '../../src/run/prepare.js';
+import { createFold } from '../../src/results/fold.js';
 import { schemas } from '../../src/schemas/registry.js';
 import { loadCatalog } from '../../src/suites/catalog.js';
 import { LavaTarget } from '../../src/targets/lava.js';
@@ -53,7 +54,7 @@ async function prepare(suites: string[], out: string, over: { bootTimeout?: numb
 
 /** One boot through the same session and results fold the executor uses; the cases it gives. */
 async function oneBoot(plan: RunPlan, target: Target) {
-  const builder = createBuilder(plan, registry);
+  const builder = createFold(plan, registry);
   builder.push({ t: 'run', v: 1, at: new Date().toISOString(), id: 'lava-test', plan, env: {} });
   const machine = await target.boot({ cmdline: ['hilt.mode=run', 'hilt.start=0'] });
   builder.push({ t: 'boot', boot: 1, start: 0, at: new Date().toISOString(), cmdline: machine.commandLine, accel: 'tcg' });

@@ -24,6 +24,7 @@ const plan = (over: Partial<RunPlan> = {}): RunPlan => ({
   dmesg: DEFAULT_DMESG,
   profiles: [],
   retries: 0,
+  abortOn: [],
   ...over,
 });
 

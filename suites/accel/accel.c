@@ -3,13 +3,32 @@
  * accel: DRM compute accelerator nodes (/dev/accel/accel*, drivers/accel/).
  *
  * DRM accel core is part of drm.ko, and drivers (habanalabs, intel_vpu,
- * qaic, amdxdna) bind to real devices only: a machine without one has no
- * /dev/accel node and every case skips saying so.
+ * qaic, amdxdna) bind to real devices only. hilt brings its own, vaccel
+ * (suites/vaccel/), a virtual accelerator built for the kernel under test, so
+ * the cases here run on any machine: the core's rules on every accel node,
+ * vaccel's own UAPI in vaccel-cases.c. A machine with no accel node at all
+ * (vaccel not built for its kernel) skips saying so.
+ *
+ * The rules the accel core applies (Linux 6.12):
+ *  - drm_dev_init() refuses a driver that is DRIVER_COMPUTE_ACCEL and also
+ *    DRIVER_RENDER or DRIVER_MODESET: an accel device has no card or render minor.
+ *  - accel_open() (drivers/accel/drm_accel.c) opens the file through
+ *    drm_open_helper(), which gives only primary clients a master
+ *    (drm_master_open()): an accel client never has one.
+ *  - drm_ioctl_permit() (drm_ioctl.c) restricts render clients to
+ *    DRM_RENDER_ALLOW ioctls; an accel client is no render client, so that
+ *    flag does not limit it, but DRM_MASTER ioctls are EACCES (no master), and
+ *    the KMS ioctls refuse a driver without DRIVER_MODESET themselves
+ *    (drm_getcap, drm_setclientcap, drm_mode_getresources: EOPNOTSUPP).
+ *  - Not exercised, on purpose: GET_MAGIC and GET_UNIQUE (flags 0, so an
+ *    accel client passes drm_ioctl_permit()) dereference file_priv->master,
+ *    which is NULL on an accel file (drm_getmagic(), drm_getunique()).
  */
 #define _GNU_SOURCE
 #include "drm-util.h"
 #include "hilt.h"
 #include "habanalabs-uapi.h"
+#include "vaccel-cases.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -138,7 +157,10 @@ static void t_version(struct hilt_ctx *ctx)
 static void kms_refused_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	struct drm_get_cap cap = { .capability = DRM_CAP_DUMB_BUFFER };
+	struct drm_set_client_cap ccap = { .capability = DRM_CLIENT_CAP_UNIVERSAL_PLANES, .value = 1 };
 	struct drm_mode_create_dumb dumb = { .width = 64, .height = 64, .bpp = 32 };
+	struct drm_mode_card_res res;
+	struct drm_mode_crtc crtc;
 	int ret;
 
 	/* drm_getcap(): a driver without DRIVER_MODESET (every accel driver) gets EOPNOTSUPP. */
@@ -146,10 +168,23 @@ static void kms_refused_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	hilt_expect_errno(ctx, dev, "DRM_IOCTL_GET_CAP",
 			  "DRM_CAP_DUMB_BUFFER (a KMS cap) on a compute accel node",
 			  ret, errno, EOPNOTSUPP);
+	/* drm_setclientcap(): every client cap is a KMS one; EOPNOTSUPP without DRIVER_MODESET. */
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_SET_CLIENT_CAP, &ccap);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_SET_CLIENT_CAP",
+			  "DRM_CLIENT_CAP_UNIVERSAL_PLANES on a compute accel node", ret, errno, EOPNOTSUPP);
+	/* drm_mode_getresources(): flags 0, so permitted, then EOPNOTSUPP without DRIVER_MODESET. */
+	memset(&res, 0, sizeof(res));
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_MODE_GETRESOURCES, &res);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_MODE_GETRESOURCES", "on a compute accel node", ret, errno, EOPNOTSUPP);
+	/* MODE_SETCRTC is DRM_MASTER: drm_ioctl_permit() refuses an accel client, which has no master. */
+	memset(&crtc, 0, sizeof(crtc));
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_MODE_SETCRTC, &crtc);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_MODE_SETCRTC", "a DRM_MASTER ioctl on a compute accel node", ret, errno, EACCES);
 	/*
 	 * CREATE_DUMB: ENOSYS from drm_mode_create_dumb() for a driver without
 	 * dumb_create. An accel driver could in principle set one (none of 6.12
-	 * does), so this is recorded, not judged, and a buffer made is freed.
+	 * does), so on other drivers this is recorded, not judged, and a buffer
+	 * made is freed; vaccel promises it has none.
 	 */
 	ret = hilt_ioctl(dev->fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb);
 	if (!ret) {
@@ -158,15 +193,82 @@ static void kms_refused_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		hilt_diag(ctx, "%s: MODE_CREATE_DUMB made a dumb buffer (%u bytes) on an accel node",
 			  dev->node, (unsigned)dumb.size);
 		hilt_ioctl(dev->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+		if (!strcmp(dev->driver, "vaccel"))
+			hilt_fail(ctx, "vaccel has no dumb_create, yet MODE_CREATE_DUMB made a buffer");
 	} else {
 		hilt_expect_errno(ctx, dev, "DRM_IOCTL_MODE_CREATE_DUMB", "64x64 32 bpp on a compute accel node",
-				  ret, errno, HILT_ANY_ERRNO);
+				  ret, errno, strcmp(dev->driver, "vaccel") ? HILT_ANY_ERRNO : ENOSYS);
 	}
 }
 
 static void t_kms_refused(struct hilt_ctx *ctx)
 {
 	each_accel(ctx, kms_refused_one);
+}
+
+/* ---- what the core answers for every driver ---- */
+
+static void cap_obs(struct hilt_ctx *ctx, struct hilt_dev *dev, const char *name, uint64_t id)
+{
+	struct drm_get_cap cap = { .capability = id };
+	struct hilt_json j;
+	int ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_CAP, &cap);
+	int err = ret ? errno : 0;
+
+	hj_begin(&j);
+	hj_dev(&j, dev);
+	hj_str(&j, "cap", name);
+	hj_uint(&j, "id", id);
+	hj_int(&j, "errno", err);
+	hj_str(&j, "errname", hilt_errname(err));
+	if (ret)
+		hj_null(&j, "value");
+	else
+		hj_uint(&j, "value", cap.value);
+	hilt_obs(ctx, "drm.cap", &j);
+	if (ret)
+		hilt_fail(ctx, "GET_CAP(%s) on %s: %s; drm_getcap() answers it for every driver", name, dev->node, hilt_errname(err));
+}
+
+static void core_caps_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	/* drm_getcap() answers these before it looks for DRIVER_MODESET. */
+	cap_obs(ctx, dev, "DRM_CAP_PRIME", DRM_CAP_PRIME);
+	cap_obs(ctx, dev, "DRM_CAP_TIMESTAMP_MONOTONIC", DRM_CAP_TIMESTAMP_MONOTONIC);
+	cap_obs(ctx, dev, "DRM_CAP_SYNCOBJ", DRM_CAP_SYNCOBJ);
+	cap_obs(ctx, dev, "DRM_CAP_SYNCOBJ_TIMELINE", DRM_CAP_SYNCOBJ_TIMELINE);
+}
+
+static void t_core_caps(struct hilt_ctx *ctx)
+{
+	each_accel(ctx, core_caps_one);
+}
+
+/* ---- no master on an accel node ---- */
+
+static void master_refused_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	struct drm_auth auth = { .magic = 1 };
+	int ret;
+
+	/*
+	 * drm_setmaster_ioctl(): as root the permission check passes; nobody is
+	 * master of the device (it has no primary node) and the file has no
+	 * master to become (file_priv->master is NULL): EINVAL.
+	 */
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_SET_MASTER, NULL);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_SET_MASTER", "on a compute accel node (no master to become)", ret, errno, EINVAL);
+	/* drm_dropmaster_ioctl(): not the current master: EINVAL. */
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_DROP_MASTER, NULL);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_DROP_MASTER", "on a compute accel node (never master)", ret, errno, EINVAL);
+	/* AUTH_MAGIC is DRM_MASTER: drm_ioctl_permit() says EACCES before drm_authmagic() runs. */
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_AUTH_MAGIC, &auth);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_AUTH_MAGIC", "a DRM_MASTER ioctl on a compute accel node", ret, errno, EACCES);
+}
+
+static void t_master_refused(struct hilt_ctx *ctx)
+{
+	each_accel(ctx, master_refused_one);
 }
 
 /* ---- habanalabs INFO ---- */
@@ -264,18 +366,53 @@ static void t_hl_info(struct hilt_ctx *ctx)
 	hilt_each_device(ctx, 1u << HILT_NODE_ACCEL, hl_info_one);
 }
 
+#define CASE(n, fn, io, chk, sch) { .name = n, .run = fn, .ioctl = io, .checks = chk, .schemas = sch }
+
 static const struct hilt_case cases[] = {
-	{ "enumerate", t_enumerate, "open(2)",
-	  "every /dev/accel/accel* node opens, names its parent device and has no /dev/dri minor beside it",
-	  "accel.node" },
-	{ "version", t_version, "DRM_IOCTL_VERSION",
-	  "VERSION on each accel node returns a driver name, date and description", "drm.version" },
-	{ "kms-refused", t_kms_refused, "DRM_IOCTL_GET_CAP",
-	  "an accel node refuses the KMS cap DRM_CAP_DUMB_BUFFER with EOPNOTSUPP (accel drivers are never KMS)",
-	  "ioctl.errno" },
-	{ "habanalabs-hw-ip-info", t_hl_info, "DRM_IOCTL_HL_INFO",
-	  "HL_INFO_HW_IP_INFO describes each habanalabs device; bad padding and a missing buffer are EINVAL",
-	  "accel.habanalabs-hw-ip-info,ioctl.errno" },
+	CASE("enumerate", t_enumerate, "open(2)",
+	     "every /dev/accel/accel* node opens, names its parent device and has no /dev/dri minor beside it",
+	     "accel.node"),
+	CASE("version", t_version, "DRM_IOCTL_VERSION",
+	     "VERSION on each accel node returns a driver name, date and description", "drm.version"),
+	CASE("core-caps", t_core_caps, "DRM_IOCTL_GET_CAP",
+	     "GET_CAP answers PRIME, TIMESTAMP_MONOTONIC, SYNCOBJ and SYNCOBJ_TIMELINE on each accel node, as drm_getcap() does for every driver",
+	     "drm.cap"),
+	CASE("kms-refused", t_kms_refused, "DRM_IOCTL_GET_CAP",
+	     "an accel node refuses KMS: GET_CAP(DUMB_BUFFER), SET_CLIENT_CAP and MODE_GETRESOURCES with EOPNOTSUPP, MODE_SETCRTC (DRM_MASTER) with EACCES, MODE_CREATE_DUMB (ENOSYS on vaccel)",
+	     "ioctl.errno"),
+	CASE("master-refused", t_master_refused, "DRM_IOCTL_SET_MASTER",
+	     "an accel file has no master: SET_MASTER and DROP_MASTER are EINVAL, AUTH_MAGIC (DRM_MASTER) EACCES",
+	     "ioctl.errno"),
+	CASE("vaccel-device", vaccel_device, "DRM_IOCTL_VACCEL_GET_PARAM",
+	     "vaccel says it is virtual (VACCEL_PARAM_VIRTUAL = 1); its module version and the kernel's taint are recorded, so no run on it passes for hardware",
+	     "accel.device"),
+	CASE("vaccel-param", vaccel_param, "DRM_IOCTL_VACCEL_GET_PARAM",
+	     "GET_PARAM answers its parameters; an unknown one or a non-zero index is EINVAL; a driver ioctl past the table is EINVAL, a foreign ioctl type ENOTTY",
+	     "ioctl.errno"),
+	CASE("vaccel-bo-create", vaccel_bo_create, "DRM_IOCTL_VACCEL_BO_CREATE",
+	     "buffers are page-rounded, zeroed, mappable when asked; size 0, unknown flags, reserved bits are EINVAL, too large E2BIG, an unknown handle ENOENT; a short (older) struct is zero-extended",
+	     "vaccel.bo,ioctl.errno"),
+	CASE("vaccel-bo-lifetime", vaccel_bo_lifetime, "DRM_IOCTL_GEM_CLOSE",
+	     "a mapping, an exported dma-buf and queued jobs each keep a buffer alive after GEM_CLOSE; the closed handle is ENOENT, closing it again EINVAL",
+	     "vaccel.lifetime,ioctl.errno"),
+	CASE("vaccel-jobs", vaccel_jobs, "DRM_IOCTL_VACCEL_SUBMIT",
+	     "FILL and COPY (unaligned, across pages, within one buffer) land exactly; fences come as sync_files and in syncobjs, in seqno order; a stalled job is pending and BO_WAIT 0 is ETIMEDOUT until it ends",
+	     "vaccel.job,ioctl.errno"),
+	CASE("vaccel-job-errors", vaccel_job_errors, "DRM_IOCTL_VACCEL_SUBMIT",
+	     "SUBMIT refuses each malformed job with the errno vaccel_accel.h defines (reserved fields, flags, ops, sizes, ranges, overlaps, handles, syncobjs) and runs the valid twin; BO_WAIT likewise",
+	     "ioctl.errno"),
+	CASE("vaccel-import", vaccel_import, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+	     "a vgem dma-buf imported into vaccel is read by a job through the attachment's sg_table: the exporter's bytes, and its later changes (no stale copy); a job's writes show in the exporter's mapping",
+	     "vaccel.import,vaccel.job"),
+	CASE("vaccel-implicit-sync", vaccel_implicit_sync, "DRM_IOCTL_VACCEL_SUBMIT",
+	     "a job reading a buffer under a pending vgem write fence (or writing one under a read fence) waits for it and reads what was written under it; NO_IMPLICIT does not wait",
+	     "vaccel.implicit-sync"),
+	CASE("vaccel-export-fence", vaccel_export_fence, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE",
+	     "a pending vaccel job's fence is in its exported dma-buf: EXPORT_SYNC_FILE yields it unsignalled, poll(2) waits for it, vgem refuses a write fence with EBUSY",
+	     "vaccel.export-fence,ioctl.errno"),
+	CASE("habanalabs-hw-ip-info", t_hl_info, "DRM_IOCTL_HL_INFO",
+	     "HL_INFO_HW_IP_INFO describes each habanalabs device; bad padding and a missing buffer are EINVAL",
+	     "accel.habanalabs-hw-ip-info,ioctl.errno"),
 };
 
 int main(int argc, char **argv)

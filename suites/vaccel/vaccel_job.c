@@ -33,6 +33,12 @@
  * device has no IOMMU, so that is where a DMA master would land. A page the
  * translation does not reach (an IOMMU address, a bounce buffer gone) fails
  * the job with EFAULT rather than touching the wrong memory.
+ *
+ * A DMA master snoops the CPU caches; the engine is the CPU, reaching pages
+ * through cached kernel mappings while their users may map them
+ * write-combined (vgem does; VACCEL_BO_WC). So it flushes the cache lines it
+ * reads before reading them and those it wrote after writing them, and what
+ * it sees and leaves is what a snooping device would.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
@@ -44,6 +50,7 @@
 #include <linux/slab.h>
 #include <linux/sync_file.h>
 
+#include <drm/drm_cache.h>
 #include <drm/drm_exec.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
@@ -201,7 +208,9 @@ static int vaccel_engine_copy(struct vaccel_job *job, struct sg_table *src, stru
 		n = min(sl, dl);
 		vs = kmap_local_page(sp);
 		vd = kmap_local_page(dp);
+		drm_clflush_virt_range(vs + so, n);
 		memcpy(vd + dof, vs + so, n);
+		drm_clflush_virt_range(vd + dof, n);
 		kunmap_local(vd);
 		kunmap_local(vs);
 		vaccel_cursor_advance(&s, n);
@@ -236,6 +245,7 @@ static int vaccel_engine_fill(struct vaccel_job *job, struct sg_table *dst)
 			for (i = 0; i < n; i++)
 				vd[dof + i] = bytes[(done + i) & 3];
 		}
+		drm_clflush_virt_range(vd + dof, n);
 		kunmap_local(vd);
 		vaccel_cursor_advance(&d, n);
 		left -= n;

@@ -882,3 +882,99 @@ out:
 		close(vfd);
 	vac_close(&va);
 }
+
+/*
+ * Explicit sync: a job given an in_syncobj waits for the fence in it, here
+ * a vgem fence moved over as a sync_file (EXPORT_SYNC_FILE, then
+ * SYNCOBJ_FD_TO_HANDLE with IMPORT_SYNC_FILE), on a buffer vgem never saw.
+ */
+void vaccel_in_syncobj(struct hilt_ctx *ctx)
+{
+	struct dma_buf_export_sync_file ex = { 0 };
+	struct drm_syncobj_create sc = { 0 };
+	struct drm_syncobj_handle sh = { 0 };
+	struct drm_vaccel_submit s;
+	struct vac_vgem vg;
+	char driver[32] = "";
+	uint32_t own, vfence;
+	uint8_t *mown = NULL;
+	bool waited = false, done = false;
+	int64_t t_signal, after_ms = -1;
+	struct hilt_json j;
+	int status = 0, ret;
+	struct va va;
+
+	if (!vac_open(ctx, &va))
+		return;
+	if (!vac_vgem_open(ctx, PAGE, &vg)) {
+		vac_close(&va);
+		return;
+	}
+	s.out_fence_fd = -1;
+	if (vac_bo_create(va.fd, PAGE, VACCEL_BO_MAPPABLE, &own, NULL) || vac_bo_map(va.fd, own, PAGE, (void **)&mown)) {
+		hilt_fail(ctx, "could not make and map a vaccel buffer");
+		goto out;
+	}
+	ret = vac_vgem_fence(&vg, true, &vfence);
+	if (!hilt_expect_ok(ctx, vg.dev, "VGEM_FENCE_ATTACH(WRITE)", ret ? -1 : 0, -ret))
+		goto out;
+	ex.flags = DMA_BUF_SYNC_READ;
+	ret = hilt_ioctl(vg.dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex);
+	if (!hilt_expect_ok(ctx, vg.dev, "EXPORT_SYNC_FILE of the vgem fence", ret, errno))
+		goto signal;
+	vac_fence_info(ex.fd, &status, driver, sizeof(driver));
+	if (hilt_ioctl(va.fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc)) {
+		hilt_fail(ctx, "SYNCOBJ_CREATE on vaccel: %s", hilt_errname(errno));
+		goto signal;
+	}
+	sh.handle = sc.handle;
+	sh.fd = ex.fd;
+	sh.flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE;
+	ret = hilt_ioctl(va.fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &sh);
+	if (!hilt_expect_ok(ctx, va.dev, "SYNCOBJ_FD_TO_HANDLE(IMPORT_SYNC_FILE) of the vgem fence", ret, errno))
+		goto signal;
+
+	memset(&s, 0, sizeof(s));
+	s.op = VACCEL_OP_FILL;
+	s.flags = VACCEL_SUBMIT_OUT_SYNC_FILE;
+	s.dst_handle = own;
+	s.size = PAGE;
+	s.fill_value = 0x3c3c3c3c;
+	s.in_syncobj = sc.handle;
+	ret = vac_submit(va.fd, &s);
+	if (!hilt_expect_ok(ctx, va.dev, "SUBMIT(FILL) with an in_syncobj holding a pending vgem fence", ret ? -1 : 0, -ret)) {
+		s.out_fence_fd = -1;
+		goto signal;
+	}
+	vac_sleep_ms(HELD_MS);
+	waited = vac_fence_wait(s.out_fence_fd, 0) == 0 && mown[0] == 0;
+	if (!waited)
+		hilt_fail(ctx, "a job whose in_syncobj holds a pending vgem fence ran before the fence signalled");
+signal:
+	t_signal = vac_now_ms();
+	vac_vgem_signal(&vg, vfence);
+	if (s.out_fence_fd >= 0) {
+		done = vac_fence_wait(s.out_fence_fd, JOB_DONE_MS) == 1 && mown[0] == 0x3c && mown[PAGE - 1] == 0x3c;
+		after_ms = vac_now_ms() - t_signal;
+		if (!done)
+			hilt_fail(ctx, "the job did not complete its FILL after its in-fence signalled");
+	}
+	hj_begin(&j);
+	hj_dev(&j, va.dev);
+	hj_str(&j, "in_fence_driver", driver);
+	hj_int(&j, "in_fence_status", status);
+	hj_uint(&j, "held_ms", HELD_MS);
+	hj_bool(&j, "waited_for_in_fence", waited);
+	hj_bool(&j, "done_after_signal", done);
+	hj_int(&j, "done_after_signal_ms", after_ms);
+	hilt_obs(ctx, "vaccel.in-syncobj", &j);
+out:
+	if (s.out_fence_fd >= 0)
+		close(s.out_fence_fd);
+	if (ex.fd > 0)
+		close(ex.fd);
+	if (mown)
+		munmap(mown, PAGE);
+	vac_vgem_close(&vg);
+	vac_close(&va);
+}

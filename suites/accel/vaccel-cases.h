@@ -14,5 +14,6 @@ void vaccel_job_errors(struct hilt_ctx *ctx);
 void vaccel_import(struct hilt_ctx *ctx);
 void vaccel_implicit_sync(struct hilt_ctx *ctx);
 void vaccel_export_fence(struct hilt_ctx *ctx);
+void vaccel_in_syncobj(struct hilt_ctx *ctx);
 
 #endif

@@ -29,6 +29,7 @@
 #include "hilt.h"
 #include "habanalabs-uapi.h"
 #include "vaccel-cases.h"
+#include "../vaccel/vaccel_accel.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -204,6 +205,88 @@ static void kms_refused_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 static void t_kms_refused(struct hilt_ctx *ctx)
 {
 	each_accel(ctx, kms_refused_one);
+}
+
+/* ---- device: what stands behind an accel node, said honestly ---- */
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* The letters print_tainted() shows for the bits of /proc/sys/kernel/tainted. */
+static void taint_letters(unsigned long t, char *out, size_t len)
+{
+	static const char letters[] = "PFSRMBUDAWCIOELKXTN";
+	size_t n = 0;
+
+	for (size_t bit = 0; bit < sizeof(letters) - 1 && n + 1 < len; bit++)
+		if (t & (1ul << bit))
+			out[n++] = letters[bit];
+	out[n] = '\0';
+}
+
+static void device_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	char path[PATH_MAX], link[PATH_MAX], module[64], version[64], srcversion[64], tainted[32], letters[32];
+	bool virt = false;
+	struct hilt_json j;
+	ssize_t len;
+
+	/* The module of the bound driver; a platform device without one (vaccel) goes by its DRM driver name. */
+	snprintf(path, sizeof(path), "/sys/class/accel/%s/device/driver/module", dev->node);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len > 0) {
+		link[len] = '\0';
+		snprintf(module, sizeof(module), "%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	} else {
+		snprintf(module, sizeof(module), "%s", dev->driver);
+	}
+	snprintf(path, sizeof(path), "/sys/module/%s/version", module);
+	read_line(path, version, sizeof(version));
+	snprintf(path, sizeof(path), "/sys/module/%s/srcversion", module);
+	read_line(path, srcversion, sizeof(srcversion));
+	read_line("/proc/sys/kernel/tainted", tainted, sizeof(tainted));
+	taint_letters(strtoul(tainted, NULL, 10), letters, sizeof(letters));
+
+	/*
+	 * Every accel driver of Linux 6.12 (habanalabs, intel_vpu, qaic) binds
+	 * real PCI devices; vaccel, hilt's own, says what it is through its UAPI.
+	 */
+	if (!strcmp(dev->driver, VACCEL_DRIVER_NAME)) {
+		struct drm_vaccel_param p = { .param = VACCEL_PARAM_VIRTUAL };
+
+		if (hilt_ioctl(dev->fd, DRM_IOCTL_VACCEL_GET_PARAM, &p)) {
+			hilt_fail(ctx, "GET_PARAM(VACCEL_PARAM_VIRTUAL) on %s: %s", dev->node, hilt_errname(errno));
+			return;
+		}
+		virt = p.value != 0;
+	}
+
+	hj_begin(&j);
+	hj_dev(&j, dev);
+	hj_bool(&j, "virtual", virt);
+	hj_str(&j, "module", module);
+	hj_str(&j, "module_version", version);
+	hj_str(&j, "srcversion", srcversion);
+	hj_uint(&j, "kernel_taint", strtoul(tainted, NULL, 10));
+	hj_str(&j, "kernel_taint_flags", letters);
+	hilt_obs(ctx, "accel.device", &j);
+	if (virt)
+		hilt_diag(ctx, "virtual device: %s is %s %s, a test driver with no hardware behind it; the kernel is tainted '%s'",
+			  dev->node, module, version[0] ? version : "(no version)", letters);
+}
+
+static void t_device(struct hilt_ctx *ctx)
+{
+	each_accel(ctx, device_one);
 }
 
 /* ---- what the core answers for every driver ---- */
@@ -383,8 +466,8 @@ static const struct hilt_case cases[] = {
 	CASE("master-refused", t_master_refused, "DRM_IOCTL_SET_MASTER",
 	     "an accel file has no master: SET_MASTER and DROP_MASTER are EINVAL, AUTH_MAGIC (DRM_MASTER) EACCES",
 	     "ioctl.errno"),
-	CASE("vaccel-device", vaccel_device, "DRM_IOCTL_VACCEL_GET_PARAM",
-	     "vaccel says it is virtual (VACCEL_PARAM_VIRTUAL = 1); its module version and the kernel's taint are recorded, so no run on it passes for hardware",
+	CASE("device", t_device, "DRM_IOCTL_VACCEL_GET_PARAM",
+	     "each accel node's module, its version and whether it is virtual (vaccel says so: VACCEL_PARAM_VIRTUAL = 1) are recorded with the kernel's taint, so no run on a virtual device passes for hardware",
 	     "accel.device"),
 	CASE("vaccel-param", vaccel_param, "DRM_IOCTL_VACCEL_GET_PARAM",
 	     "GET_PARAM answers its parameters; an unknown one or a non-zero index is EINVAL; a driver ioctl past the table is EINVAL, a foreign ioctl type ENOTTY",

@@ -5,7 +5,6 @@
 
 #include "hilt.h"
 
-void vaccel_device(struct hilt_ctx *ctx);
 void vaccel_param(struct hilt_ctx *ctx);
 void vaccel_bo_create(struct hilt_ctx *ctx);
 void vaccel_bo_lifetime(struct hilt_ctx *ctx);

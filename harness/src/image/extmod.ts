@@ -56,7 +56,8 @@ export type ExternalModulePlan = { name: string; module: ExternalModule; unavail
 
 const SOURCE_FILE = /^(Kbuild|Makefile|.*\.[ch])$/;
 
-export const isModuleSource = (file: string) => SOURCE_FILE.test(file);
+/** What Kbuild reads: *.c, *.h, Kbuild, Makefile; not the *.mod.c modpost writes beside them. */
+export const isModuleSource = (file: string) => SOURCE_FILE.test(file) && !file.endsWith('.mod.c');
 
 /** A name for a module's sources: their names and bytes, in name order, and the recipe. */
 export function sourceHash(files: { name: string; data: Buffer }[]): string {
@@ -127,11 +128,13 @@ export async function buildExternalModule(o: { name: string; sourceDir: string; 
     // BTF for a test module needs pahole and buys nothing: Kbuild is told the kernel has none.
     const args = ['-C', o.buildTree, `M=${work}`, 'CONFIG_DEBUG_INFO_BTF_MODULES=', `-j${Math.max(1, availableParallelism())}`, 'modules'];
     const r = await execa('make', args, { reject: false, all: true, env: { LC_ALL: 'C' } });
-    await writeFile(paths.log, `make ${args.join(' ')}\n${r.all ?? ''}`);
+    // The build ran in a copy that is gone afterwards: the log names the sources a person can open.
+    const output = (r.all ?? '').split(`${work}/`).join(`${o.sourceDir}/`);
+    await writeFile(paths.log, `make ${args.join(' ')}\n${output}`);
     if ((r as { code?: string }).code === 'ENOENT') throw infraError('make is not installed; it builds the test module ' + o.name, { hint: 'apt-get install make gcc' });
     const built = join(work, `${o.name}.ko`);
     if (r.exitCode !== 0 || !existsSync(built)) {
-      const first = firstBuildError(r.all ?? '');
+      const first = firstBuildError(output);
       throw infraError(`building test module ${o.name} for ${o.release} failed${first ? `: ${first.trim()}` : ''}`, {
         hint: `The whole build log is in ${paths.log}. Debian's headers name their compiler (gcc-12 for 6.12): apt-get install it if it is missing.`,
       });

@@ -67,7 +67,7 @@ export function relativeLinkTarget(linkPath: string, target: string): string | n
  * works whatever make's working directory is.
  */
 export function relocateAbsoluteIncludes(text: string, fileRel: string): string {
-  return text.replace(/^(-?include|sinclude)\s+(\/\S+)\s*$/gm, (_line, keyword: string, target: string) => {
+  return text.replace(/^(-?include|sinclude)[ \t]+(\/\S+)[ \t]*$/gm, (_line, keyword: string, target: string) => {
     const rel = posix.relative(posix.dirname(posix.join('/', fileRel)), posix.normalize(target));
     return `${keyword} $(dir $(lastword $(MAKEFILE_LIST)))${rel}`;
   });

@@ -30,6 +30,7 @@
 #include "habanalabs-uapi.h"
 #include "vaccel-cases.h"
 #include "../vaccel/vaccel_accel.h"
+#include "vaccel-util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -57,11 +58,29 @@ static size_t count_accel(const char *driver)
 	return found;
 }
 
+/* Skips a case for want of an accel node, saying why vaccel is not there either when the image says. */
+static void skip_no_accel(struct hilt_ctx *ctx)
+{
+	char reason[512] = "";
+	FILE *f = fopen(VA_UNAVAILABLE_FILE, "re");
+
+	if (f) {
+		if (!fgets(reason, sizeof(reason), f))
+			reason[0] = '\0';
+		reason[strcspn(reason, "\n")] = '\0';
+		fclose(f);
+	}
+	if (reason[0])
+		hilt_skip(ctx, "no /dev/accel node; vaccel is unavailable: %s", reason);
+	else
+		hilt_skip(ctx, NO_ACCEL);
+}
+
 /* Runs fn on every accel minor, or skips the case with the reason a person needs. */
 static void each_accel(struct hilt_ctx *ctx, void (*fn)(struct hilt_ctx *, struct hilt_dev *))
 {
 	if (!count_accel(NULL)) {
-		hilt_skip(ctx, NO_ACCEL);
+		skip_no_accel(ctx);
 		return;
 	}
 	hilt_each_device(ctx, 1u << HILT_NODE_ACCEL, fn);
@@ -435,7 +454,7 @@ static void t_hl_info(struct hilt_ctx *ctx)
 	char drivers[128] = "";
 
 	if (!count_accel(NULL)) {
-		hilt_skip(ctx, NO_ACCEL);
+		skip_no_accel(ctx);
 		return;
 	}
 	if (!count_accel("habanalabs")) {

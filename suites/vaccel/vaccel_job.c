@@ -339,8 +339,9 @@ static void vaccel_job_run(struct work_struct *work)
 		err = vaccel_engine_run(job);
 	if (err)
 		dma_fence_set_error(job->done, err);
-	dma_fence_signal(job->done);
+	/* Counted before it signals: whoever saw the fence signal sees the count include it. */
 	atomic64_inc(&job->vdev->jobs_done);
+	dma_fence_signal(job->done);
 	vaccel_job_free(job);
 }
 

@@ -3,14 +3,17 @@
  * Kbuild (`make -C BUILD_TREE M=DIR modules`) for the kernel under test, once
  * per kernel release and source, and cached:
  *
- *   <cache>/extmod/<release>/<name>-<source hash>/<name>.ko   the module, debug info stripped
- *                                                   /modinfo.json what it says about itself
- *   <cache>/extmod/<release>/<name>-<source hash>.log          the last build's output
+ *   <cache>/extmod/<release>/<name>-<build key>/<name>.ko   the module, debug info stripped
+ *                                                 /modinfo.json what it says about itself
+ *   <cache>/extmod/<release>/<name>-<build key>.log          the last build's output
  *
- * The cache is looked up before anything else, so a run whose module is built
- * reads a handful of small source files and nothing of the kernel's headers.
- * The source hash covers the files Kbuild reads (*.c, *.h, Kbuild, Makefile);
- * build outputs lying in the source folder are not sources.
+ * The build key names the sources (the files Kbuild reads: *.c, *.h, Kbuild,
+ * Makefile; build outputs lying in the folder are not sources) and the
+ * kernel build they were built against (kernel/headers.ts
+ * kernelBuildIdentity(): a Debian package version, or a Module.symvers), so
+ * a developer's kernel that shares a release with Debian's gets its own.
+ * The cache is looked up first: a run whose module is built reads a handful
+ * of small source files and nothing of the kernel's headers.
  *
  * buildExternalModule takes a build tree directly (for the tree: provider);
  * externalModulesFor finds one for any kernel (kernel/headers.ts) and turns a
@@ -22,7 +25,7 @@ import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:f
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { infraError } from '../errors.js';
-import { kernelBuildTree } from '../kernel/headers.js';
+import { kernelBuildIdentity, kernelBuildTree, symversIdentity } from '../kernel/headers.js';
 import type { KernelInfo } from '../kernel/types.js';
 import { SUITES_DIR } from '../paths.js';
 import { lazyExeca } from '../util/exec.js';
@@ -38,6 +41,8 @@ export interface ExternalModule {
   /** Host path of the built .ko. */
   path: string;
   sourceHash: string;
+  /** The kernel build it was built against (kernelBuildIdentity()). */
+  kernelId: string;
   /** MODULE_VERSION and srcversion, from its .modinfo. */
   version: string | null;
   srcversion: string | null;
@@ -68,6 +73,11 @@ export function sourceHash(files: { name: string; data: Buffer }[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** The cache's name for one module's sources built against one kernel build. */
+export function buildKey(sourceHashHex: string, kernelId: string): string {
+  return createHash('sha256').update(`${sourceHashHex}\n${kernelId}\n`).digest('hex').slice(0, 16);
+}
+
 /** The first line of a Kbuild log a person needs: a compiler or linker error, or make's own. */
 export function firstBuildError(log: string): string | null {
   const lines = log.split('\n');
@@ -89,10 +99,10 @@ async function readSources(dir: string): Promise<{ name: string; data: Buffer }[
   return Promise.all(names.map(async (name) => ({ name, data: await readFile(join(dir, name)) })));
 }
 
-function cachePaths(cacheDir: string, name: string, release: string, hash: string) {
+function cachePaths(cacheDir: string, name: string, release: string, key: string) {
   const base = join(cacheDir, 'extmod', release.replace(/[^A-Za-z0-9+._-]/g, '_'));
-  const dir = join(base, `${name}-${hash}`);
-  return { base, dir, ko: join(dir, `${name}.ko`), meta: join(dir, 'modinfo.json'), log: join(base, `${name}-${hash}.log`) };
+  const dir = join(base, `${name}-${key}`);
+  return { base, dir, ko: join(dir, `${name}.ko`), meta: join(dir, 'modinfo.json'), log: join(base, `${name}-${key}.log`) };
 }
 
 async function readCached(paths: ReturnType<typeof cachePaths>): Promise<ExternalModule | null> {
@@ -104,17 +114,30 @@ async function readCached(paths: ReturnType<typeof cachePaths>): Promise<Externa
   }
 }
 
-/** The module's cached build for this release, if its sources have not changed since. */
-export async function cachedExternalModule(o: { name: string; sourceDir: string; release: string; cacheDir: string }): Promise<ExternalModule | null> {
+/** The module's cached build for this kernel build, if its sources have not changed since. */
+export async function cachedExternalModule(o: { name: string; sourceDir: string; release: string; kernelId: string; cacheDir: string }): Promise<ExternalModule | null> {
   const hash = sourceHash(await readSources(o.sourceDir));
-  return readCached(cachePaths(o.cacheDir, o.name, o.release, hash));
+  return readCached(cachePaths(o.cacheDir, o.name, o.release, buildKey(hash, o.kernelId)));
 }
 
-/** Builds (or finds built) the module in sourceDir for the kernel whose build tree is buildTree. */
-export async function buildExternalModule(o: { name: string; sourceDir: string; release: string; buildTree: string; cacheDir: string; log: Log }): Promise<ExternalModule> {
+/**
+ * Builds (or finds built) the module in sourceDir for the kernel whose build
+ * tree is buildTree; kernelId names that kernel build (default: its
+ * Module.symvers), so another build of the same release gets its own module.
+ */
+export async function buildExternalModule(o: {
+  name: string;
+  sourceDir: string;
+  release: string;
+  buildTree: string;
+  kernelId?: string;
+  cacheDir: string;
+  log: Log;
+}): Promise<ExternalModule> {
   const sources = await readSources(o.sourceDir);
   const hash = sourceHash(sources);
-  const paths = cachePaths(o.cacheDir, o.name, o.release, hash);
+  const kernelId = o.kernelId ?? (await symversIdentity(o.buildTree));
+  const paths = cachePaths(o.cacheDir, o.name, o.release, buildKey(hash, kernelId));
   const cached = await readCached(paths);
   if (cached) return cached;
 
@@ -152,6 +175,7 @@ export async function buildExternalModule(o: { name: string; sourceDir: string; 
       release: o.release,
       path: paths.ko,
       sourceHash: hash,
+      kernelId,
       version: info.get('version')?.[0] ?? null,
       srcversion: info.get('srcversion')?.[0] ?? null,
       depends: modinfoDepends(info),
@@ -182,10 +206,11 @@ export async function externalModulesFor(
   opts: { cacheDir: string; log: Log; suitesDir?: string },
 ): Promise<ExternalModulePlan[]> {
   const plans: ExternalModulePlan[] = [];
+  const kernelId = await kernelBuildIdentity(kernel);
   let tree: Awaited<ReturnType<typeof kernelBuildTree>> | null = null;
   for (const name of [...new Set(names)]) {
     const sourceDir = join(opts.suitesDir ?? SUITES_DIR, name);
-    const cached = await cachedExternalModule({ name, sourceDir, release: kernel.release, cacheDir: opts.cacheDir });
+    const cached = kernelId ? await cachedExternalModule({ name, sourceDir, release: kernel.release, kernelId, cacheDir: opts.cacheDir }) : null;
     if (cached) {
       plans.push({ name, module: cached, unavailable: null });
       continue;
@@ -196,7 +221,7 @@ export async function externalModulesFor(
       plans.push({ name, module: null, unavailable: tree.reason });
       continue;
     }
-    const module = await buildExternalModule({ name, sourceDir, release: kernel.release, buildTree: tree.tree.dir, cacheDir: opts.cacheDir, log: opts.log });
+    const module = await buildExternalModule({ name, sourceDir, release: kernel.release, buildTree: tree.tree.dir, ...(kernelId ? { kernelId } : {}), cacheDir: opts.cacheDir, log: opts.log });
     plans.push({ name, module, unavailable: null });
   }
   return plans;

@@ -16,6 +16,7 @@
  * the lib/modules/<release>/build link of its modules tree; a kernel with
  * neither has none, and the reason says so.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
@@ -167,6 +168,25 @@ export async function debianHeaders(
   return { ok: true, tree: { release: kernel.release, dir: buildDir, origin } };
 }
 
+/** Names a build tree's kernel by its exported symbols and their CRCs: what a module built against it binds to. */
+export async function symversIdentity(buildDir: string): Promise<string> {
+  return `symvers:${createHash('sha256').update(await readFile(join(buildDir, 'Module.symvers'))).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Which kernel build a module built for this kernel belongs to, found without
+ * fetching anything: a Debian kernel by its package and version (its headers
+ * package has the same), any other by its build tree's Module.symvers; null
+ * when the kernel has no build tree. Two kernels with one release but
+ * different builds (a Debian kernel and a developer's) get different modules.
+ */
+export async function kernelBuildIdentity(kernel: KernelInfo): Promise<string | null> {
+  if (kernel.buildDir) return (await isBuildTree(kernel.buildDir)) ? symversIdentity(kernel.buildDir) : null;
+  if (kernel.source.type === 'debian') return `debian:${kernel.source.package}=${kernel.source.version}`;
+  if (kernel.modulesDir && (await isBuildTree(join(kernel.modulesDir, 'build')))) return symversIdentity(join(kernel.modulesDir, 'build'));
+  return null;
+}
+
 /** The build tree of any kernel hilt can boot, or why it has none. */
 export async function kernelBuildTree(kernel: KernelInfo, opts: { cacheDir: string; log: Log }): Promise<BuildTreeLookup> {
   if (kernel.buildDir) {
@@ -178,6 +198,7 @@ export async function kernelBuildTree(kernel: KernelInfo, opts: { cacheDir: stri
     const build = join(kernel.modulesDir, 'build');
     return { ok: true, tree: { release: kernel.release, dir: build, origin: build } };
   }
-  const looked = kernel.modulesDir ? `no ${join(kernel.modulesDir, 'build')} with a Makefile and Module.symvers` : 'no modules tree';
-  return { ok: false, reason: `kernel ${kernel.spec} comes without a build tree (${looked}), so test modules cannot be built for it` };
+  // Short: suites quote it in skip reasons, which KTAP keeps to a line.
+  const looked = kernel.modulesDir ? `lib/modules/${kernel.release}/build with Module.symvers` : 'not even a modules tree';
+  return { ok: false, reason: `${kernel.source.type}: kernel ${kernel.release} has no build tree (${looked}) to build test modules against` };
 }

@@ -10,7 +10,7 @@ import t from 'tap';
 import { HiltError } from '../../src/errors.js';
 import { buildExternalModule, cachedExternalModule, externalModulesFor, firstBuildError, isModuleSource, sourceHash } from '../../src/image/extmod.js';
 import { elfSection, modinfoDepends, modinfoRelease, parseModinfo } from '../../src/image/modinfo.js';
-import { kernelBuildTree } from '../../src/kernel/headers.js';
+import { kernelBuildIdentity, kernelBuildTree, symversIdentity } from '../../src/kernel/headers.js';
 import type { KernelInfo } from '../../src/kernel/types.js';
 import { SUITES_DIR, cacheDir } from '../../src/paths.js';
 import { silentLog } from '../../src/util/log.js';
@@ -108,7 +108,9 @@ t.test('vaccel built for the Debian kernel: cold, then cached without make', asy
   }
   const cache = tempDir(t);
   const src = join(SUITES_DIR, 'vaccel');
-  const cold = await buildExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, buildTree: found.dir, cacheDir: cache, log: silentLog });
+  const kernelId = (await kernelBuildIdentity(found.kernel))!;
+  t.match(kernelId, /^debian:linux-image-6\.12\.\S+=\S+$/, 'a Debian kernel is named by its package and version');
+  const cold = await buildExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, buildTree: found.dir, kernelId, cacheDir: cache, log: silentLog });
   t.equal(cold.cached, false);
   t.ok(cold.buildMs! > 0);
   t.comment(`vaccel cold build: ${(cold.buildMs! / 1000).toFixed(1)} s`);
@@ -122,14 +124,20 @@ t.test('vaccel built for the Debian kernel: cold, then cached without make', asy
 
   // Cached: the build tree is not even looked at (a bogus one would fail a build).
   const started = Date.now();
-  const again = await buildExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, buildTree: '/nonexistent', cacheDir: cache, log: silentLog });
+  const again = await buildExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, buildTree: '/nonexistent', kernelId, cacheDir: cache, log: silentLog });
   t.comment(`vaccel cached: ${Date.now() - started} ms`);
   t.match(again, { cached: true, buildMs: null, path: cold.path, sourceHash: cold.sourceHash, version: cold.version });
-  t.same(await cachedExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, cacheDir: cache }), again);
+  t.same(await cachedExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, kernelId, cacheDir: cache }), again);
   const plans = await externalModulesFor(found.kernel, ['vaccel', 'vaccel'], { cacheDir: cache, log: silentLog });
   t.equal(plans.length, 1, 'asked twice, planned once');
   t.match(plans[0], { name: 'vaccel', unavailable: null, module: { cached: true } });
-  t.equal(await cachedExternalModule({ name: 'vaccel', sourceDir: src, release: '6.1.0-other', cacheDir: cache }), null, 'another release is another build');
+  t.equal(await cachedExternalModule({ name: 'vaccel', sourceDir: src, release: '6.1.0-other', kernelId, cacheDir: cache }), null, 'another release is another build');
+  t.equal(
+    await cachedExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, kernelId: 'symvers:0123456789abcdef', cacheDir: cache }),
+    null,
+    'the same release built elsewhere (a developer kernel) is another build too',
+  );
+  t.equal(await kernelBuildIdentity({ ...found.kernel, spec: 'path:x', source: { type: 'path' } }), null, 'a path: kernel without a build tree has no identity to reuse');
 });
 
 t.test('a broken module source: the first compiler error and where the log is', async (t) => {
@@ -142,17 +150,19 @@ t.test('a broken module source: the first compiler error and where the log is', 
   cpSync(join(SUITES_DIR, 'vaccel'), src, { recursive: true });
   writeFileSync(join(src, 'vaccel_bo.c'), readFileSync(join(src, 'vaccel_bo.c'), 'utf8').replace('return -E2BIG;', 'return -E2BIG_NOT_A_THING;'));
   const cache = tempDir(t);
-  const err = await buildExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, buildTree: found.dir, cacheDir: cache, log: silentLog }).catch((e: unknown) => e);
+  const err = await buildExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, buildTree: found.dir, cacheDir: cache, log: silentLog }).catch(
+    (e: unknown) => e,
+  );
   t.type(err, HiltError);
   // Kbuild unexports LC_ALL, so gcc quotes as the host's locale says.
   t.match(err, { kind: 'infrastructure', message: new RegExp(`building test module vaccel for .* failed: ${src}/vaccel_bo\\.c:\\d+:\\d+: error: .E2BIG_NOT_A_THING. undeclared`) });
   const log = /The whole build log is in (\S+)\./.exec((err as HiltError).hint ?? '')?.[1];
   t.ok(log && existsSync(log) && readFileSync(log, 'utf8').includes('E2BIG_NOT_A_THING'), `the log is kept: ${log}`);
-  t.equal(await cachedExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, cacheDir: cache }), null, 'nothing cached');
+  t.equal(await cachedExternalModule({ name: 'vaccel', sourceDir: src, release: found.kernel.release, kernelId: await symversIdentity(found.dir), cacheDir: cache }), null, 'nothing cached');
 });
 
 t.test('a kernel without a build tree: vaccel unavailable, with the reason', async (t) => {
   const kernel: KernelInfo = { spec: 'path:/k/bzImage', release: '6.99.0-test', image: '/k/bzImage', modulesDir: null, config: null, configSha256: null, source: { type: 'path' } };
   const plans = await externalModulesFor(kernel, ['vaccel'], { cacheDir: tempDir(t), log: silentLog });
-  t.match(plans, [{ name: 'vaccel', module: null, unavailable: /kernel path:\/k\/bzImage comes without a build tree/ }]);
+  t.match(plans, [{ name: 'vaccel', module: null, unavailable: 'path: kernel 6.99.0-test has no build tree (not even a modules tree) to build test modules against' }]);
 });

@@ -15,6 +15,7 @@
 
 #include <drm.h>
 #include <drm_mode.h>
+#include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 
 #include "drm-util.h"
@@ -236,6 +237,40 @@ int vac_vgem_signal(struct vac_vgem *v, uint32_t fence)
 	struct drm_vgem_fence_signal s = { .fence = fence };
 
 	return err_of(hilt_ioctl(v->fd, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s));
+}
+
+int vac_blocker(int va_fd, struct vac_vgem *v, uint32_t *syncobj, uint32_t *vfence)
+{
+	struct dma_buf_export_sync_file ex = { .flags = DMA_BUF_SYNC_READ };
+	struct drm_syncobj_create sc = { 0 };
+	struct drm_syncobj_handle sh = { 0 };
+	int ret = vac_vgem_fence(v, true, vfence);
+
+	if (ret)
+		return ret;
+	if (hilt_ioctl(v->dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex)) {
+		ret = -errno;
+		goto signal;
+	}
+	if (hilt_ioctl(va_fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc)) {
+		ret = -errno;
+		goto close_fd;
+	}
+	sh.handle = sc.handle;
+	sh.fd = ex.fd;
+	sh.flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE;
+	if (hilt_ioctl(va_fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &sh)) {
+		ret = -errno;
+		goto close_fd;
+	}
+	close(ex.fd);
+	*syncobj = sc.handle;
+	return 0;
+close_fd:
+	close(ex.fd);
+signal:
+	vac_vgem_signal(v, *vfence);
+	return ret;
 }
 
 uint8_t vac_pattern(size_t off, uint32_t seed)

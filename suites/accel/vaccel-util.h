@@ -57,6 +57,12 @@ bool vac_vgem_open(struct hilt_ctx *ctx, size_t size, struct vac_vgem *v);
 void vac_vgem_close(struct vac_vgem *v);
 int vac_vgem_fence(struct vac_vgem *v, bool write, uint32_t *fence);
 int vac_vgem_signal(struct vac_vgem *v, uint32_t fence);
+/*
+ * A syncobj on vaccel's fd holding a pending vgem write fence (moved over as
+ * a sync_file): a job given it as in_syncobj waits, for as long as the case
+ * wants, until vac_vgem_signal(v, *vfence). No timing involved.
+ */
+int vac_blocker(int va_fd, struct vac_vgem *v, uint32_t *syncobj, uint32_t *vfence);
 
 /* Byte patterns: distinct per seed and per offset, so a shifted or stale copy shows. */
 uint8_t vac_pattern(size_t off, uint32_t seed);

@@ -33,6 +33,8 @@ export interface RunOptions {
   retries?: number;
   /** "taint", "lockdep", or both comma-separated; repeatable. */
   abortOn?: string[];
+  jobs?: number;
+  repeat?: number;
 }
 
 interface PlanFile {
@@ -45,6 +47,8 @@ interface PlanFile {
   profiles?: string[];
   retries?: number;
   abortOn?: AbortCondition[];
+  jobs?: number;
+  repeat?: number;
   out?: string;
 }
 
@@ -130,6 +134,8 @@ const FLAG_PATHS: [string, string][] = [
   ['/timeouts/case', '--case-timeout'],
   ['/timeouts/run', '--run-timeout'],
   ['/retries', '--retries'],
+  ['/jobs', '--jobs'],
+  ['/repeat', '--repeat'],
   ['/abortOn', '--abort-on'],
   ['/kernel', '--kernel'],
 ];
@@ -145,6 +151,8 @@ function checkFlags(opts: RunOptions, abortOn: string[] | undefined, registry: S
       ? drop({ boot: opts.bootTimeout, silence: opts.silenceTimeout, case: opts.caseTimeout, run: opts.runTimeout })
       : undefined,
     retries: opts.retries,
+    jobs: opts.jobs,
+    repeat: opts.repeat,
     abortOn,
   });
   const errors = registry.validate('plan.schema.json', flags);
@@ -162,6 +170,20 @@ function abortConditions(words: string[] | undefined): string[] | undefined {
     if (!(ABORT_CONDITIONS as readonly string[]).includes(w)) throw usageError(`--abort-on ${w}: not a condition hilt watches`, `Use ${ABORT_CONDITIONS.join(', ')} (comma-separated or repeated).`);
   }
   return [...new Set(list)];
+}
+
+/**
+ * A failing case is run once more by default, in a fresh boot when it
+ * crashed or hung: a failure that passes then is a flake, reported as one,
+ * and a gate does not block on it.
+ */
+export const DEFAULT_RETRIES = 1;
+
+/** The plan's tests N times over (--repeat), each run of them after the one before, each test its own index. */
+function repeatTests(tests: PlannedTest[], n: number): PlannedTest[] {
+  const out: PlannedTest[] = [];
+  for (let r = 1; r <= n; r++) for (const t of tests) out.push({ ...t, index: out.length, repeat: r });
+  return out;
 }
 
 /** Everything the agent must hold (suites/agent/limits.h), checked before anything boots. */
@@ -258,7 +280,9 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     add(suite, ['-'], suite.timeoutMs);
   }
   if (!tests.length) throw usageError('the plan selects no test', 'Name a suite with --suite or a program with --suite-bin.');
-  checkAgentLimits(suites, tests);
+  const repeat = opts.repeat ?? file.repeat ?? 1;
+  const planned = repeat > 1 ? repeatTests(tests, repeat) : tests;
+  checkAgentLimits(suites, planned);
 
   const dmesg = { ...DEFAULT_DMESG, ...file.dmesg };
   for (const re of [...dmesg.match, ...dmesg.ignore]) {
@@ -273,7 +297,7 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     kernel,
     machine,
     suites,
-    tests,
+    tests: planned,
     out: resolve(opts.out ?? (file.out ? resolve(fileDir, file.out) : 'reports')),
     timeouts: {
       bootMs: seconds(opts.bootTimeout ?? file.timeouts?.boot) ?? DEFAULT_TIMEOUTS.bootMs,
@@ -283,7 +307,9 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     },
     dmesg,
     profiles: [...(file.profiles ?? []), ...(opts.profiles ?? [])],
-    retries: opts.retries ?? file.retries ?? 0,
+    retries: opts.retries ?? file.retries ?? DEFAULT_RETRIES,
     abortOn: (abortOnFlags ?? file.abortOn ?? []) as AbortCondition[],
+    jobs: opts.jobs ?? file.jobs ?? 1,
+    repeat,
   };
 }

@@ -47,8 +47,10 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+const controller = new AbortController();
+const interrupted = controller.signal;
+
 async function main(argv: string[]): Promise<number> {
-  const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
@@ -160,6 +162,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
+    // Interrupted: what a step had started (an apt-get, a decompression) must not outlive the reports.
+    if (interrupted.aborted) process.exit(code);
   },
   (e) => {
     process.stderr.write(formatError(e) + '\n');

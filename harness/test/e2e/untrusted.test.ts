@@ -6,7 +6,8 @@
  * boots or runs.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { JOURNAL_FILE, parseJournal } from '../../src/journal/index.js';
@@ -14,7 +15,7 @@ import { DEFAULT_MACHINE } from '../../src/plan/defaults.js';
 import type { RunPlan } from '../../src/plan/types.js';
 import { createFold } from '../../src/results/fold.js';
 import { SchemaRegistry } from '../../src/schemas/registry.js';
-import { ROOT, runHilt, tempDir } from '../helpers.js';
+import { ROOT, runHilt, startHilt, tempDir } from '../helpers.js';
 
 /** A journal as a run writes it, of one drm-core case, its plan's machine overridden. */
 function journal(machine: object, extra: object[] = []): string {
@@ -168,4 +169,40 @@ t.test('a new run moves the earlier run\'s reports aside instead of destroying t
   t.ok(existsSync(join(out, 'other')), 'what is not a report is left alone');
   const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
   t.match(junit, /not run: the run stopped first: apt has no package/, 'the failed run reports itself, not the earlier run');
+});
+
+/** Starts a run, waits for a line of its progress, sends SIGINT, and returns what it left. */
+async function interruptAt(t: { teardown(fn: () => void): void }, args: string[], cue: RegExp, env: NodeJS.ProcessEnv) {
+  const out = tempDir(t);
+  const run = startHilt(['run', '--out', out, ...args], { env });
+  let seen = false;
+  const watch = (d: Buffer) => {
+    if (!seen && cue.test(d.toString())) {
+      seen = true;
+      run.child.kill('SIGINT');
+    }
+  };
+  run.child.stderr!.on('data', watch);
+  const r = await run.done;
+  return { r, out, seen };
+}
+
+t.test('Ctrl-C while the kernel downloads, and while the initramfs is built: exit 2, a report marked incomplete', async (t) => {
+  const kernels = join(homedir(), '.cache/hilt/kernels');
+  const cached = existsSync(kernels) ? readdirSync(kernels).map((d) => join(kernels, d, 'root')).find((r) => existsSync(join(r, 'boot'))) : undefined;
+  const stages: [string, string[], RegExp][] = [['downloading the kernel', ['--suite', 'drm-core:version'], /downloading linux-image/]];
+  if (cached) {
+    const image = readdirSync(join(cached, 'boot')).find((f) => f.startsWith('vmlinuz-'))!;
+    const release = image.slice('vmlinuz-'.length);
+    stages.push(['building the initramfs', ['--suite', 'drm-core:version', '--kernel', `path:${join(cached, 'boot', image)},modules=${join(cached, 'lib/modules', release)}`], /building the initramfs/]);
+  }
+  for (const [stage, args, cue] of stages) {
+    // A cache of its own: the kernel is fetched and the image built afresh, so there is a stage to interrupt.
+    const { r, out, seen } = await interruptAt(t, args, cue, { HILT_CACHE_DIR: tempDir(t, 'hilt-cache-') });
+    t.ok(seen, `${stage}: the stage was reached`);
+    t.equal(r.code, 2, `${stage}: exit 2 (${r.stderr.slice(-300)})`);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    t.equal(results.status, 'incomplete', `${stage}: the report says the run is incomplete`);
+    t.match(results.suites[0].cases[0], { status: 'incomplete', message: 'not run: the run was interrupted first' });
+  }
 });

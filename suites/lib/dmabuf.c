@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "dmabuf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,6 +25,37 @@ struct hilt_dev *dmabuf_vgem_primary(void)
 	struct hilt_dev *d = hilt_find_device("vgem", 1u << HILT_NODE_PRIMARY);
 
 	return d ? d : hilt_vgem();
+}
+
+long dmabuf_count_live(const char **source)
+{
+	char line[256];
+	long n = -1;
+	DIR *d = opendir("/sys/kernel/dmabuf/buffers");
+	FILE *f;
+
+	if (d) {
+		struct dirent *e;
+
+		n = 0;
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				n++;
+		closedir(d);
+		if (source)
+			*source = "/sys/kernel/dmabuf/buffers";
+		return n;
+	}
+	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Total %ld objects", &n) == 1)
+			break;
+	fclose(f);
+	if (source)
+		*source = "/sys/kernel/debug/dma_buf/bufinfo";
+	return n;
 }
 
 size_t dmabuf_page_size(void)

@@ -79,6 +79,14 @@ bool dmabuf_vgem_fence(struct hilt_ctx *ctx, const struct hilt_dev *vgem, int fd
 		       const char *what, struct dmabuf_fence *out);
 void dmabuf_fence_json(struct hilt_json *j, const struct dmabuf_fence *r);
 
+/*
+ * How many dma-bufs the kernel has right now, system wide, for leak checks:
+ * /sys/kernel/dmabuf/buffers (CONFIG_DMABUF_SYSFS_STATS) or the "Total N
+ * objects" line of debugfs' dma_buf/bufinfo (CONFIG_DEBUG_FS); -1 when the
+ * kernel shows neither. *source names which.
+ */
+long dmabuf_count_live(const char **source);
+
 /* vgem's primary node (MODE_MAP_DUMB is refused on render nodes), else its render node, else NULL. */
 struct hilt_dev *dmabuf_vgem_primary(void);
 

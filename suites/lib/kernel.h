@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Facts about the running kernel that a case may need: whether a CONFIG_
+ * option is set (from /proc/config.gz where the kernel has it) and the tick
+ * rate HZ (from the config, else measured), for timing tolerances that are
+ * stated in jiffies.
+ */
+#ifndef HILT_KERNEL_H
+#define HILT_KERNEL_H
+
+#include <stdint.h>
+
+/*
+ * 'y' or 'm' when /proc/config.gz sets option (e.g. "CONFIG_SW_SYNC"), 'n'
+ * when it says it is not set, 0 when nobody can tell (no /proc/config.gz:
+ * CONFIG_IKCONFIG_PROC is rare; Debian's kernels lack it). Read once.
+ */
+int hilt_kconfig(const char *option);
+
+/* The kernel's numeric CONFIG_ value ("250" for CONFIG_HZ), -1 when unknown. */
+long hilt_kconfig_num(const char *option);
+
+/*
+ * The kernel's HZ: CONFIG_HZ where /proc/config.gz exists, else measured
+ * from the jiffies /proc/schedstat (or /proc/timer_list) prints against
+ * CLOCK_MONOTONIC over ~40 ms and rounded to the nearest of 100, 250, 300
+ * and 1000; 100 (the longest jiffy, the widest tolerance) when neither works.
+ * *how says which ("config", "measured", "assumed").
+ */
+int hilt_kernel_hz(const char **how);
+
+/* n jiffies of the running kernel, in nanoseconds. */
+int64_t hilt_jiffies_ns(int n);
+
+#endif

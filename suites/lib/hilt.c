@@ -769,6 +769,15 @@ void hj_arr_int(struct hilt_json *j, long long val)
 	jputs(j, num);
 }
 
+void hj_arr_uint(struct hilt_json *j, unsigned long long val)
+{
+	char num[32];
+
+	jkey(j, NULL);
+	snprintf(num, sizeof(num), "%llu", val);
+	jputs(j, num);
+}
+
 void hj_close_obj(struct hilt_json *j)
 {
 	jput(j, "}", 1);

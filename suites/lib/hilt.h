@@ -152,6 +152,7 @@ void hj_obj(struct hilt_json *j, const char *key);	/* opens a nested object */
 void hj_arr(struct hilt_json *j, const char *key);	/* opens a nested array */
 void hj_arr_str(struct hilt_json *j, const char *val);	/* element of an open array */
 void hj_arr_int(struct hilt_json *j, long long val);
+void hj_arr_uint(struct hilt_json *j, unsigned long long val);
 void hj_close_obj(struct hilt_json *j);
 void hj_close_arr(struct hilt_json *j);
 /* Prints "# obs TYPE {...}" at the current indentation. */

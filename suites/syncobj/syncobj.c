@@ -873,7 +873,7 @@ static bool query(struct hilt_ctx *ctx, struct sdev *s, const char *scenario, co
 	hj_uint(&j, "count", n);
 	hj_arr(&j, "points");
 	for (uint32_t i = 0; i < n; i++)
-		hj_arr_int(&j, (long long)pts[i]);
+		hj_arr_uint(&j, pts[i]);
 	hj_close_arr(&j);
 	hilt_obs(ctx, "syncobj.query", &j);
 	return true;
@@ -1339,7 +1339,6 @@ static void vgem_timeline_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	wait_check(ctx, s, "point 3 signalled, point 5 pending", &t, &pt, 1, 0, -1, 0, 0);
 	pt = 5;
 	wait_check(ctx, s, "point 5 pending", &t, &pt, 1, 0, SHORT_MS, ETIME, -1);
-	wait_check(ctx, s, "point 5 pending, waited out", &t, &pt, 1, 0, FU_REAL_WAIT_MS, ETIME, -1);
 	wait_check(ctx, s, "point 5 pending, wait available", &t, &pt, 1, AVAILABLE, -1, 0, 0);
 	pt = 0;
 	wait_check(ctx, s, "point 0 (the last fence) while point 5 is pending", &t, &pt, 1, 0, -1, ETIME, -1);

@@ -49,9 +49,16 @@ long dmabuf_count_live(const char **source)
 	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Total %ld objects", &n) == 1)
+	/* Each buffer has its own "Total N devices attached" line: only the "objects," one counts. */
+	while (fgets(line, sizeof(line), f)) {
+		long v;
+		int end = 0;
+
+		if (sscanf(line, "Total %ld objects,%n", &v, &end) == 1 && end > 0) {
+			n = v;
 			break;
+		}
+	}
 	fclose(f);
 	if (source)
 		*source = "/sys/kernel/debug/dma_buf/bufinfo";

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -787,7 +788,7 @@ static void *export_racer(void *p)
 			if (end < 0 || (uint64_t)end != r->size)
 				r->bad_size++;
 			r->fds[i] = fd;
-			r->exported++;
+			__atomic_add_fetch(&r->exported, 1, __ATOMIC_SEQ_CST);
 		} else if (ret == -ENOENT) {
 			r->refused++;
 		} else {
@@ -830,7 +831,9 @@ static void export_close_race_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		hilt_fail(ctx, "pthread_create failed");
 		return;
 	}
-	usleep(1000);	/* let some exports through first */
+	/* Close once a few exports went through, while the racer keeps going. */
+	for (int spins = 0; __atomic_load_n(&r.exported, __ATOMIC_SEQ_CST) < 8 && spins < 100000; spins++)
+		sched_yield();
 	ret = hilt_gem_close(pfd, bo.handle);
 	pthread_join(t, NULL);
 	for (int i = 0; i < RACE_ROUNDS; i++)

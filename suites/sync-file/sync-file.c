@@ -469,7 +469,7 @@ static void *consumer_main(void *p)
 	c->tid = fu_gettid();
 	__atomic_store_n(&c->ready, 1, __ATOMIC_SEQ_CST);
 	c->rev = fu_poll(c->fd, POLLIN, 5000);
-	c->woke_ns = fu_now_ns();
+	__atomic_store_n(&c->woke_ns, fu_now_ns(), __ATOMIC_SEQ_CST);
 	return NULL;
 }
 
@@ -526,7 +526,7 @@ static void t_many_consumers(struct hilt_ctx *ctx)
 		int64_t give_up = fu_now_ns() + 5000000000LL;
 
 		while (!(__atomic_load_n(&c[i].ready, __ATOMIC_SEQ_CST) && fu_thread_asleep(c[i].tid)) &&
-		       fu_now_ns() < give_up)
+		       !__atomic_load_n(&c[i].woke_ns, __ATOMIC_SEQ_CST) && fu_now_ns() < give_up)
 			fu_sleep_ms(1);
 		if (!fu_thread_asleep(c[i].tid))
 			hilt_fail(ctx, "consumer thread %d is not asleep in poll(2) on the pending sync_file", i);

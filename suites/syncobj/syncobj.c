@@ -1381,7 +1381,7 @@ static void *waiter_main(void *p)
 	w->tid = fu_gettid();
 	__atomic_store_n(&w->ready, 1, __ATOMIC_SEQ_CST);
 	w->ret = so_wait(w->fd, &w->h, w->timeline ? &w->point : NULL, 1, FOR_SUBMIT, LONG_MS, &dl, &first);
-	w->woke_ns = fu_now_ns();
+	__atomic_store_n(&w->woke_ns, fu_now_ns(), __ATOMIC_SEQ_CST);
 	return NULL;
 }
 
@@ -1419,7 +1419,7 @@ static void wait_threads_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		int64_t give_up = fu_now_ns() + 5000000000LL;
 
 		while (!(__atomic_load_n(&w[i].ready, __ATOMIC_SEQ_CST) && fu_thread_asleep(w[i].tid)) &&
-		       fu_now_ns() < give_up)
+		       !__atomic_load_n(&w[i].woke_ns, __ATOMIC_SEQ_CST) && fu_now_ns() < give_up)
 			fu_sleep_ms(1);
 		if (!fu_thread_asleep(w[i].tid))
 			hilt_fail(ctx, "waiter thread %d is not asleep in %s on a syncobj without a fence",

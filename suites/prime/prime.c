@@ -836,9 +836,10 @@ static void export_close_race_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		sched_yield();
 	ret = hilt_gem_close(pfd, bo.handle);
 	pthread_join(t, NULL);
-	for (int i = 0; i < RACE_ROUNDS; i++)
-		if (r.fds[i] >= 0 && i < r.exported + r.refused + r.other_err)
-			hilt_defer_close(ctx, r.fds[i]);
+	/* Up to RACE_ROUNDS fds: closed here rather than through the cleanup list. */
+	for (int i = 0; i < RACE_ROUNDS && i < r.exported + r.refused + r.other_err; i++)
+		if (r.fds[i] >= 0)
+			close(r.fds[i]);
 	if (ret)
 		hilt_fail(ctx, "DRM_IOCTL_GEM_CLOSE of the raced handle on %s failed with %s", dev->node,
 			  hilt_errname(-ret));

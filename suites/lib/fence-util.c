@@ -51,9 +51,25 @@ int fu_open(struct hilt_ctx *ctx, const struct hilt_dev *dev)
 	return fd < 0 ? -errno : hilt_defer_close(ctx, fd);
 }
 
-int64_t fu_tolerance_ns(void)
+bool fu_check_timed_out(struct hilt_ctx *ctx, const char *what, int timeout_ms, long long j0,
+			long long j1, int64_t t0, int64_t t1)
 {
-	return hilt_jiffies_ns(FU_TOLERANCE_JIFFIES);
+	int hz = hilt_kernel_hz(NULL);
+	long long want = (long long)timeout_ms * hz / 1000;	/* the kernel's count, rounded down */
+	long long us = (long long)(t1 - t0) / 1000;
+
+	if (j0 >= 0 && j1 >= 0) {
+		if (j1 - j0 >= want - FU_TOLERANCE_JIFFIES)
+			return true;
+		hilt_fail(ctx, "%s timed out after %lld jiffies (%lld us); its timeout of %d ms is %lld jiffies at "
+			  "HZ=%d, %d tolerated", what, j1 - j0, us, timeout_ms, want, hz, FU_TOLERANCE_JIFFIES);
+		return false;
+	}
+	if (us >= (long long)timeout_ms * 500)
+		return true;
+	hilt_fail(ctx, "%s timed out after %lld us, less than half its timeout of %d ms (no jiffies in /proc to judge by)",
+		  what, us, timeout_ms);
+	return false;
 }
 
 /* ---- vgem ---- */

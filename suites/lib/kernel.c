@@ -172,6 +172,11 @@ static int measure_hz(void)
 	return hz < 175 ? 100 : hz < 400 ? 250 : 1000;
 }
 
+long long hilt_jiffies(void)
+{
+	return read_jiffies();
+}
+
 int hilt_kernel_hz(const char **how)
 {
 	static int hz;

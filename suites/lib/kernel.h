@@ -30,6 +30,15 @@ long hilt_kconfig_num(const char *option);
  */
 int hilt_kernel_hz(const char **how);
 
+/*
+ * The kernel's jiffies counter now, as /proc/schedstat (or /proc/timer_list)
+ * prints it; -1 when neither does. A wait the kernel times in jiffies is
+ * judged in jiffies: under an emulator whose host starves the vCPU that
+ * keeps jiffies, they can lag CLOCK_MONOTONIC by a hundred milliseconds and
+ * catch up at once, so a wall-clock rule would blame the kernel for the host.
+ */
+long long hilt_jiffies(void);
+
 /* n jiffies of the running kernel, in nanoseconds. */
 int64_t hilt_jiffies_ns(int n);
 

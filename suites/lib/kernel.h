@@ -23,9 +23,9 @@ long hilt_kconfig_num(const char *option);
 /*
  * The kernel's HZ: CONFIG_HZ where /proc/config.gz exists, else measured
  * from the jiffies /proc/schedstat (or /proc/timer_list) prints against
- * CLOCK_MONOTONIC over 60 ms and put in a band (100, 250 or 1000: a
- * HZ=300 kernel reads as 250, which only widens a tolerance); 100 (the
- * longest jiffy, the widest tolerance) when neither works.
+ * CLOCK_MONOTONIC (the median of three 70 ms windows) and put in a band
+ * (100, 250 or 1000: a HZ=300 kernel reads as 250, which only loosens a
+ * check); 100 (the longest jiffy, the loosest check) when neither works.
  * *how says which ("config", "measured", "assumed").
  */
 int hilt_kernel_hz(const char **how);

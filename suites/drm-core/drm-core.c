@@ -1237,7 +1237,7 @@ static void t_map_render(struct hilt_ctx *ctx)
 #define MANY 64
 
 /*
- * Many dumb buffers at once (IGT dumb_buffer create-clear): 64 of 64 KiB,
+ * Many dumb buffers at once (IGT dumb_buffer create-clear): 64 of 16 KiB,
  * distinct handles, every page zero when created, also for the second batch
  * made right after the first was dirtied and destroyed.
  */
@@ -1260,10 +1260,10 @@ static void many_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		int made = 0;
 
 		for (int i = 0; i < MANY; i++) {
-			int ret = hilt_dumb_create(fd, 256, 64, 32, &bos[i]);
+			int ret = hilt_dumb_create(fd, 64, 64, 32, &bos[i]);
 
 			if (ret) {
-				hilt_fail(ctx, "MODE_CREATE_DUMB number %d of %d (64 KiB) on %s failed with %s",
+				hilt_fail(ctx, "MODE_CREATE_DUMB number %d of %d (16 KiB) on %s failed with %s",
 					  i + 1, MANY, dev->node, hilt_errname(-ret));
 				break;
 			}
@@ -1295,7 +1295,7 @@ static void many_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		if (hilt_failed(ctx))
 			return;
 	}
-	hilt_diag(ctx, "%d buffers of 64 KiB, twice: all cleared on creation", MANY);
+	hilt_diag(ctx, "%d buffers of 16 KiB, twice: all cleared on creation", MANY);
 }
 
 static void t_many(struct hilt_ctx *ctx)
@@ -1402,7 +1402,7 @@ static const struct hilt_case cases[] = {
 	  "a render node refuses MAP_DUMB with EACCES, even of a handle it holds", "ioctl.errno",
 	  "drm_ioctl_permit()" },
 	{ "dumb-many", t_many, "DRM_IOCTL_MODE_CREATE_DUMB",
-	  "64 dumb buffers of 64 KiB at once have distinct handles and read all zero, also right after the first batch was dirtied and destroyed",
+	  "64 dumb buffers of 16 KiB at once have distinct handles and read all zero, also right after the first batch was dirtied and destroyed",
 	  "", "drm_mode_create_dumb(), the driver's dumb_create" },
 	{ "bad-pointer", t_bad_pointer, "DRM_IOCTL_VERSION",
 	  "an argument or buffer pointer into unmapped memory is refused with EFAULT", "ioctl.errno",

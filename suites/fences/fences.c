@@ -381,17 +381,17 @@ static void t_dmabuf_poll_wakeup(struct hilt_ctx *ctx)
 		hilt_fail(ctx, "pthread_create failed: %s", hilt_errname(-ret));
 		return;
 	}
-	rev = fu_poll(b.dmabuf, POLLIN, 5000);
+	rev = fu_poll(b.dmabuf, POLLIN, FU_WAKE_TIMEOUT_MS);
 	t1 = fu_now_ns();
 	fu_blocker_waited(&blocker);
 	fu_blocker_join(&blocker);
-	if (blocker.ret)
+	if (fu_signal_failed(&blocker))
 		hilt_fail(ctx, "%s on %s from a second thread failed with %s", SIGNAL, vgem->node,
 			  hilt_errname(-blocker.ret));
 	else if (rev < 0)
 		hilt_fail(ctx, "poll(2) on the dma-buf of %s failed: %s", vgem->node, hilt_errname(-rev));
 	else if (!(rev & POLLIN))
-		hilt_fail(ctx, "poll(2) on the dma-buf of %s did not wake within 5 s of the write fence being signalled (revents %#x)",
+		hilt_fail(ctx, "poll(2) on the dma-buf of %s did not wake within 15 s of the write fence being signalled (revents %#x)",
 			  vgem->node, rev);
 	else
 		fu_blocker_check(ctx, &blocker, t0, t1, "poll(POLLIN) on a dma-buf with a pending vgem write fence");

@@ -158,6 +158,25 @@ void fu_blocker_join(struct fu_blocker *b);
 bool fu_blocker_check(struct hilt_ctx *ctx, const struct fu_blocker *b, int64_t t0, int64_t t1,
 		      const char *what);
 
+/*
+ * How long the waiting side of a blocker waits before it gives up (poll
+ * timeouts, long syncobj waits): longer than the helper's give-up (10 s)
+ * plus its settle time, so that on a starved machine the helper's verdict
+ * comes first.
+ */
+#define FU_WAKE_TIMEOUT_MS 15000
+
+/*
+ * A vgem fence lives 10 s (VGEM_FENCE_TIMEOUT): on a machine stalled that
+ * long it signals itself before the helper does, and the helper's
+ * FENCE_SIGNAL says ETIMEDOUT. fu_blocker_check() then only asks that the
+ * waiter was seen asleep; callers treat that ETIMEDOUT as the signal it is.
+ */
+static inline bool fu_signal_failed(const struct fu_blocker *b)
+{
+	return b->ret && b->ret != -ETIMEDOUT;
+}
+
 /* The calling thread's id (gettid). */
 pid_t fu_gettid(void);
 /* Whether thread tid of this process sleeps (state S or D) right now. */

@@ -434,15 +434,15 @@ static void t_poll(struct hilt_ctx *ctx)
 		hilt_fail(ctx, "pthread_create failed: %s", hilt_errname(-ret));
 		return;
 	}
-	rev = fu_poll(sf, POLLIN, 5000);
+	rev = fu_poll(sf, POLLIN, FU_WAKE_TIMEOUT_MS);
 	t1 = fu_now_ns();
 	fu_blocker_waited(&blocker);
 	fu_blocker_join(&blocker);
-	if (blocker.ret)
+	if (fu_signal_failed(&blocker))
 		hilt_fail(ctx, "DRM_IOCTL_VGEM_FENCE_SIGNAL from a second thread failed: %s",
 			  hilt_errname(-blocker.ret));
 	else if (rev < 0 || !(rev & POLLIN))
-		hilt_fail(ctx, "poll(2) on a sync_file from %s did not report POLLIN within 5 s of its fence signalling (%d)",
+		hilt_fail(ctx, "poll(2) on a sync_file from %s did not report POLLIN within 15 s of its fence signalling (%d)",
 			  vgem->node, rev);
 	else
 		fu_blocker_check(ctx, &blocker, t0, t1, "poll(POLLIN) on a sync_file of a pending vgem fence");
@@ -468,7 +468,7 @@ static void *consumer_main(void *p)
 
 	c->tid = fu_gettid();
 	__atomic_store_n(&c->ready, 1, __ATOMIC_SEQ_CST);
-	c->rev = fu_poll(c->fd, POLLIN, 5000);
+	c->rev = fu_poll(c->fd, POLLIN, FU_WAKE_TIMEOUT_MS);
 	__atomic_store_n(&c->woke_ns, fu_now_ns(), __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -521,9 +521,9 @@ static void t_many_consumers(struct hilt_ctx *ctx)
 		}
 		started++;
 	}
-	/* Every consumer thread asleep in poll before the signal (5 s at most). */
+	/* Every consumer thread asleep in poll before the signal (10 s at most). */
 	for (int i = 0; i < started; i++) {
-		int64_t give_up = fu_now_ns() + 5000000000LL;
+		int64_t give_up = fu_now_ns() + 10000000000LL;
 
 		while (!(__atomic_load_n(&c[i].ready, __ATOMIC_SEQ_CST) && fu_thread_asleep(c[i].tid)) &&
 		       !__atomic_load_n(&c[i].woke_ns, __ATOMIC_SEQ_CST) && fu_now_ns() < give_up)
@@ -542,7 +542,7 @@ static void t_many_consumers(struct hilt_ctx *ctx)
 	for (int i = 0; i < started; i++) {
 		pthread_join(c[i].thread, NULL);
 		if (c[i].rev < 0 || !(c[i].rev & POLLIN))
-			hilt_fail(ctx, "consumer thread %d: poll(2) returned %d, not POLLIN, within 5 s of the signal",
+			hilt_fail(ctx, "consumer thread %d: poll(2) returned %d, not POLLIN, within 15 s of the signal",
 				  i, c[i].rev);
 		else if (c[i].woke_ns < signal_ns)
 			hilt_fail(ctx, "consumer thread %d woke before the fence was signalled", i);

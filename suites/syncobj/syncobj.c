@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@
 #define AVAILABLE	DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE
 
 #define SHORT_MS	20	/* a wait that must time out, for its errno */
-#define LONG_MS		5000	/* a wait that must not time out */
+#define LONG_MS		FU_WAKE_TIMEOUT_MS	/* a wait that must not time out */
 
 #define U64P(p) ((uint64_t)(uintptr_t)(p))
 
@@ -722,7 +723,7 @@ static void wait_for_later(struct hilt_ctx *ctx, struct sdev *s, const char *sce
 	fu_blocker_waited(&blocker);
 	fu_blocker_join(&blocker);
 	snprintf(what, sizeof(what), "%s on %s (%s)", pt ? S_TL_WAIT : S_WAIT, s->dev->node, scenario);
-	if (blocker.ret)
+	if (fu_signal_failed(&blocker))
 		hilt_fail(ctx, "%s on %s from a second thread failed with %s",
 			  pt ? S_TL_SIGNAL : S_SIGNAL, s->dev->node, hilt_errname(-blocker.ret));
 	else
@@ -1279,7 +1280,8 @@ static void vgem_fence_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	if (s->timeline) {
 		ret = so_eventfd(s->fd, 0x7fffffff, 0, 0, -1, 0);
 		ev = ret == -EINVAL ? -1 : hilt_defer_close(ctx, eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-		if (ev >= 0 && ok(ctx, s, S_EVENTFD " on a pending fence", so_eventfd(s->fd, h, 0, 0, ev, 0)))
+		if (ev >= 0 && ok(ctx, s, S_EVENTFD " on a pending fence", so_eventfd(s->fd, h, 0, 0, ev, 0)) &&
+		    fu_poll(p.buf.dmabuf, POLLIN, 0) == 0)	/* not expired by a 10 s stall */
 			ev_expect(ctx, s, ev, "vgem fence pending", false);
 		else
 			ev = -1;
@@ -1295,7 +1297,7 @@ static void vgem_fence_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	t1 = fu_now_ns();
 	fu_blocker_waited(&blocker);
 	fu_blocker_join(&blocker);
-	if (blocker.ret) {
+	if (fu_signal_failed(&blocker)) {
 		hilt_fail(ctx, "DRM_IOCTL_VGEM_FENCE_SIGNAL on %s from a second thread failed: %s",
 			  vgem->node, hilt_errname(-blocker.ret));
 		return;
@@ -1414,7 +1416,7 @@ static void wait_threads_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		started++;
 	}
 	for (int i = 0; i < started; i++) {
-		int64_t give_up = fu_now_ns() + 5000000000LL;
+		int64_t give_up = fu_now_ns() + 10000000000LL;
 
 		while (!(__atomic_load_n(&w[i].ready, __ATOMIC_SEQ_CST) && fu_thread_asleep(w[i].tid)) &&
 		       !__atomic_load_n(&w[i].woke_ns, __ATOMIC_SEQ_CST) && fu_now_ns() < give_up)

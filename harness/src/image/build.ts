@@ -162,6 +162,16 @@ export async function moduleEntries(
     guestPaths.push('/' + guest);
     names.push(name);
   }
+  // Modules a case loads itself (a self-test that would run for minutes at boot): in the image, not in the load list.
+  const onDemand = [...new Set(inputs.suites.flatMap((s) => s.modulesOnDemand ?? []))];
+  if (onDemand.length) {
+    const extra = resolveModules(onDemand, parseModulesDep(depText.toString('utf8'), builtinText));
+    for (const rel of extra.load) {
+      const name = moduleName(rel);
+      if (names.includes(name)) continue;
+      entries.push({ type: 'file', path: `hilt/modules/${name}.ko`, mode: 0o644, data: await decompressModule(join(dir, rel), inputs.cacheDir) });
+    }
+  }
   const ext = await outOfTree();
   return { entries: [...entries, ...ext.entries], guestPaths: [...guestPaths, ...ext.guestPaths], names: [...names, ...ext.names], builtin: closure.builtin, missing: closure.missing };
 }
@@ -197,7 +207,7 @@ async function inputsFingerprint(inputs: ImageInputs, libraries: LibraryPlacemen
   } catch {
     return null; // a missing input: the full build says which, and how to fix it
   }
-  h.update(JSON.stringify({ agent: inputs.agent, suites: inputs.suites.map((s) => [s.name, s.mode, s.modules]), kernel: inputs.kernel.modulesDir, external: external.map((p) => [p.name, p.unavailable]) }));
+  h.update(JSON.stringify({ agent: inputs.agent, suites: inputs.suites.map((s) => [s.name, s.mode, s.modules, s.modulesOnDemand ?? []]), kernel: inputs.kernel.modulesDir, external: external.map((p) => [p.name, p.unavailable]) }));
   return h.digest('hex');
 }
 

@@ -179,6 +179,12 @@ function abortConditions(words: string[] | undefined): string[] | undefined {
  */
 export const DEFAULT_RETRIES = 1;
 
+/** Cases that may leave the machine unusable (unbinding a device) go after every other test; each runs alone in a fresh boot. */
+function lastOfAll(tests: PlannedTest[]): PlannedTest[] {
+  const ordered = [...tests.filter((t) => !t.alone), ...tests.filter((t) => t.alone)];
+  return ordered.map((t, index) => ({ ...t, index }));
+}
+
 /** The plan's tests N times over (--repeat), each run of them after the one before, each test its own index. */
 function repeatTests(tests: PlannedTest[], n: number): PlannedTest[] {
   const out: PlannedTest[] = [];
@@ -242,10 +248,10 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
 
   const suites: SuiteInfo[] = [];
   const tests: PlannedTest[] = [];
-  const add = (suite: SuiteInfo, cases: string[], timeoutMs: number) => {
+  const add = (suite: SuiteInfo, cases: string[], timeoutMs: (c: string) => number) => {
     if (suites.some((s) => s.name === suite.name)) throw usageError(`suite ${suite.name} is selected twice`, 'Name each suite once; list its cases after a colon.');
     suites.push(suite);
-    for (const c of cases) tests.push({ index: tests.length, suite: suite.name, case: c, timeoutMs });
+    for (const c of cases) tests.push({ index: tests.length, suite: suite.name, case: c, timeoutMs: timeoutMs(c), ...(suite.caseInfo?.[c]?.last ? { alone: true } : {}) });
   };
   for (const sel of selectors) {
     const suite = byName.get(sel.name);
@@ -259,8 +265,8 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
       }
     }
     const cases = sel.cases ? suite.cases.filter((c) => sel.cases!.includes(c)) : suite.cases;
-    const timeoutMs = (sel.timeout ?? caseTimeoutS ?? suite.timeoutMs / 1000) * 1000;
-    add(suite, cases, timeoutMs);
+    const override = sel.timeout ?? caseTimeoutS;
+    add(suite, cases, (c) => (override !== undefined ? override * 1000 : (suite.caseInfo?.[c]?.timeoutMs ?? suite.timeoutMs)));
   }
   const bins = [
     ...(file.suiteBins ?? []).map((b) => {
@@ -277,11 +283,11 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
         `Name it for the reports: --suite-bin ${bin.name ? `${bin.name}-2` : `kselftest-${suite.name}`}=${bin.path} (or { name, path } in a plan file).`,
       );
     }
-    add(suite, ['-'], suite.timeoutMs);
+    add(suite, ['-'], () => suite.timeoutMs);
   }
   if (!tests.length) throw usageError('the plan selects no test', 'Name a suite with --suite or a program with --suite-bin.');
   const repeat = opts.repeat ?? file.repeat ?? 1;
-  const planned = repeat > 1 ? repeatTests(tests, repeat) : tests;
+  const planned = lastOfAll(repeat > 1 ? repeatTests(tests, repeat) : tests);
   checkAgentLimits(suites, planned);
 
   const dmesg = { ...DEFAULT_DMESG, ...file.dmesg };

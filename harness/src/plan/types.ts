@@ -26,6 +26,8 @@ export interface PlannedTest {
   index: number;
   /** With --repeat N, which of the N runs of the plan this test belongs to (1-based); absent otherwise. */
   repeat?: number;
+  /** It may leave the machine unusable: it runs after every other test, alone in a freshly booted machine. */
+  alone?: boolean;
   suite: string;
   /** Case name, or '-' for a program run whole. */
   case: string;

@@ -117,6 +117,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     const queue = new WorkQueue(
       {
         suites: plan.tests.map((t) => t.suite),
+        alone: new Set(plan.tests.filter((t) => t.alone).map((t) => t.index)),
         finished: () => builder.finishedIndices(),
         verdictOf: (i) => builder.verdictOf(i),
         attemptsOf: (i) => builder.attemptsOf(i),
@@ -173,7 +174,9 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
                 next: () => {
                   // The range before is done: its tests may be due a retry now, here or elsewhere.
                   if (current) queue.release([current]);
-                  current = stop.signal.aborted ? null : queue.next(fresh);
+                  // A range that needed a fresh machine ran alone in it: this machine is done.
+                  const wasFresh = current?.fresh ?? false;
+                  current = stop.signal.aborted || wasFresh ? null : queue.next(fresh);
                   fresh = false;
                   if (current) sayRetry(current);
                   return current;

@@ -18,6 +18,8 @@ export interface Unit {
 export interface QueueView {
   /** Planned tests: suite name per index. */
   suites: readonly string[];
+  /** Tests that may leave the machine unusable: each runs alone, last, in a fresh boot. */
+  alone?: ReadonlySet<number>;
   finished(): ReadonlySet<number>;
   verdictOf(index: number): Status;
   attemptsOf(index: number): number;
@@ -46,16 +48,20 @@ export class WorkQueue {
   next(fresh: boolean): Unit | null {
     const finished = this.view.finished();
     const total = this.view.suites.length;
+    const alone = this.view.alone ?? new Set<number>();
     let start = 0;
-    while (start < total && (finished.has(start) || this.inFlight.has(start))) start++;
+    while (start < total && (finished.has(start) || this.inFlight.has(start) || alone.has(start))) start++;
     if (start < total) {
       let end = start + 1;
-      while (end < total && !finished.has(end) && !this.inFlight.has(end) && (this.grouping === 'all' || this.view.suites[end] === this.view.suites[start])) end++;
+      while (end < total && !finished.has(end) && !this.inFlight.has(end) && !alone.has(end) && (this.grouping === 'all' || this.view.suites[end] === this.view.suites[start])) end++;
       return this.take({ start, count: end - start, fresh: false });
     }
+    // Only when nothing else is left to hand out (or running) may a machine be spent on one of these.
+    const pendingAlone = [...alone].sort((a, b) => a - b).find((i) => !finished.has(i) && !this.inFlight.has(i));
+    if (pendingAlone !== undefined) return fresh && !this.othersInFlight() ? this.take({ start: pendingAlone, count: 1, fresh: true }) : null;
     for (let i = 0; i < total; i++) {
       if (this.inFlight.has(i) || !this.retryDue(i)) continue;
-      const needsFresh = FRESH_STATUSES.has(this.view.verdictOf(i));
+      const needsFresh = alone.has(i) || FRESH_STATUSES.has(this.view.verdictOf(i));
       if (needsFresh && !fresh) continue;
       return this.take({ start: i, count: 1, fresh: needsFresh });
     }
@@ -64,7 +70,12 @@ export class WorkQueue {
 
   /** Whether work is left that only a freshly booted machine may take. */
   freshWorkLeft(): boolean {
-    for (let i = 0; i < this.view.suites.length; i++) if (!this.inFlight.has(i) && this.retryDue(i) && FRESH_STATUSES.has(this.view.verdictOf(i))) return true;
+    const alone = this.view.alone ?? new Set<number>();
+    for (let i = 0; i < this.view.suites.length; i++) {
+      if (this.inFlight.has(i)) continue;
+      if (alone.has(i) && !this.view.finished().has(i)) return true;
+      if (this.retryDue(i) && (alone.has(i) || FRESH_STATUSES.has(this.view.verdictOf(i)))) return true;
+    }
     return false;
   }
 
@@ -73,10 +84,15 @@ export class WorkQueue {
     const finished = this.view.finished();
     for (let i = 0; i < this.view.suites.length; i++) {
       if (this.inFlight.has(i)) continue;
-      if (!finished.has(i)) return true;
+      if (!finished.has(i)) return fresh || !(this.view.alone?.has(i) ?? false);
       if (this.retryDue(i) && (fresh || !FRESH_STATUSES.has(this.view.verdictOf(i)))) return true;
     }
     return false;
+  }
+
+  private othersInFlight(): boolean {
+    const alone = this.view.alone ?? new Set<number>();
+    return [...this.inFlight].some((i) => !alone.has(i));
   }
 
   get busy(): boolean {

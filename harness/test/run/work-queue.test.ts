@@ -59,3 +59,17 @@ t.test('a plain failure is retried in any machine, once with --retries 1, never 
     t.same(q.next(false), retries ? { start: 0, count: 1, fresh: false } : null, `retries ${retries}`);
   }
 });
+
+t.test('a case that may leave the machine unusable runs after everything else, alone, in a fresh machine', async (t) => {
+  const { view, settle } = world(['a', 'a', 'b']);
+  const q = new WorkQueue({ ...view, alone: new Set([1]) }, 0, 'suite');
+  const u = q.next(true)!;
+  t.same(u, { start: 0, count: 1, fresh: false }, 'the rest of its suite goes first, without it');
+  t.same(q.next(true), { start: 2, count: 1, fresh: false });
+  t.equal(q.next(true), null, 'not while other tests are running');
+  settle(0, 'pass');
+  settle(2, 'pass');
+  q.release([u, { start: 2, count: 1 }]);
+  t.equal(q.next(false), null, 'not in a machine that has run something');
+  t.same(q.next(true), { start: 1, count: 1, fresh: true });
+});

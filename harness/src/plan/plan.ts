@@ -11,7 +11,8 @@ import type { SchemaRegistry } from '../schemas/registry.js';
 import { type SuiteInfo, requireBuilt, suiteFromBinary } from '../suites/catalog.js';
 import { MiB, readInputText } from '../util/input-file.js';
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from './defaults.js';
-import { ABORT_CONDITIONS, type AbortCondition, type MachineProfile, type PlannedTest, type RunPlan } from './types.js';
+import { IGT_TEST_TIMEOUT_MS, compileIgtFilters, igtPrograms, igtSuites, igtTestsDir, withIgtMachine } from './igt.js';
+import { ABORT_CONDITIONS, type AbortCondition, type IgtPlan, type MachineProfile, type PlannedTest, type RunPlan } from './types.js';
 
 export interface RunOptions {
   plan?: string;
@@ -33,6 +34,12 @@ export interface RunOptions {
   retries?: number;
   /** "taint", "lockdep", or both comma-separated; repeatable. */
   abortOn?: string[];
+  /** IGT: a meson build dir or install prefix; -t/-x patterns; IGT_DEVICE; IGT_FORCE_DRIVER. */
+  igt?: string;
+  igtTests?: string[];
+  igtExclude?: string[];
+  igtDevice?: string;
+  igtForceDriver?: string;
 }
 
 interface PlanFile {
@@ -46,6 +53,7 @@ interface PlanFile {
   retries?: number;
   abortOn?: AbortCondition[];
   out?: string;
+  igt?: { dir: string; tests?: string[]; exclude?: string[]; device?: string; forceDriver?: string };
 }
 
 interface MachineFile {
@@ -216,7 +224,9 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     ? opts.suites.map(parseSuiteSelector)
     : file.suites?.length
       ? file.suites.map((s) => (typeof s === 'string' ? { name: s, cases: null } : { name: s.name, cases: s.cases ?? null, timeout: s.timeout }))
-      : (opts.suiteBins?.length || file.suiteBins?.length ? [] : catalog.filter((s) => s.default).map((s) => ({ name: s.name, cases: null })));
+      : opts.suiteBins?.length || file.suiteBins?.length || opts.igt || file.igt
+        ? []
+        : catalog.filter((s) => s.default).map((s) => ({ name: s.name, cases: null }));
 
   const suites: SuiteInfo[] = [];
   const tests: PlannedTest[] = [];
@@ -257,8 +267,14 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     }
     add(suite, ['-'], suite.timeoutMs);
   }
-  if (!tests.length) throw usageError('the plan selects no test', 'Name a suite with --suite or a program with --suite-bin.');
   checkAgentLimits(suites, tests);
+  // IGT's programs come as suites without tests: a boot lists their subtests before the run (plan/igt.ts).
+  const igt = await igtPart(opts, file.igt, fileDir);
+  if (igt) {
+    machine = withIgtMachine(machine);
+    suites.push(...igtSuites(igt.programs, igt.plan, machine, caseTimeoutS ? caseTimeoutS * 1000 : IGT_TEST_TIMEOUT_MS));
+  }
+  if (!tests.length && !igt) throw usageError('the plan selects no test', 'Name a suite with --suite, a program with --suite-bin, or an IGT build with --igt.');
 
   const dmesg = { ...DEFAULT_DMESG, ...file.dmesg };
   for (const re of [...dmesg.match, ...dmesg.ignore]) {
@@ -285,5 +301,35 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     profiles: [...(file.profiles ?? []), ...(opts.profiles ?? [])],
     retries: opts.retries ?? file.retries ?? 0,
     abortOn: (abortOnFlags ?? file.abortOn ?? []) as AbortCondition[],
+    ...(igt ? { igt: igt.plan } : {}),
   };
+}
+
+/**
+ * The IGT part of a run from --igt and its flags (which win) or the plan
+ * file's igt entry: the test programs found, less those an exclude pattern
+ * names whole (igt_runner lists no subtests of those either).
+ */
+async function igtPart(opts: RunOptions, file: PlanFile['igt'], fileDir: string): Promise<{ plan: IgtPlan; programs: string[] } | null> {
+  const dir = opts.igt ?? (file ? resolve(fileDir, file.dir) : undefined);
+  if (!dir) {
+    const stray = (['igtTests', 'igtExclude', 'igtDevice', 'igtForceDriver'] as const).find((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !opts[k].length));
+    if (stray) throw usageError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --igt DIR (or igt: in the plan file)`);
+    return null;
+  }
+  const testsDir = igtTestsDir(dir);
+  const plan: IgtPlan = {
+    dir: resolve(dir),
+    testsDir,
+    tests: opts.igtTests?.length ? opts.igtTests : (file?.tests ?? []),
+    exclude: opts.igtExclude?.length ? opts.igtExclude : (file?.exclude ?? []),
+    device: opts.igtDevice ?? file?.device ?? null,
+    forceDriver: opts.igtForceDriver ?? file?.forceDriver ?? null,
+  };
+  const filters = compileIgtFilters(plan);
+  const found = await igtPrograms(testsDir);
+  const programs = found.names.filter((p) => !filters.exclude.some((re) => re.test(p)));
+  if (!found.names.length) throw usageError(`--igt ${dir}: no IGT test programs in ${testsDir}`, 'Build IGT\'s tests first (meson compile -C BUILD, or ninja -C BUILD tests/NAME).');
+  if (!programs.length) throw usageError(`--igt-exclude leaves none of the ${found.names.length} IGT test programs in ${testsDir}`);
+  return { plan, programs };
 }

@@ -313,8 +313,9 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
 async function igtPart(opts: RunOptions, file: PlanFile['igt'], fileDir: string): Promise<{ plan: IgtPlan; programs: string[] } | null> {
   const dir = opts.igt ?? (file ? resolve(fileDir, file.dir) : undefined);
   if (!dir) {
-    const stray = (['igtTests', 'igtExclude', 'igtDevice', 'igtForceDriver'] as const).find((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !opts[k].length));
-    if (stray) throw usageError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --igt DIR (or igt: in the plan file)`);
+    const flags = { igtTests: '--igt-test', igtExclude: '--igt-exclude', igtDevice: '--igt-device', igtForceDriver: '--igt-force-driver' } as const;
+    const stray = (Object.keys(flags) as (keyof typeof flags)[]).find((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !opts[k].length));
+    if (stray) throw usageError(`${flags[stray]} needs --igt DIR (or igt: in the plan file)`);
     return null;
   }
   const testsDir = igtTestsDir(dir);

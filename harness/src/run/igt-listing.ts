@@ -9,9 +9,11 @@
  * starts, so a resumed run goes on at the next subtest.
  *
  * Nothing of the listing boot is journaled: it decides the plan the journal
- * opens with. A listing boot that fails ends the run before it starts, with
- * the console's last lines.
+ * opens with. Its console goes to console-list.log beside the reports. A
+ * listing boot that fails ends the run before it starts, with the console's
+ * last lines.
  */
+import { join } from 'node:path';
 import { AGENT_LIMITS } from '../agent-protocol/limits.js';
 import { parseRecord } from '../agent-protocol/records.js';
 import { infraError, usageError } from '../errors.js';
@@ -23,6 +25,7 @@ import type { RunPlan } from '../plan/types.js';
 import type { Log } from '../util/log.js';
 import { runBoot } from './boot-session.js';
 import { prepareMachine } from './prepare.js';
+import { RawConsoleLog } from './raw-console.js';
 
 /** Listings by suite name, from the agent records of one listing boot. Pure. */
 export function listingsFromRecords(records: readonly { kind: string; p: string; seq: number }[]): Map<string, SubtestListing> {
@@ -45,8 +48,10 @@ export function listingsFromRecords(records: readonly { kind: string; p: string;
   return listings;
 }
 
+export const LISTING_CONSOLE = 'console-list.log';
+
 /** One listing boot for some IGT suites of the plan. */
-async function listingBoot(plan: RunPlan, o: { cacheDir: string; log: Log; signal: AbortSignal }): Promise<Map<string, SubtestListing>> {
+async function listingBoot(plan: RunPlan, batch: number, o: { cacheDir: string; log: Log; signal: AbortSignal }): Promise<Map<string, SubtestListing>> {
   const { kernel, accel, target } = await prepareMachine(plan, { cacheDir: o.cacheDir, log: o.log, consoleLevel: 1, signal: o.signal });
   o.log.progress(`listing the subtests of ${plan.suites.length} IGT program${plan.suites.length === 1 ? '' : 's'}: booting ${kernel.release} under ${accel.toUpperCase()}`);
   const machine = await target.boot({ cmdline: ['hilt.mode=list'] });
@@ -58,10 +63,12 @@ async function listingBoot(plan: RunPlan, o: { cacheDir: string; log: Log; signa
       if (e.kind === 'note') notes.push(e.p);
     } else if (e.t === 'note') notes.push(e.text);
   };
+  const raw = new RawConsoleLog(join(plan.out, batch ? LISTING_CONSOLE.replace('.log', `-${batch + 1}.log`) : LISTING_CONSOLE));
   const outcome = await runBoot({
     machine,
     boot: 0,
     journal,
+    raw: (chunk) => raw.write(chunk),
     bootTimeoutMs: plan.timeouts.bootMs,
     silenceTimeoutMs: plan.timeouts.silenceMs,
     caseGraceMs: plan.timeouts.caseGraceMs,
@@ -69,6 +76,7 @@ async function listingBoot(plan: RunPlan, o: { cacheDir: string; log: Log; signa
     timeoutOf: () => 0,
     signal: o.signal,
   });
+  raw.close();
   if (outcome.reason === 'interrupted') throw infraError('interrupted while listing the IGT subtests', { hint: 'Nothing ran; start the run again when you are ready.' });
   if (!outcome.done) {
     throw infraError(`the boot that lists the IGT subtests ended (${outcome.reason}) before the agent had listed them all`, {
@@ -91,7 +99,7 @@ export async function planIgtTests(plan: RunPlan, o: { cacheDir: string; log: Lo
   const listings = new Map<string, SubtestListing>();
   for (let i = 0; i < igtSuites.length; i += AGENT_LIMITS.maxSuites) {
     const batch = igtSuites.slice(i, i + AGENT_LIMITS.maxSuites);
-    for (const [k, v] of await listingBoot({ ...plan, suites: batch, tests: [] }, o)) listings.set(k, v);
+    for (const [k, v] of await listingBoot({ ...plan, suites: batch, tests: [] }, i / AGENT_LIMITS.maxSuites, o)) listings.set(k, v);
   }
   const { plan: expanded, unlisted } = expandIgtPlan(plan, listings);
   for (const u of unlisted) o.log.warn(`IGT program ${u.program} left out: ${u.reason}`);

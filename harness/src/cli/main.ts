@@ -42,16 +42,18 @@ function machineOptions(cmd: Command): Command {
     .option('--igt-test <regex>', 'like igt_runner -t: only IGT tests whose igt@program@subtest name matches; repeatable', collect)
     .option('--igt-exclude <regex>', 'like igt_runner -x: leave out IGT tests whose name matches; repeatable', collect)
     .option('--igt-device <filter>', "IGT's device filter, as IGT_DEVICE for every IGT test")
-    .option('--igt-force-driver <name>', 'the driver IGT opens when a test asks for any (IGT_FORCE_DRIVER)');
+    .option('--igt-force-driver <name>', 'the driver IGT opens when a test asks for any (IGT_FORCE_DRIVER)')
+    .option('--igt-module <name>', 'a kernel module to load for IGT (the driver under test); repeatable; default vgem, and bochs on QEMU', collect);
 }
 
 /** The --igt flags as RunOptions names them. */
-const igtOptions = (o: { igt?: string; igtTest?: string[]; igtExclude?: string[]; igtDevice?: string; igtForceDriver?: string }) => ({
+const igtOptions = (o: { igt?: string; igtTest?: string[]; igtExclude?: string[]; igtDevice?: string; igtForceDriver?: string; igtModule?: string[] }) => ({
   igt: o.igt,
   igtTests: o.igtTest,
   igtExclude: o.igtExclude,
   igtDevice: o.igtDevice,
   igtForceDriver: o.igtForceDriver,
+  igtModules: o.igtModule,
 });
 
 // `hilt parse big.log | head` closes our stdout early: that is the reader's choice, not an error.

@@ -47,7 +47,8 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
     ...(resumed ? { resume: resumed } : {}),
     verbose: opts.verbose ?? false,
     onSettled: (t, done, total) => {
-      const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `/${t.case}`}: ${t.summary ?? t.status}`;
+      // IGT's tests go by IGT's own names: igt@program@subtest.
+      const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `${t.suite.startsWith('igt@') ? '@' : '/'}${t.case}`}: ${t.summary ?? t.status}`;
       if (t.status === 'pass' || t.status === 'skip') log.progress(line);
       else log.info(`${line} — ${t.message}`);
     },

@@ -95,13 +95,13 @@ export function igtModules(machine: MachineProfile): string[] {
   return machine.devices.some((d) => d.split(',')[0] === IGT_QEMU_DISPLAY) ? IGT_QEMU_MODULES : ['vgem'];
 }
 
-/** One suite per test program, its subtests not yet known. */
-export function igtSuites(programs: readonly string[], igt: IgtPlan, machine: MachineProfile, timeoutMs: number): SuiteInfo[] {
+/** One suite per test program, its subtests not yet known; modules: what to load instead of igtModules(machine). */
+export function igtSuites(programs: readonly string[], igt: IgtPlan, machine: MachineProfile, timeoutMs: number, modules?: readonly string[]): SuiteInfo[] {
   const env = igtEnv(igt);
   return programs.map((name) => ({
     name: `${IGT_SUITE_PREFIX}${name}`,
     description: `IGT test ${join(igt.testsDir, name)}`,
-    modules: igtModules(machine),
+    modules: modules?.length ? [...modules] : igtModules(machine),
     timeoutMs,
     default: false,
     binary: join(igt.testsDir, name),

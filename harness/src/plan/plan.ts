@@ -40,6 +40,8 @@ export interface RunOptions {
   igtExclude?: string[];
   igtDevice?: string;
   igtForceDriver?: string;
+  /** Kernel modules an IGT run loads, instead of vgem (and bochs on QEMU). */
+  igtModules?: string[];
 }
 
 interface PlanFile {
@@ -53,7 +55,7 @@ interface PlanFile {
   retries?: number;
   abortOn?: AbortCondition[];
   out?: string;
-  igt?: { dir: string; tests?: string[]; exclude?: string[]; device?: string; forceDriver?: string };
+  igt?: { dir: string; tests?: string[]; exclude?: string[]; device?: string; forceDriver?: string; modules?: string[] };
 }
 
 interface MachineFile {
@@ -272,7 +274,7 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
   const igt = await igtPart(opts, file.igt, fileDir);
   if (igt) {
     machine = withIgtMachine(machine);
-    suites.push(...igtSuites(igt.programs, igt.plan, machine, caseTimeoutS ? caseTimeoutS * 1000 : IGT_TEST_TIMEOUT_MS));
+    suites.push(...igtSuites(igt.programs, igt.plan, machine, caseTimeoutS ? caseTimeoutS * 1000 : IGT_TEST_TIMEOUT_MS, opts.igtModules?.length ? opts.igtModules : file.igt?.modules));
   }
   if (!tests.length && !igt) throw usageError('the plan selects no test', 'Name a suite with --suite, a program with --suite-bin, or an IGT build with --igt.');
 
@@ -313,7 +315,7 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
 async function igtPart(opts: RunOptions, file: PlanFile['igt'], fileDir: string): Promise<{ plan: IgtPlan; programs: string[] } | null> {
   const dir = opts.igt ?? (file ? resolve(fileDir, file.dir) : undefined);
   if (!dir) {
-    const flags = { igtTests: '--igt-test', igtExclude: '--igt-exclude', igtDevice: '--igt-device', igtForceDriver: '--igt-force-driver' } as const;
+    const flags = { igtTests: '--igt-test', igtExclude: '--igt-exclude', igtDevice: '--igt-device', igtForceDriver: '--igt-force-driver', igtModules: '--igt-module' } as const;
     const stray = (Object.keys(flags) as (keyof typeof flags)[]).find((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !opts[k].length));
     if (stray) throw usageError(`${flags[stray]} needs --igt DIR (or igt: in the plan file)`);
     return null;

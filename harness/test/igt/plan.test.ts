@@ -161,6 +161,9 @@ t.test('buildRunPlan with --igt: a suite per program, no tests until the listing
   const expanded = expandIgtPlan(plan, listings).plan;
   t.same(registry.validate('run-plan.schema.json', expanded), [], 'the expanded plan is a valid run plan (it opens the journal)');
 
+  const own = await buildRunPlan({ igt: build, igtModules: ['virtio_gpu'], out: tempDir(t) }, catalog, registry);
+  t.same([...new Set(own.suites.map((s) => s.modules.join(',')))], ['virtio_gpu'], '--igt-module names the modules instead');
+
   const refused = async (opts: Parameters<typeof buildRunPlan>[0], re: RegExp) => {
     const e = await buildRunPlan(opts, catalog, registry).then(
       () => null,

@@ -164,6 +164,16 @@ t.test('buildRunPlan with --igt: a suite per program, no tests until the listing
   const own = await buildRunPlan({ igt: build, igtModules: ['virtio_gpu'], out: tempDir(t) }, catalog, registry);
   t.same([...new Set(own.suites.map((s) => s.modules.join(',')))], ['virtio_gpu'], '--igt-module names the modules instead');
 
+  const planFile = join(build, '..', 'plan.yaml');
+  writeFileSync(planFile, 'igt:\n  dir: build\n  tests: [vgem]\n  exclude: [unload]\n  device: pci:vendor=1234\n  modules: [vgem]\n');
+  const fromFile = await buildRunPlan({ plan: planFile, out: tempDir(t) }, catalog, registry);
+  t.same(fromFile.igt, { dir: build, testsDir: join(build, 'tests'), tests: ['vgem'], exclude: ['unload'], device: 'pci:vendor=1234', forceDriver: null }, 'igt: in a plan file, its dir relative to the plan');
+  t.same(fromFile.suites[0]!.modules, ['vgem']);
+  const flagsWin = await buildRunPlan({ plan: planFile, igtTests: ['core'], out: tempDir(t) }, catalog, registry);
+  t.same(flagsWin.igt?.tests, ['core'], 'flags override the file');
+  writeFileSync(planFile, 'igt:\n  tests: [vgem]\n');
+  await t.rejects(buildRunPlan({ plan: planFile }, catalog, registry), /must have required property 'dir'/, 'the plan schema judges the igt entry');
+
   const refused = async (opts: Parameters<typeof buildRunPlan>[0], re: RegExp) => {
     const e = await buildRunPlan(opts, catalog, registry).then(
       () => null,

@@ -7,8 +7,10 @@
  * suites/agent/PROTOCOL.md.
  *
  * Kernel command line:
- *   hilt.mode=run|shell|probe|list   run the plan (default), give a shell, only say hello,
- *                               or list the subtests of every IGT program
+ *   hilt.mode=run|shell|probe|list|serve
+ *                               run the plan (default), give a shell, only say hello, list
+ *                               the subtests of every IGT program, or wait for the host to
+ *                               hand out ranges of tests on the console ("run N C", "quit")
  *   hilt.start=N                skip the tests whose index is below N (resume after a crash)
  *   hilt.count=N                run at most N tests from there (a retry runs one)
  */
@@ -35,6 +37,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <dirent.h>
+#include <drm.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,6 +86,14 @@ static struct {
 static unsigned long seq;
 /* In shell mode a person reads the console: plain lines instead of frames. */
 static bool plain;
+/*
+ * Hosted: started as a program on a machine that is already up (an SSH host,
+ * this workstation), not as /init of a test initramfs. It mounts nothing,
+ * loads no module, changes no setting of the kernel, reads the plan and the
+ * programs under a folder (--root), and exits instead of powering off.
+ */
+static bool hosted;
+static const char *root = "";
 static int kmsg_fd = -1;
 static int marker_fd = -1;	/* /dev/kmsg for writing: the case markers */
 static int cur_kmsg_level;
@@ -218,6 +229,8 @@ static void drain_console(void)
 static void power_off(void)
 {
 	drain_console();
+	if (hosted)
+		exit(0);
 	sync();
 	reboot(RB_POWER_OFF);
 	reboot(RB_AUTOBOOT);
@@ -298,15 +311,27 @@ static bool take_word(char *dst, size_t size, const char *word, int lineno)
 	return true;
 }
 
+/* A path of the plan, under --root when hosted. */
+static bool take_path(char *dst, size_t size, const char *path, int lineno)
+{
+	char full[MAX_PATH * 2 + 2];
+
+	snprintf(full, sizeof(full), "%s%s", path[0] == '/' ? root : "", path);
+	return take_word(dst, size, full, lineno);
+}
+
 static bool load_plan(void)
 {
 	static char text[MAX_PLAN_BYTES + 1];
 	int lineno = 0;
 	char *save = NULL;
 
-	read_file(PLAN_PATH, text, sizeof(text));
+	char plan_path[MAX_PATH + 1];
+
+	snprintf(plan_path, sizeof(plan_path), "%s%s", root, PLAN_PATH);
+	read_file(plan_path, text, sizeof(text));
 	if (!text[0]) {
-		emit("note", "no plan at " PLAN_PATH);
+		emit("note", "no plan at %s", plan_path);
 		return false;
 	}
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -333,7 +358,7 @@ static bool load_plan(void)
 		} else if (nw == 2 && !strcmp(w[0], "module")) {
 			if (plan.nmodules == MAX_MODULES)
 				emit("note", "plan line %d: more than %d modules; ignored", lineno, MAX_MODULES);
-			else if (take_word(plan.modules[plan.nmodules], sizeof(plan.modules[0]), w[1], lineno))
+			else if (take_path(plan.modules[plan.nmodules], sizeof(plan.modules[0]), w[1], lineno))
 				plan.nmodules++;
 		} else if (nw == 4 && !strcmp(w[0], "suite")) {
 			struct suite *s = &plan.suites[plan.nsuites];
@@ -343,7 +368,7 @@ static bool load_plan(void)
 				continue;
 			}
 			if (!take_word(s->name, sizeof(s->name), w[1], lineno) ||
-			    !take_word(s->path, sizeof(s->path), w[2], lineno))
+			    !take_path(s->path, sizeof(s->path), w[2], lineno))
 				continue;
 			s->igt = !strcmp(w[3], "igt");
 			s->whole = s->igt || !strcmp(w[3], "whole");
@@ -453,6 +478,12 @@ static void kmsg_drain(void)
 
 static void load_modules(void)
 {
+	if (hosted) {
+		if (plan.nmodules)
+			emit("note", "hosted: the plan's %d kernel modules are not loaded; the suites use what this kernel has",
+			     plan.nmodules);
+		return;
+	}
 	for (int i = 0; i < plan.nmodules; i++) {
 		const char *path = plan.modules[i];
 		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -610,6 +641,108 @@ static void dump_stuck(pid_t pgid, const struct test *t)
 	}
 	if (proc)
 		closedir(proc);
+}
+
+/* ---- inventory: the machine as the kernel sees it ---- */
+
+static void read_trim(const char *path, char *buf, size_t size)
+{
+	read_file(path, buf, size);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* The name of the driver a sysfs device is bound to, "-" when none. */
+static void bound_driver(const char *devdir, char *out, size_t size)
+{
+	char link[512], target[512];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "%s/driver", devdir);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0) {
+		snprintf(out, size, "-");
+		return;
+	}
+	target[n] = '\0';
+	snprintf(out, size, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+}
+
+/*
+ * Says what the machine is: every display controller, 3D controller and
+ * processing accelerator on PCI with its ids, subsystem ids, bound driver and
+ * the firmware versions sysfs shows; every DRM and accel node with the driver
+ * and version DRM_IOCTL_VERSION gives; the kernel command line. A run records
+ * it, and a machine profile that demands an accelerator is checked against it.
+ */
+static void inventory(void)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	char cmdline[2048];
+
+	while (d && (e = readdir(d))) {
+		char dir[300], path[400], cls[32], ven[16], dev[16], sven[16], sdev[16], drv[64], fw[800] = "";
+		unsigned long klass;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", e->d_name);
+		snprintf(path, sizeof(path), "%s/class", dir);
+		read_trim(path, cls, sizeof(cls));
+		klass = strtoul(cls, NULL, 16);
+		/* 0x03: display; 0x12: processing accelerator; 0x0b40: co-processor */
+		if ((klass >> 16) != 0x03 && (klass >> 16) != 0x12 && (klass >> 8) != 0x0b40)
+			continue;
+		snprintf(path, sizeof(path), "%s/vendor", dir);
+		read_trim(path, ven, sizeof(ven));
+		snprintf(path, sizeof(path), "%s/device", dir);
+		read_trim(path, dev, sizeof(dev));
+		snprintf(path, sizeof(path), "%s/subsystem_vendor", dir);
+		read_trim(path, sven, sizeof(sven));
+		snprintf(path, sizeof(path), "%s/subsystem_device", dir);
+		read_trim(path, sdev, sizeof(sdev));
+		bound_driver(dir, drv, sizeof(drv));
+		static const char *const fw_files[] = { "vbios_version", "fw_version", "firmware_version" };
+		for (size_t i = 0; i < sizeof(fw_files) / sizeof(fw_files[0]); i++) {
+			char v[128];
+
+			snprintf(path, sizeof(path), "%s/%s", dir, fw_files[i]);
+			read_trim(path, v, sizeof(v));
+			if (v[0])
+				snprintf(fw + strlen(fw), sizeof(fw) - strlen(fw), " %s=%s", fw_files[i], v);
+		}
+		emit("inv", "pci %s %s:%s %s:%s %s %s%s", e->d_name, ven + (ven[1] == 'x' ? 2 : 0),
+		     dev + (dev[1] == 'x' ? 2 : 0), sven + (sven[1] == 'x' ? 2 : 0), sdev + (sdev[1] == 'x' ? 2 : 0),
+		     cls + (cls[1] == 'x' ? 2 : 0), drv, fw);
+	}
+	if (d)
+		closedir(d);
+	static const char *const node_dirs[] = { "/dev/dri", "/dev/accel" };
+	for (size_t k = 0; k < sizeof(node_dirs) / sizeof(node_dirs[0]); k++) {
+		d = opendir(node_dirs[k]);
+		while (d && (e = readdir(d))) {
+			char path[300], name[64] = "", desc[128] = "";
+			struct drm_version v = { .name = name, .name_len = sizeof(name) - 1, .desc = desc, .desc_len = sizeof(desc) - 1 };
+			int fd;
+
+			if (strncmp(e->d_name, "card", 4) && strncmp(e->d_name, "renderD", 7) && strncmp(e->d_name, "accel", 5))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", node_dirs[k], e->d_name);
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			if (fd < 0 || ioctl(fd, DRM_IOCTL_VERSION, &v)) {
+				emit("inv", "node %s - %s", path, strerror(errno));
+			} else {
+				name[v.name_len < sizeof(name) ? v.name_len : sizeof(name) - 1] = '\0';
+				emit("inv", "node %s %s %d.%d.%d", path, name, v.version_major, v.version_minor, v.version_patchlevel);
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+		if (d)
+			closedir(d);
+	}
+	read_trim("/proc/cmdline", cmdline, sizeof(cmdline));
+	emit("inv", "cmdline %s", cmdline);
 }
 
 /* ---- running suites ---- */
@@ -1069,6 +1202,67 @@ static void run_lists(int sigfd, sigset_t *oldmask)
 	emit("done", "%d", listed);
 }
 
+/* hosted: SIGHUP or SIGTERM ends the running test's process group and the agent. */
+static void on_hangup(int sig)
+{
+	if (running)
+		kill(-running->pid, SIGKILL);
+	_exit(128 + sig);
+}
+
+/*
+ * hilt.mode=serve: the host hands out work on the console, a line at a time,
+ * so that several machines of one run stay busy: "run <start> <count>" runs
+ * those tests (a 'unit' record, then what running them says, then 'done'),
+ * "quit" powers off. Nothing runs between units, so no heartbeat is owed.
+ */
+static void serve(int sigfd, sigset_t *oldmask)
+{
+	char line[128];
+	size_t len = 0;
+	struct termios t;
+
+	if (!hosted && tcgetattr(STDIN_FILENO, &t) == 0) {
+		t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);	/* what the host types is not console output */
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	}
+	emit("ready", "%d", plan.ntests);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = q_len ? STDOUT_FILENO : -1, .events = POLLOUT } };
+		ssize_t n;
+		int start, count;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return;
+		if (p[1].revents)
+			queue_flush(false);
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(STDIN_FILENO, line + len, sizeof(line) - 1 - len);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return;	/* the host is gone */
+		if (n < 0)
+			continue;
+		len += (size_t)n;
+		line[len] = '\0';
+		for (char *nl; (nl = strpbrk(line, "\r\n"));) {
+			*nl = '\0';
+			if (sscanf(line, "run %d %d", &start, &count) == 2) {
+				emit("unit", "%d %d", start, count);
+				run_tests(start, count, sigfd, oldmask);
+			} else if (!strcmp(line, "quit")) {
+				return;
+			} else if (line[0]) {
+				emit("note", "serve: command not understood: %.80s", line);
+			}
+			len -= (size_t)(nl + 1 - line);
+			memmove(line, nl + 1, len + 1);
+		}
+		if (len == sizeof(line) - 1)
+			len = 0;	/* a line too long to be a command */
+	}
+}
+
 /* ---- shell ---- */
 
 static void run_shell(void)
@@ -1113,14 +1307,31 @@ static void run_shell(void)
 	}
 }
 
-int main(void)
+/* hosted: agent --hosted --root DIR [--mode run|list] [--start N] [--count N] */
+static void hosted_args(int argc, char **argv, char *cmdline, size_t size)
 {
-	char cmdline[4096], mode[16], start_s[16], count_s[16];
+	size_t n = 0;
+
+	hosted = true;
+	cmdline[0] = '\0';
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--root"))
+			root = argv[i + 1];
+		else if (!strncmp(argv[i], "--", 2))
+			n += (size_t)snprintf(cmdline + n, n < size ? size - n : 0, "hilt.%s=%s ", argv[i] + 2, argv[i + 1]);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char cmdline[4096], mode[16], start_s[16], count_s[16], path_env[MAX_PATH + 64];
 	struct utsname u;
 	sigset_t mask, oldmask;
 	int sigfd;
 
-	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+	if (argc > 1 && !strcmp(argv[1], "--hosted"))
+		hosted_args(argc, argv, cmdline, sizeof(cmdline));
+	if (!hosted && fcntl(STDOUT_FILENO, F_GETFD) < 0) {
 		int fd = open("/dev/console", O_RDWR);
 
 		dup2(fd, 0);
@@ -1130,9 +1341,12 @@ int main(void)
 	plan.kmsg_level = 7;
 	plan.boot_kmsg_level = 4;
 	plan.console_level = 1;
-	mount_pseudo();
-	setenv("PATH", "/hilt/suites:/bin:/sbin:/usr/bin:/usr/sbin", 1);
-	read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	if (!hosted) {
+		mount_pseudo();
+		read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	}
+	snprintf(path_env, sizeof(path_env), "%s/hilt/suites:/bin:/sbin:/usr/bin:/usr/sbin", root);
+	setenv("PATH", path_env, 1);
 	cmdline_get(cmdline, "hilt.mode", mode, sizeof(mode), "run");
 	cmdline_get(cmdline, "hilt.start", start_s, sizeof(start_s), "0");
 	cmdline_get(cmdline, "hilt.count", count_s, sizeof(count_s), "1000000");
@@ -1144,11 +1358,17 @@ int main(void)
 		power_off();
 	}
 	load_plan();
-	emit("hello", "v=1 mode=%s release=%s start=%s tests=%d", mode, u.release, start_s,
-	     plan.ntests);
+	emit("hello", "v=1 mode=%s release=%s start=%s tests=%d%s", mode, u.release, start_s,
+	     plan.ntests, hosted ? " hosted=1" : "");
 
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (!plain) {
+	if (hosted && kmsg_fd >= 0)
+		lseek(kmsg_fd, 0, SEEK_END);	/* this machine's log before the run is not the run's */
+	else if (hosted)
+		emit("note", "hosted: /dev/kmsg cannot be read (%s): no kernel messages will be relayed", strerror(errno));
+	if (hosted) {
+		marker_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	} else if (!plain) {
 		/* One marker per case would trip /dev/kmsg's default rate limit (10 per 5 s). */
 		int fd = open("/proc/sys/kernel/printk_devkmsg", O_WRONLY | O_CLOEXEC);
 
@@ -1163,6 +1383,8 @@ int main(void)
 	kmsg_drain();
 	load_modules();
 	health_check();	/* the baseline: what booting and loading the modules tainted is no case's doing */
+	if (!plain)
+		inventory();
 
 	if (!strcmp(mode, "shell")) {
 		run_shell();
@@ -1171,14 +1393,22 @@ int main(void)
 
 	cur_kmsg_level = plan.kmsg_level;
 	fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL) | O_NONBLOCK);
-	if (plan.console_level > 0)
+	if (plan.console_level > 0 && !hosted)
 		klogctl(8 /* SYSLOG_ACTION_CONSOLE_LEVEL */, NULL, plan.console_level);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
+	if (hosted) {
+		/* The connection dropped or hilt stopped us: take the running test down too. */
+		signal(SIGHUP, on_hangup);
+		signal(SIGTERM, on_hangup);
+		signal(SIGPIPE, SIG_IGN);
+	}
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (!strcmp(mode, "list"))
 		run_lists(sigfd, &oldmask);
+	else if (!strcmp(mode, "serve"))
+		serve(sigfd, &oldmask);
 	else
 		run_tests(atoi(start_s), atoi(count_s), sigfd, &oldmask);
 	power_off();

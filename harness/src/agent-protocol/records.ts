@@ -26,7 +26,21 @@ export type AgentRecord =
   | { kind: 'lockdep'; on: boolean }
   /** A stuck task of a test the agent is about to kill: its state, wchan and kernel stack. */
   | { kind: 'stack'; index: number; text: string }
+  /** hilt.mode=serve: waiting for the host to hand out tests; it has this many planned. */
+  | { kind: 'ready'; tests: number }
+  /** hilt.mode=serve: the tests start..start+count-1 the host handed out run now, in order. */
+  | { kind: 'unit'; start: number; count: number }
+  /** What the machine is, said once after the modules load: see Inventory. */
+  | { kind: 'inv'; item: InventoryItem }
   | { kind: 'unknown'; rawKind: string; payload: string; damaged: boolean };
+
+/** One line of the machine's inventory. */
+export type InventoryItem =
+  /** A display controller, 3D controller or processing accelerator on PCI: ids as lowercase hex, driver '-' when unbound. */
+  | { what: 'pci'; slot: string; vendor: string; device: string; subsystemVendor: string; subsystemDevice: string; class: string; driver: string; firmware: Record<string, string> }
+  /** A DRM or accel node and what DRM_IOCTL_VERSION said (driver null and the error when it could not be asked). */
+  | { what: 'node'; path: string; driver: string | null; version: string | null; error: string | null }
+  | { what: 'cmdline'; cmdline: string };
 
 /** Splits off n space-separated words; the rest of the payload is the last element. */
 function words(payload: string, n: number): string[] | null {
@@ -49,7 +63,30 @@ function words(payload: string, n: number): string[] | null {
   return out;
 }
 
-const KNOWN_KINDS = new Set(['hello', 'kmsg', 'mod', 'spawn', 'begin', 'out', 'err', 'end', 'timeout', 'exit', 'notrun', 'hb', 'note', 'done', 'taint', 'lockdep', 'stack']);
+const KNOWN_KINDS = new Set(['hello', 'kmsg', 'mod', 'spawn', 'begin', 'out', 'err', 'end', 'timeout', 'exit', 'notrun', 'hb', 'note', 'done', 'taint', 'lockdep', 'stack', 'inv', 'ready', 'unit']);
+
+const HEX_PAIR = /^([0-9a-f]{4}):([0-9a-f]{4})$/;
+
+function inventoryItem(p: string): InventoryItem | null {
+  const w = p.split(' ');
+  if (w[0] === 'cmdline') return { what: 'cmdline', cmdline: p.slice('cmdline '.length) };
+  if (w[0] === 'node' && w[1] && w[2]) {
+    if (w[2] === '-') return { what: 'node', path: w[1], driver: null, version: null, error: w.slice(3).join(' ') };
+    return /^\d+\.\d+\.\d+$/.test(w[3] ?? '') ? { what: 'node', path: w[1], driver: w[2], version: w[3]!, error: null } : null;
+  }
+  if (w[0] === 'pci' && w.length >= 6) {
+    const id = HEX_PAIR.exec(w[2]!);
+    const sub = HEX_PAIR.exec(w[3]!);
+    if (!id || !sub || !/^[0-9a-f]{6}$/.test(w[4]!)) return null;
+    const firmware: Record<string, string> = {};
+    for (const kv of w.slice(6)) {
+      const eq = kv.indexOf('=');
+      if (eq > 0) firmware[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+    return { what: 'pci', slot: w[1]!, vendor: id[1]!, device: id[2]!, subsystemVendor: sub[1]!, subsystemDevice: sub[2]!, class: w[4]!, driver: w[5]!, firmware };
+  }
+  return null;
+}
 
 const int = (s: string | undefined): number | null => (s !== undefined && /^-?\d+$/.test(s) ? Number(s) : null);
 
@@ -126,6 +163,16 @@ export function parseRecord(rec: FrameRecord): AgentRecord {
       return int(p) !== null && int(p)! >= 0 ? { kind: 'taint', mask: int(p)! } : unknown;
     case 'lockdep':
       return p === 'on' || p === 'off' ? { kind: 'lockdep', on: p === 'on' } : unknown;
+    case 'ready':
+      return int(p) !== null ? { kind: 'ready', tests: int(p)! } : unknown;
+    case 'unit': {
+      const [start, count] = p.split(' ');
+      return int(start) !== null && int(count) !== null ? { kind: 'unit', start: int(start)!, count: int(count)! } : unknown;
+    }
+    case 'inv': {
+      const item = inventoryItem(p);
+      return item ? { kind: 'inv', item } : unknown;
+    }
     case 'stack': {
       const w = words(p, 1);
       return w && int(w[0]) !== null && w[1] ? { kind: 'stack', index: int(w[0])!, text: w[1] } : unknown;

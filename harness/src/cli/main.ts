@@ -6,6 +6,7 @@ import { DEFAULT_KERNEL } from '../kernel/spec.js';
 import { hiltVersion } from '../run/environment.js';
 import { bootCommand } from './boot-command.js';
 import { docsCommand } from './docs-command.js';
+import { registerLavaCommand } from './lava-command.js';
 import { listCommand } from './list-command.js';
 import { parseCommand } from './parse-command.js';
 import { reportCommand } from './report-command.js';
@@ -62,8 +63,10 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+const controller = new AbortController();
+const interrupted = controller.signal;
+
 async function main(argv: string[]): Promise<number> {
-  const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
@@ -100,7 +103,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--boot-timeout <s>', 'seconds from power-on to the agent (default 120)', number('--boot-timeout'))
     .option('--silence-timeout <s>', 'seconds without console output before the machine counts as hung (default 30)', number('--silence-timeout'))
     .option('--run-timeout <s>', 'seconds for the whole run', number('--run-timeout'))
-    .option('--retries <n>', 'run a case that crashed or timed out again, up to n times (at most 10)', integer('--retries'))
+    .option('--retries <n>', 'run a failing case (fail, dmesg-warn, dmesg-fail, crash, timeout) again up to n times, in a fresh boot after a crash or a hang; a failure that then passes is a flake (default 1, at most 10)', integer('--retries'))
+    .option('--jobs <n>', 'run the plan on n machines at once, each taking the next tests as it is ready (default 1)', integer('--jobs'))
+    .option('--repeat <n>', 'run the plan n times over in this one run, to see how often each case comes out each way (default 1)', integer('--repeat'))
     .option('--abort-on <conditions>', 'stop the whole run when the kernel gains a taint bit that means trouble (taint) or lockdep switches itself off (lockdep); comma-separated, repeatable; the rest is reported as not run, exit 1', collect)
     .option('--resume <dir>', 'continue the interrupted run whose reports are in dir')
     .option('-v, --verbose', 'copy the console to stderr as it arrives')
@@ -149,6 +154,8 @@ async function main(argv: string[]): Promise<number> {
       code = await reportCommand(file, o, process.stderr);
     });
 
+  registerLavaCommand(program, machineOptions, (c) => (code = c));
+
   if (argv.length <= 2) {
     program.outputHelp({ error: true });
     return EXIT_INFRA;
@@ -171,6 +178,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
+    // Interrupted: what a step had started (an apt-get, a decompression) must not outlive the reports.
+    if (interrupted.aborted) process.exit(code);
   },
   (e) => {
     process.stderr.write(formatError(e) + '\n');

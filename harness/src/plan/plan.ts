@@ -42,6 +42,8 @@ export interface RunOptions {
   igtForceDriver?: string;
   /** Kernel modules an IGT run loads, instead of vgem (and bochs on QEMU). */
   igtModules?: string[];
+  jobs?: number;
+  repeat?: number;
 }
 
 interface PlanFile {
@@ -54,6 +56,8 @@ interface PlanFile {
   profiles?: string[];
   retries?: number;
   abortOn?: AbortCondition[];
+  jobs?: number;
+  repeat?: number;
   out?: string;
   igt?: { dir: string; tests?: string[]; exclude?: string[]; device?: string; forceDriver?: string; modules?: string[] };
 }
@@ -140,6 +144,8 @@ const FLAG_PATHS: [string, string][] = [
   ['/timeouts/case', '--case-timeout'],
   ['/timeouts/run', '--run-timeout'],
   ['/retries', '--retries'],
+  ['/jobs', '--jobs'],
+  ['/repeat', '--repeat'],
   ['/abortOn', '--abort-on'],
   ['/kernel', '--kernel'],
 ];
@@ -155,6 +161,8 @@ function checkFlags(opts: RunOptions, abortOn: string[] | undefined, registry: S
       ? drop({ boot: opts.bootTimeout, silence: opts.silenceTimeout, case: opts.caseTimeout, run: opts.runTimeout })
       : undefined,
     retries: opts.retries,
+    jobs: opts.jobs,
+    repeat: opts.repeat,
     abortOn,
   });
   const errors = registry.validate('plan.schema.json', flags);
@@ -172,6 +180,20 @@ function abortConditions(words: string[] | undefined): string[] | undefined {
     if (!(ABORT_CONDITIONS as readonly string[]).includes(w)) throw usageError(`--abort-on ${w}: not a condition hilt watches`, `Use ${ABORT_CONDITIONS.join(', ')} (comma-separated or repeated).`);
   }
   return [...new Set(list)];
+}
+
+/**
+ * A failing case is run once more by default, in a fresh boot when it
+ * crashed or hung: a failure that passes then is a flake, reported as one,
+ * and a gate does not block on it.
+ */
+export const DEFAULT_RETRIES = 1;
+
+/** The plan's tests N times over (--repeat), each run of them after the one before, each test its own index. */
+function repeatTests(tests: PlannedTest[], n: number): PlannedTest[] {
+  const out: PlannedTest[] = [];
+  for (let r = 1; r <= n; r++) for (const t of tests) out.push({ ...t, index: out.length, repeat: r });
+  return out;
 }
 
 /** Everything the agent must hold (suites/agent/limits.h), checked before anything boots. */
@@ -277,6 +299,9 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     suites.push(...igtSuites(igt.programs, igt.plan, machine, caseTimeoutS ? caseTimeoutS * 1000 : IGT_TEST_TIMEOUT_MS, opts.igtModules?.length ? opts.igtModules : file.igt?.modules));
   }
   if (!tests.length && !igt) throw usageError('the plan selects no test', 'Name a suite with --suite, a program with --suite-bin, or an IGT build with --igt.');
+  const repeat = opts.repeat ?? file.repeat ?? 1;
+  const planned = repeat > 1 ? repeatTests(tests, repeat) : tests;
+  checkAgentLimits(suites, planned);
 
   const dmesg = { ...DEFAULT_DMESG, ...file.dmesg };
   for (const re of [...dmesg.match, ...dmesg.ignore]) {
@@ -291,7 +316,7 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     kernel,
     machine,
     suites,
-    tests,
+    tests: planned,
     out: resolve(opts.out ?? (file.out ? resolve(fileDir, file.out) : 'reports')),
     timeouts: {
       bootMs: seconds(opts.bootTimeout ?? file.timeouts?.boot) ?? DEFAULT_TIMEOUTS.bootMs,
@@ -301,8 +326,10 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     },
     dmesg,
     profiles: [...(file.profiles ?? []), ...(opts.profiles ?? [])],
-    retries: opts.retries ?? file.retries ?? 0,
+    retries: opts.retries ?? file.retries ?? DEFAULT_RETRIES,
     abortOn: (abortOnFlags ?? file.abortOn ?? []) as AbortCondition[],
+    jobs: opts.jobs ?? file.jobs ?? 1,
+    repeat,
     ...(igt ? { igt: igt.plan } : {}),
   };
 }

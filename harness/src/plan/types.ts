@@ -24,6 +24,8 @@ export interface DmesgRules {
 export interface PlannedTest {
   /** Position in the whole run; the agent resumes by it (hilt.start=N). */
   index: number;
+  /** With --repeat N, which of the N runs of the plan this test belongs to (1-based); absent otherwise. */
+  repeat?: number;
   suite: string;
   /** Case name, or '-' for a program run whole. */
   case: string;
@@ -43,6 +45,10 @@ export interface RunPlan {
   retries: number;
   /** Kernel conditions that stop the whole run, like IGT's runner --abort-on-monitored-error. */
   abortOn: AbortCondition[];
+  /** Machines run at once (--jobs). */
+  jobs: number;
+  /** How many times the plan's tests are run in this invocation (--repeat), to hunt flakes. */
+  repeat: number;
   /** IGT's part of the run (--igt DIR), when it has one: its suites are those of mode 'igt'. */
   igt?: IgtPlan;
 }

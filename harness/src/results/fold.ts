@@ -101,7 +101,18 @@ export class ResultsFold {
     if (cached) return cached;
     const end = this.attribution.end;
     const why = end?.status === 'interrupted' ? 'the run was interrupted first' : end?.error ? `the run stopped first: ${end.error.message}` : 'the run stopped before it';
-    const results = testVerdicts(t, this.attribution.modes.get(t.suite) ?? 'cases', a, this.attribution.attemptsOf(index), { judge: this.ctx.judge, known: this.ctx.known ?? (() => null), ...(this.ctx.igtDmesg ? { igtDmesg: this.ctx.igtDmesg } : {}) }, { why });
+    const mode = this.attribution.modes.get(t.suite) ?? 'cases';
+    const ctx = { judge: this.ctx.judge, known: this.ctx.known ?? (() => null), ...(this.ctx.igtDmesg ? { igtDmesg: this.ctx.igtDmesg } : {}) };
+    const results = testVerdicts(t, mode, a, this.attribution.attemptsOf(index), ctx, { why });
+    // A test run more than once (retries) keeps what each earlier run said: a failure that passed later is a flake.
+    const earlier = (this.attribution.attempts[index] ?? []).slice(0, -1).filter((x) => x.outcome !== 'abort');
+    if (earlier.length) {
+      const before = earlier.map((x) => testVerdicts(t, mode, x, 1, ctx, { why }));
+      for (const c of results) {
+        const previous = before.flatMap((cases) => cases.filter((p) => p.name === c.name).map((p) => ({ status: p.status, message: p.message })));
+        if (previous.length) c.previous = previous;
+      }
+    }
     if (a && a.outcome !== 'running') this.judged.set(a, results);
     return results;
   }

@@ -65,6 +65,8 @@ export interface CaseResult {
   stacks?: string[];
   /** Lockdep switched itself off (debug_locks=0) while it ran. */
   lockdepOff?: boolean;
+  /** What its earlier runs said, oldest first, when it ran more than once (retries): a failure that later passed is a flake. */
+  previous?: { status: Status; message: string }[];
 }
 
 export interface SuiteResult {

@@ -8,7 +8,7 @@
  * settings QEMU is started with must be those of the default machine, or of
  * the --machine file given with --resume.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { JOURNAL_FILE, type JournalEntry, parseJournal } from '../journal/index.js';
@@ -26,8 +26,8 @@ export interface InterruptedRun {
   problems: string[];
 }
 
-/** A journal bigger than this was not written by a run hilt can still fold. */
-const JOURNAL_MAX = 1024 * MiB;
+/** A journal bigger than this was not written by hilt (the writer stops keeping bulk at 384 MiB). */
+const JOURNAL_MAX = 500 * MiB;
 
 /** The machine settings that decide what runs on the host: the program and every argument it gets. */
 const HOST_FIELDS = ['qemu', 'devices', 'extraArgs'] as const;
@@ -35,6 +35,7 @@ const HOST_FIELDS = ['qemu', 'devices', 'extraArgs'] as const;
 export function readInterruptedRun(dir: string, o: { registry: SchemaRegistry; catalog: SuiteInfo[]; machine: MachineProfile }): InterruptedRun {
   const path = join(dir, JOURNAL_FILE);
   const flag = `--resume ${dir}`;
+  if (!existsSync(path)) throw usageError(`${flag}: no ${JOURNAL_FILE} there`, 'Give the output folder of the interrupted run.');
   const text = readInputText(path, `${flag}:`, JOURNAL_MAX);
   const { entries, problems } = parseJournal(text);
   const torn = problems.filter((p) => p.includes('(torn last line)'));

@@ -18,6 +18,8 @@ export interface SuiteInfo {
   description: string;
   /** Kernel modules the suite needs loaded. */
   modules: string[];
+  /** Test drivers under suites/ (a folder with a Kbuild) built for the kernel under test and loaded after `modules`. */
+  outOfTreeModules?: string[];
   timeoutMs: number;
   /** Whether `hilt run` runs it when no suite is named. */
   default: boolean;
@@ -39,6 +41,7 @@ interface Manifest {
   name: string;
   description: string;
   modules: string[];
+  outOfTreeModules?: string[];
   timeoutSeconds: number;
   default?: boolean;
 }
@@ -65,6 +68,7 @@ export function loadCatalog(registry: SchemaRegistry, suitesDir = SUITES_DIR, bu
       name: manifest.name,
       description: manifest.description,
       modules: manifest.modules,
+      ...(manifest.outOfTreeModules?.length ? { outOfTreeModules: manifest.outOfTreeModules } : {}),
       timeoutMs: manifest.timeoutSeconds * 1000,
       default: manifest.default ?? true,
       binary,

@@ -14,7 +14,7 @@ import { ROOT, runHilt, tempDir } from '../helpers.js';
 
 const SUITES = ['accel', 'dma-buf', 'dma-heap', 'drm-core', 'fences', 'prime', 'sync-file', 'syncobj', 'udmabuf'];
 /** Why a case may skip in QEMU: hardware QEMU does not have, or a kernel bug a driver profile names. */
-const ALLOWED_SKIPS = [/^skipped: no \/dev\/accel node: this machine has no DRM accel device$/, /^expected failure: a known issue of (vgem|virtio_gpu) \(profile [a-z-]+\): /];
+const ALLOWED_SKIPS = [/^skipped: no \/dev\/accel node: this machine has no DRM accel device$/, /^skipped: no habanalabs accel device \(accel drivers here: vaccel\)$/, /^expected failure: a known issue of (vgem|virtio_gpu) \(profile [a-z-]+\): /];
 
 t.test('the default plan: every suite, every case passes or skips for want of hardware', async (t) => {
   const out = tempDir(t);
@@ -46,7 +46,7 @@ t.test('the default plan: every suite, every case passes or skips for want of ha
     c.subtests.forEach((sub) => visit(sub, expectedFailure || sub.message.startsWith('expected failure')));
   };
   run.suites.forEach((s) => s.cases.forEach((c) => visit(c, c.message.startsWith('expected failure'))));
-  t.same([...drivers].sort(), ['vgem', 'virtio_gpu']);
+  t.same([...drivers].sort(), ['vaccel', 'vgem', 'virtio_gpu']);
   t.same([...heaps].sort(), ['system', 'udmabuf']);
 });
 

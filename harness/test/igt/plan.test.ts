@@ -52,6 +52,8 @@ function igtPlan(tests: string[] = [], exclude: string[] = []): RunPlan {
     profiles: [],
     retries: 0,
     abortOn: [],
+    jobs: 1,
+    repeat: 1,
     igt: { dir: '/igt', testsDir: '/igt/tests', tests, exclude, device: null, forceDriver: null },
   };
 }

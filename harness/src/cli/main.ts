@@ -38,8 +38,24 @@ function machineOptions(cmd: Command): Command {
       ).choices(['single', 'multi']),
     )
     .option('--suite <name[:case,...]>', 'suite to run, optionally only some cases; repeatable (default: every default suite)', collect)
-    .option('--suite-bin <[name=]path>', 'a static program printing KTAP, run whole as a suite named after the file (or NAME); repeatable', collect);
+    .option('--suite-bin <[name=]path>', 'a static program printing KTAP, run whole as a suite named after the file (or NAME); repeatable', collect)
+    .option('--igt <dir>', 'run IGT GPU Tools tests from a meson build folder or install prefix: each program a suite igt@PROGRAM, each subtest a test')
+    .option('--igt-test <regex>', 'like igt_runner -t: only IGT tests whose igt@program@subtest name matches; repeatable', collect)
+    .option('--igt-exclude <regex>', 'like igt_runner -x: leave out IGT tests whose name matches; repeatable', collect)
+    .option('--igt-device <filter>', "IGT's device filter, as IGT_DEVICE for every IGT test")
+    .option('--igt-force-driver <name>', 'the driver IGT opens when a test asks for any (IGT_FORCE_DRIVER)')
+    .option('--igt-module <name>', 'a kernel module to load for IGT (the driver under test); repeatable; default vgem, and bochs on QEMU', collect);
 }
+
+/** The --igt flags as RunOptions names them. */
+const igtOptions = (o: { igt?: string; igtTest?: string[]; igtExclude?: string[]; igtDevice?: string; igtForceDriver?: string; igtModule?: string[] }) => ({
+  igt: o.igt,
+  igtTests: o.igtTest,
+  igtExclude: o.igtExclude,
+  igtDevice: o.igtDevice,
+  igtForceDriver: o.igtForceDriver,
+  igtModules: o.igtModule,
+});
 
 // `hilt parse big.log | head` closes our stdout early: that is the reader's choice, not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -95,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-v, --verbose', 'copy the console to stderr as it arrives')
     .option('-q, --quiet', 'no progress output')
     .action(async (o) => {
-      code = await runCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, profiles: o.profile, abortOn: o.abortOn }, controller.signal);
+      code = await runCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, profiles: o.profile, abortOn: o.abortOn, ...igtOptions(o) }, controller.signal);
     });
 
   program
@@ -108,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
     });
 
   machineOptions(program.command('boot').description('boot the test kernel and attach this terminal to a shell in the guest (Ctrl-] leaves)')).action(async (o) => {
-    code = await bootCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin });
+    code = await bootCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, ...igtOptions(o) });
   });
 
   program

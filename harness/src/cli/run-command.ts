@@ -1,9 +1,11 @@
 /** `hilt run`: plan, execute, report, exit code. */
 import { EXIT_CONFORMANCE, EXIT_INFRA, EXIT_OK, formatError, usageError } from '../errors.js';
 import { cacheDir } from '../paths.js';
+import { needsIgtListing } from '../plan/igt.js';
 import { buildRunPlan, machineOf, type RunOptions } from '../plan/plan.js';
 import type { RunPlan } from '../plan/types.js';
 import { executeRun } from '../run/executor.js';
+import { planIgtTests } from '../run/igt-listing.js';
 import { type InterruptedRun, readInterruptedRun } from '../run/resume.js';
 import { schemas } from '../schemas/registry.js';
 import { loadCatalog } from '../suites/catalog.js';
@@ -23,7 +25,7 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
   let plan: RunPlan;
   let resumed: InterruptedRun | undefined;
   if (opts.resume) {
-    const conflicting = (['plan', 'kernel', 'suites', 'suiteBins', 'out'] as const).filter((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !(opts[k] as unknown[]).length));
+    const conflicting = (['plan', 'kernel', 'suites', 'suiteBins', 'out', 'igt'] as const).filter((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !(opts[k] as unknown[]).length));
     if (conflicting.length) throw usageError(`--resume takes the plan from the interrupted run; drop --${conflicting.join(', --')}`);
     const catalog = loadCatalog(registry);
     // The machine this command line names (the default, or --machine FILE) is all a resume may start.
@@ -32,6 +34,8 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
   } else {
     plan = await buildRunPlan(opts, loadCatalog(registry), registry);
     checkOutDir(plan.out);
+    // IGT's subtests are listed in the guest, so that the journal opens with one test per subtest.
+    if (needsIgtListing(plan)) plan = await planIgtTests(plan, { cacheDir: cacheDir(), log, signal });
   }
   log.info(`${opts.resume ? 'resuming' : 'running'} ${plan.tests.length} tests from ${plan.suites.map((s) => s.name).join(', ')} on ${plan.kernel}`);
   const { result, error } = await executeRun({
@@ -43,7 +47,8 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
     ...(resumed ? { resume: resumed } : {}),
     verbose: opts.verbose ?? false,
     onSettled: (t, done, total) => {
-      const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `/${t.case}`}: ${t.summary ?? t.status}`;
+      // IGT's tests go by IGT's own names: igt@program@subtest.
+      const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `${t.suite.startsWith('igt@') ? '@' : '/'}${t.case}`}: ${t.summary ?? t.status}`;
       if (t.status === 'pass' || t.status === 'skip') log.progress(line);
       else log.info(`${line} — ${t.message}`);
     },

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { infraError } from '../errors.js';
 import type { KernelInfo } from '../kernel/types.js';
@@ -23,6 +23,7 @@ import { type AgentPlan, renderAgentPlan } from './agent-plan.js';
 import { type CpioEntry, cpioArchive } from './cpio.js';
 import { type ExternalModulePlan, externalModulesFor } from './extmod.js';
 import { type LibraryPlacement, closuresOf, libraryEntries, placeLibraries } from './libraries.js';
+import { type TreeModule, moduleTreeEntries } from './module-tree.js';
 import { moduleName, parseModulesDep, resolveModules } from './modules.js';
 
 export const DEFAULT_BUSYBOX = '/bin/busybox';
@@ -119,7 +120,7 @@ export async function externalModules(inputs: ImageInputs): Promise<ExternalModu
 export async function moduleEntries(
   inputs: ImageInputs,
   external?: ExternalModulePlan[],
-): Promise<{ entries: CpioEntry[]; guestPaths: string[]; names: string[]; builtin: string[]; missing: string[] }> {
+): Promise<{ entries: CpioEntry[]; guestPaths: string[]; names: string[]; builtin: string[]; missing: string[]; tree: TreeModule[] }> {
   external ??= await externalModules(inputs);
   const available = external.flatMap((p) => (p.module ? [p.module] : []));
   // An out-of-tree module's own dependencies (drm, drm_shmem_helper...) come from the kernel, like any other.
@@ -138,7 +139,7 @@ export async function moduleEntries(
     }
     return { entries, guestPaths, names: available.map((m) => m.name) };
   };
-  const none = { entries: [], guestPaths: [], names: [], builtin: [], missing: [] };
+  const none = { entries: [], guestPaths: [], names: [], builtin: [], missing: [], tree: [] };
   if (!requested.length) {
     const ext = await outOfTree();
     return { ...none, ...ext };
@@ -155,12 +156,15 @@ export async function moduleEntries(
   const entries: CpioEntry[] = [];
   const guestPaths: string[] = [];
   const names: string[] = [];
+  const tree: TreeModule[] = [];
   for (const rel of closure.load) {
     const name = moduleName(rel);
     const guest = `hilt/modules/${name}.ko`;
-    entries.push({ type: 'file', path: guest, mode: 0o644, data: await decompressModule(join(dir, rel), inputs.cacheDir) });
+    const data = await decompressModule(join(dir, rel), inputs.cacheDir);
+    entries.push({ type: 'file', path: guest, mode: 0o644, data });
     guestPaths.push('/' + guest);
     names.push(name);
+    tree.push({ rel, guest: '/' + guest, data });
   }
   // Modules a case loads itself (a self-test that would run for minutes at boot): in the image, not in the load list.
   const onDemand = [...new Set(inputs.suites.flatMap((s) => s.modulesOnDemand ?? []))];
@@ -173,7 +177,7 @@ export async function moduleEntries(
     }
   }
   const ext = await outOfTree();
-  return { entries: [...entries, ...ext.entries], guestPaths: [...guestPaths, ...ext.guestPaths], names: [...names, ...ext.names], builtin: closure.builtin, missing: closure.missing };
+  return { entries: [...entries, ...ext.entries], guestPaths: [...guestPaths, ...ext.guestPaths], names: [...names, ...ext.names], builtin: closure.builtin, missing: closure.missing, tree };
 }
 
 async function pruneImages(dir: string, keep: string): Promise<void> {
@@ -207,7 +211,7 @@ async function inputsFingerprint(inputs: ImageInputs, libraries: LibraryPlacemen
   } catch {
     return null; // a missing input: the full build says which, and how to fix it
   }
-  h.update(JSON.stringify({ agent: inputs.agent, suites: inputs.suites.map((s) => [s.name, s.mode, s.modules, s.modulesOnDemand ?? []]), kernel: inputs.kernel.modulesDir, external: external.map((p) => [p.name, p.unavailable]) }));
+  h.update(JSON.stringify({ agent: inputs.agent, suites: inputs.suites.map((s) => [s.name, s.mode, s.modules, s.modulesOnDemand ?? [], s.env ?? []]), kernel: inputs.kernel.modulesDir, external: external.map((p) => [p.name, p.unavailable]) }));
   return h.digest('hex');
 }
 
@@ -224,8 +228,12 @@ function externalSummary(external: ExternalModulePlan[]): BuiltImage['external']
   }));
 }
 
-/** Where a suite's program lives in the guest. */
-const suiteGuestPath = (suite: SuiteInfo) => (suite.mode === 'cases' ? `/hilt/suites/${suite.name}` : `/hilt/bin/${suite.name}`);
+/**
+ * Where a suite's program lives in the guest. An IGT program keeps its file
+ * name: IGT names itself, its kernel-log markers and its results after it.
+ */
+const suiteGuestPath = (suite: SuiteInfo) =>
+  suite.mode === 'cases' ? `/hilt/suites/${suite.name}` : suite.mode === 'igt' ? `/hilt/igt/${basename(suite.binary)}` : `/hilt/bin/${suite.name}`;
 
 /** The shared libraries of the dynamically linked suite programs, placed for the guest's loader. */
 async function suiteLibraries(suites: SuiteInfo[]): Promise<LibraryPlacement> {
@@ -284,9 +292,13 @@ async function buildFromContents(inputs: ImageInputs, libraries: LibraryPlacemen
   for (const suite of inputs.suites) {
     const guest = suiteGuestPath(suite);
     entries.push({ type: 'file', path: guest.slice(1), mode: 0o755, data: await readInput(suite.binary, `suite ${suite.name}`, 'Build it: make -C suites') });
-    suites.push({ name: suite.name, path: guest, mode: suite.mode });
+    suites.push({ name: suite.name, path: guest, mode: suite.mode, ...(suite.env?.length ? { env: suite.env } : {}) });
   }
   entries.push(...(await libraryEntries(libraries)));
+  // IGT loads and unloads modules itself (libkmod): it needs /lib/modules/<release> with its indexes.
+  if (inputs.suites.some((s) => s.mode === 'igt') && inputs.kernel.modulesDir && mods.tree.length) {
+    entries.push(...(await moduleTreeEntries(inputs.kernel.release, inputs.kernel.modulesDir, mods.tree)));
+  }
   const plan = renderAgentPlan({ ...inputs.agent, modules: mods.guestPaths, suites });
   entries.push({ type: 'file', path: 'hilt/plan', mode: 0o644, data: Buffer.from(plan) });
 

@@ -11,7 +11,8 @@ import type { SchemaRegistry } from '../schemas/registry.js';
 import { type SuiteInfo, requireBuilt, suiteFromBinary } from '../suites/catalog.js';
 import { MiB, readInputText } from '../util/input-file.js';
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from './defaults.js';
-import { ABORT_CONDITIONS, type AbortCondition, type MachineProfile, type PlannedTest, type RunPlan } from './types.js';
+import { IGT_TEST_TIMEOUT_MS, compileIgtFilters, igtPrograms, igtSuites, igtTestsDir, withIgtMachine } from './igt.js';
+import { ABORT_CONDITIONS, type AbortCondition, type IgtPlan, type MachineProfile, type PlannedTest, type RunPlan } from './types.js';
 
 export interface RunOptions {
   plan?: string;
@@ -33,6 +34,14 @@ export interface RunOptions {
   retries?: number;
   /** "taint", "lockdep", or both comma-separated; repeatable. */
   abortOn?: string[];
+  /** IGT: a meson build dir or install prefix; -t/-x patterns; IGT_DEVICE; IGT_FORCE_DRIVER. */
+  igt?: string;
+  igtTests?: string[];
+  igtExclude?: string[];
+  igtDevice?: string;
+  igtForceDriver?: string;
+  /** Kernel modules an IGT run loads, instead of vgem (and bochs on QEMU). */
+  igtModules?: string[];
   jobs?: number;
   repeat?: number;
 }
@@ -50,6 +59,7 @@ interface PlanFile {
   jobs?: number;
   repeat?: number;
   out?: string;
+  igt?: { dir: string; tests?: string[]; exclude?: string[]; device?: string; forceDriver?: string; modules?: string[] };
 }
 
 interface MachineFile {
@@ -244,7 +254,9 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     ? opts.suites.map(parseSuiteSelector)
     : file.suites?.length
       ? file.suites.map((s) => (typeof s === 'string' ? { name: s, cases: null } : { name: s.name, cases: s.cases ?? null, timeout: s.timeout }))
-      : (opts.suiteBins?.length || file.suiteBins?.length ? [] : catalog.filter((s) => s.default).map((s) => ({ name: s.name, cases: null })));
+      : opts.suiteBins?.length || file.suiteBins?.length || opts.igt || file.igt
+        ? []
+        : catalog.filter((s) => s.default).map((s) => ({ name: s.name, cases: null }));
 
   const suites: SuiteInfo[] = [];
   const tests: PlannedTest[] = [];
@@ -285,7 +297,14 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     }
     add(suite, ['-'], () => suite.timeoutMs);
   }
-  if (!tests.length) throw usageError('the plan selects no test', 'Name a suite with --suite or a program with --suite-bin.');
+  checkAgentLimits(suites, tests);
+  // IGT's programs come as suites without tests: a boot lists their subtests before the run (plan/igt.ts).
+  const igt = await igtPart(opts, file.igt, fileDir);
+  if (igt) {
+    machine = withIgtMachine(machine);
+    suites.push(...igtSuites(igt.programs, igt.plan, machine, caseTimeoutS ? caseTimeoutS * 1000 : IGT_TEST_TIMEOUT_MS, opts.igtModules?.length ? opts.igtModules : file.igt?.modules));
+  }
+  if (!tests.length && !igt) throw usageError('the plan selects no test', 'Name a suite with --suite, a program with --suite-bin, or an IGT build with --igt.');
   const repeat = opts.repeat ?? file.repeat ?? 1;
   const planned = lastOfAll(repeat > 1 ? repeatTests(tests, repeat) : tests);
   checkAgentLimits(suites, planned);
@@ -317,5 +336,36 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     abortOn: (abortOnFlags ?? file.abortOn ?? []) as AbortCondition[],
     jobs: opts.jobs ?? file.jobs ?? 1,
     repeat,
+    ...(igt ? { igt: igt.plan } : {}),
   };
+}
+
+/**
+ * The IGT part of a run from --igt and its flags (which win) or the plan
+ * file's igt entry: the test programs found, less those an exclude pattern
+ * names whole (igt_runner lists no subtests of those either).
+ */
+async function igtPart(opts: RunOptions, file: PlanFile['igt'], fileDir: string): Promise<{ plan: IgtPlan; programs: string[] } | null> {
+  const dir = opts.igt ?? (file ? resolve(fileDir, file.dir) : undefined);
+  if (!dir) {
+    const flags = { igtTests: '--igt-test', igtExclude: '--igt-exclude', igtDevice: '--igt-device', igtForceDriver: '--igt-force-driver', igtModules: '--igt-module' } as const;
+    const stray = (Object.keys(flags) as (keyof typeof flags)[]).find((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !opts[k].length));
+    if (stray) throw usageError(`${flags[stray]} needs --igt DIR (or igt: in the plan file)`);
+    return null;
+  }
+  const testsDir = igtTestsDir(dir);
+  const plan: IgtPlan = {
+    dir: resolve(dir),
+    testsDir,
+    tests: opts.igtTests?.length ? opts.igtTests : (file?.tests ?? []),
+    exclude: opts.igtExclude?.length ? opts.igtExclude : (file?.exclude ?? []),
+    device: opts.igtDevice ?? file?.device ?? null,
+    forceDriver: opts.igtForceDriver ?? file?.forceDriver ?? null,
+  };
+  const filters = compileIgtFilters(plan);
+  const found = await igtPrograms(testsDir);
+  const programs = found.names.filter((p) => !filters.exclude.some((re) => re.test(p)));
+  if (!found.names.length) throw usageError(`--igt ${dir}: no IGT test programs in ${testsDir}`, 'Build IGT\'s tests first (meson compile -C BUILD, or ninja -C BUILD tests/NAME).');
+  if (!programs.length) throw usageError(`--igt-exclude leaves none of the ${found.names.length} IGT test programs in ${testsDir}`);
+  return { plan, programs };
 }

@@ -51,6 +51,24 @@ export interface RunPlan {
   jobs: number;
   /** How many times the plan's tests are run in this invocation (--repeat), to hunt flakes. */
   repeat: number;
+  /** IGT's part of the run (--igt DIR), when it has one: its suites are those of mode 'igt'. */
+  igt?: IgtPlan;
+}
+
+/** What a run asks of IGT (plan/igt.ts): kept in the plan, so results.json shows it. */
+export interface IgtPlan {
+  /** The folder given: an IGT meson build dir or an install prefix. */
+  dir: string;
+  /** Where the test programs are: DIR/tests or DIR/libexec/igt-gpu-tools. */
+  testsDir: string;
+  /** -t: include patterns, searched in igt@program@subtest without regard to case. */
+  tests: string[];
+  /** -x: exclude patterns. */
+  exclude: string[];
+  /** IGT_DEVICE: IGT's device filter (`--device` of IGT's tests). */
+  device: string | null;
+  /** IGT_FORCE_DRIVER: the driver IGT opens when a test asks for any. */
+  forceDriver: string | null;
 }
 
 /** taint: the kernel gained a taint bit that means trouble; lockdep: lockdep switched itself off. */

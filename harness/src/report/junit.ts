@@ -12,7 +12,7 @@ import { driverOf } from '../results/known-issues.js';
 import type { CaseResult, RunResult, SuiteResult } from '../results/model.js';
 import { cleanText } from './text.js';
 
-const FAILURES = new Set(['fail', 'dmesg-warn', 'dmesg-fail']);
+const FAILURES = new Set(['fail', 'warn', 'dmesg-warn', 'dmesg-fail']);
 const ERRORS = new Set(['timeout', 'crash', 'incomplete', 'abort']);
 
 function subtestLines(c: CaseResult, depth = 0): string[] {

@@ -43,12 +43,13 @@ import type { BootEndReason, JournalEntry } from '../journal/index.js';
 import { KtapParser } from '../ktap/index.js';
 import type { KtapNode } from '../ktap/types.js';
 import type { PlannedTest } from '../plan/types.js';
-import { type Attempt, newAttempt, pushCrashLine } from './attempt.js';
+import { type Attempt, newAttempt, newStreams, pushCrashLine } from './attempt.js';
 import { CappedLines, CappedList } from './capped-lines.js';
 import type { DmesgJudge } from './dmesg.js';
 import type { BootSummary, KernelMessage } from './model.js';
 
-export type SuiteMode = 'cases' | 'whole';
+/** 'igt': an IGT program, one process per test (its subtest), each run whole; its stdout and stderr kept apart. */
+export type SuiteMode = 'cases' | 'whole' | 'igt';
 
 /** Problems of the run kept at most (a flood of corrupt frames is counted, not held). */
 const PROBLEMS_MAX = 500;
@@ -341,7 +342,7 @@ export class Attribution {
         b.open = r.index;
         b.begun = Math.max(b.begun, r.index);
         b.phase = 'in-test';
-        this.attempts[r.index]!.push(newAttempt(b.summary.boot, entry.ms));
+        this.attempts[r.index]!.push(newAttempt(b.summary.boot, entry.ms, b.spawn?.mode === 'igt' ? { streams: newStreams() } : {}));
         break;
       }
       case 'unit':
@@ -353,9 +354,11 @@ export class Attribution {
       case 'out':
       case 'err': {
         const a = this.openAttempt(b);
+        const stream = a?.streams ? (r.kind === 'out' ? a.streams.out : a.streams.err) : null;
         for (const line of r.lines) {
-          if (r.kind === 'out') b.spawn?.parser.push(line);
+          if (r.kind === 'out' && b.spawn?.mode !== 'igt') b.spawn?.parser.push(line);
           a?.console.push(r.kind === 'err' ? `stderr: ${line}` : line);
+          stream?.push(line);
         }
         break;
       }
@@ -424,8 +427,8 @@ export class Attribution {
     exits.push(exit);
     this.exits.set(suite, exits);
     const a = this.openAttempt(b);
-    if (spawn?.mode === 'whole' && a) {
-      a.ktap = this.endWhole(spawn);
+    if ((spawn?.mode === 'whole' || spawn?.mode === 'igt') && a) {
+      if (spawn.mode === 'whole') a.ktap = this.endWhole(spawn);
       a.exit = exit;
       a.endMs = ms;
       a.agentMs = agentMs;

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { JOURNAL_FILE, type JournalEntry, parseJournal } from '../journal/index.js';
 import { parseKernelSpec } from '../kernel/spec.js';
+import { withIgtMachine } from '../plan/igt.js';
 import type { MachineProfile, RunPlan } from '../plan/types.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import { type SuiteInfo, requireBuilt } from '../suites/catalog.js';
@@ -63,9 +64,11 @@ export function readInterruptedRun(dir: string, o: { registry: SchemaRegistry; c
 /** The journal's plan, checked as if it came from a stranger; suites point at today's programs. */
 function checkPlan(plan: RunPlan, flag: string, o: { catalog: SuiteInfo[]; machine: MachineProfile }): RunPlan {
   parseKernelSpec(plan.kernel);
+  // An IGT run adds its display device to the machine the command line names, as it did when it started.
+  const machine = plan.igt ? withIgtMachine(o.machine) : o.machine;
   for (const field of HOST_FIELDS) {
     const theirs = JSON.stringify(plan.machine[field]);
-    const ours = JSON.stringify(o.machine[field]);
+    const ours = JSON.stringify(machine[field]);
     if (theirs !== ours) {
       throw usageError(
         `${flag}: the journal's plan starts QEMU with machine.${field} ${theirs}, which this command line does not (it gives ${ours}); hilt will not run a host program or argument a journal names`,
@@ -75,7 +78,7 @@ function checkPlan(plan: RunPlan, flag: string, o: { catalog: SuiteInfo[]; machi
   }
   const byName = new Map(o.catalog.map((s) => [s.name, s]));
   const suites = plan.suites.map((s) => {
-    if (s.mode === 'whole') {
+    if (s.mode === 'whole' || s.mode === 'igt') {
       checkInputFile(s.binary, `${flag}: the program of suite ${s.name}`, 2048 * MiB);
       return s;
     }

@@ -26,7 +26,7 @@ export interface QueueView {
 }
 
 /** Failures worth a second run: a pass on the retry makes them a flake. */
-export const RETRY_STATUSES: ReadonlySet<Status> = new Set(['fail', 'dmesg-fail', 'dmesg-warn', 'crash', 'timeout']);
+export const RETRY_STATUSES: ReadonlySet<Status> = new Set(['fail', 'dmesg-fail', 'dmesg-warn', 'warn', 'crash', 'timeout']);
 /** Retries of these run in a fresh boot. */
 const FRESH_STATUSES: ReadonlySet<Status> = new Set(['crash', 'timeout']);
 

@@ -27,11 +27,14 @@ export interface SuiteInfo {
   binary: string;
   /**
    * hilt suites run case by case (the agent knows each case before it starts);
-   * any other KTAP program runs whole, as one test.
+   * any other KTAP program runs whole, as one test; an IGT program runs once
+   * per planned subtest (`--run-subtest CASE`, see plan/igt.ts).
    */
-  mode: 'cases' | 'whole';
-  /** Case names in order, for 'cases' suites. */
+  mode: 'cases' | 'whole' | 'igt';
+  /** Case names in order: a hilt suite's cases; an IGT program's subtests, as it listed them. */
   cases: string[];
+  /** KEY=VALUE settings for the suite's processes (IGT_FORCE_DRIVER...). */
+  env?: string[];
   /** Kernel modules put into the image but not loaded at boot: a case loads them when it needs them. */
   modulesOnDemand?: string[];
   /** What a case's own table says of it (build/<suite>.describe), for those that say more than their name. */

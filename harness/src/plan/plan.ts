@@ -147,13 +147,12 @@ const FLAG_PATHS: [string, string][] = [
   ['/jobs', '--jobs'],
   ['/repeat', '--repeat'],
   ['/abortOn', '--abort-on'],
-  ['/kernel', '--kernel'],
 ];
 
 function checkFlags(opts: RunOptions, abortOn: string[] | undefined, registry: SchemaRegistry): void {
   const drop = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  // The kernel spec is judged by parseKernelSpec, whose message says more than the schema's pattern.
   const flags = drop({
-    kernel: opts.kernel,
     machine: Object.keys(drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel, tcgThreads: opts.tcgThreads })).length
       ? drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel, tcgThreads: opts.tcgThreads })
       : undefined,

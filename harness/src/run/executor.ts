@@ -216,18 +216,17 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
           if (outcome.open !== null && outcome.reason !== 'poweroff') log.info(`boot ${bootNo} ended with ${outcome.reason} during test ${outcome.open + 1}; booting again to go on`);
           continue;
         }
-        if (++barren < BOOT_TRIES) {
-          const what = !outcome.hello ? 'never reached the hilt agent' : `ended (${outcome.reason}) without running any test`;
-          log.warn(`a boot ${what}; trying once more`);
-          journal({ t: 'note', text: `boot ${bootNo} ${what}; booted again` });
-          continue;
-        }
         const what =
           outcome.reason === 'boot-timeout'
             ? `boot ${bootNo} never reached the hilt agent within ${plan.timeouts.bootMs / 1000} s`
             : !outcome.hello
               ? `boot ${bootNo}: the machine stopped before the hilt agent started (${outcome.reason}${outcome.exit.code !== null ? `, exit code ${outcome.exit.code}` : ''})`
               : `boot ${bootNo} ended (${outcome.reason}) without running any test`;
+        if (++barren < BOOT_TRIES) {
+          log.warn(`${what}; trying once more`);
+          journal({ t: 'note', text: `${what}; booted again` });
+          continue;
+        }
         const stderr = outcome.exit.stderr.trim();
         throw infraError(`${what}, and so did the boot before it`, {
           hint: `The whole console is in ${join(plan.out, `console-${bootNo}.log`)}; \`hilt boot\` shows the boot interactively.`,

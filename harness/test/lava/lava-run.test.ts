@@ -113,7 +113,7 @@ t.test('drm-core under lava-run: the same cases and verdicts as the qemu target'
     qemu = await oneBoot(prep.plan, qemuTarget);
   }
   const qemuMs = Date.now() - qemuStarted;
-  t.equal(lava.cases.length, 11);
+  t.ok(lava.cases.length > 10, `every drm-core case came back (${lava.cases.length})`);
   t.same(lava.cases, qemu.cases, 'case by case, subtest by subtest: the same verdicts');
   if (!t.passing()) {
     const brief = (o: typeof lava.outcome) => ({ reason: o.reason, hello: o.hello, done: o.done, exit: o.exit, tail: o.tail.slice(-5) });

@@ -11,13 +11,31 @@ export function listCommand(opts: { suite?: string[]; json?: boolean }, out: Nod
     suites = suites.filter((s) => opts.suite!.includes(s.name));
   }
   if (opts.json) {
-    out.write(JSON.stringify(suites.map((s) => ({ name: s.name, description: s.description, default: s.default, modules: s.modules, timeoutSeconds: s.timeoutMs / 1000, cases: s.cases })), null, 2) + '\n');
+    const json = suites.map((s) => ({
+      name: s.name,
+      description: s.description,
+      default: s.default,
+      modules: s.modules,
+      outOfTreeModules: s.outOfTreeModules ?? [],
+      timeoutSeconds: s.timeoutMs / 1000,
+      cases: s.cases.map((c) => ({ name: c, ...(s.caseInfo?.[c] ?? {}) })),
+    }));
+    out.write(JSON.stringify(json, null, 2) + '\n');
     return 0;
   }
   for (const s of suites) {
     out.write(`${s.name}${s.default ? '' : ' (not run by default)'}: ${s.description}\n`);
+    if (s.outOfTreeModules?.length) out.write(`  needs ${s.outOfTreeModules.join(', ')} (hilt's test driver, built for the kernel under test; cases that use it skip with the reason where it cannot be built)\n`);
     if (!s.cases.length) out.write('  (not built: make -C suites)\n');
-    for (const c of s.cases) out.write(`  ${s.name}:${c}\n`);
+    for (const c of s.cases) {
+      const info = s.caseInfo?.[c];
+      const notes = [
+        ...(info?.config?.length ? [`needs ${info.config.join(', ')}`] : []),
+        ...(info?.last ? ['runs last, alone in a fresh boot'] : []),
+        ...(info?.timeoutMs ? [`timeout ${info.timeoutMs / 1000} s`] : []),
+      ];
+      out.write(`  ${s.name}:${c}${notes.length ? `  (${notes.join('; ')})` : ''}\n`);
+    }
   }
   return 0;
 }

@@ -59,8 +59,10 @@ t.test('hilt list shows every suite with its cases', async (t) => {
   const r = await runHilt(['list']);
   t.equal(r.code, 0);
   t.match(r.stdout, /^drm-core: .*\n  drm-core:open\n  drm-core:version\n/m);
-  const json = JSON.parse((await runHilt(['list', '--json'])).stdout) as { name: string; cases: string[] }[];
-  t.ok(json.find((s) => s.name === 'drm-core')?.cases.includes('unknown-ioctl'));
+  t.match(r.stdout, /^  lifetime:virtio-gpu-unbind  \(runs last, alone in a fresh boot\)$/m, 'what a case needs is said beside it');
+  const json = JSON.parse((await runHilt(['list', '--json'])).stdout) as { name: string; cases: { name: string; last?: boolean }[] }[];
+  t.ok(json.find((s) => s.name === 'drm-core')?.cases.some((c) => c.name === 'unknown-ioctl'));
+  t.match(json.find((s) => s.name === 'lifetime')?.cases.find((c) => c.name === 'vgem-unload-busy'), { last: true });
 });
 
 t.test('a second run downloads nothing and rebuilds nothing', async (t) => {

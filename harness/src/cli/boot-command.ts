@@ -23,7 +23,7 @@ export async function bootCommand(opts: RunOptions): Promise<number> {
   const catalog = loadCatalog(registry);
   const plan = await buildRunPlan({ ...opts, suites: opts.suites?.length ? opts.suites : catalog.filter((s) => s.default).map((s) => s.name) }, catalog, registry);
   const cache = cacheDir();
-  const kernel = await resolveKernel(plan.kernel, { cacheDir: cache, log });
+  const kernel = await resolveKernel(plan.kernel, { cacheDir: cache, log, suites: plan.suites.map((s) => s.name) });
   const image = await buildRunImage(plan, kernel, { cacheDir: cache, log, consoleLevel: 0 });
   const accel = await decideAccel(plan, kernel, image.path, { cacheDir: cache, log });
   const args = qemuArgs({ machine: plan.machine, kernelImage: kernel.image, initrd: image.path, accel }, { cmdline: ['hilt.mode=shell'] });

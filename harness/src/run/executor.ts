@@ -158,7 +158,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   let endStatus: Extract<JournalEntry, { t: 'end' }>['status'] = 'complete';
   let error: HiltError | null = null;
   try {
-    const kernel = await resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log });
+    const kernel = await resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log, suites: plan.suites.map((s) => s.name) });
     const image = await buildRunImage(plan, kernel, { cacheDir: o.cacheDir, log, consoleLevel: 1 });
     const accel = await decideAccel(plan, kernel, image.path, o);
     const target = new QemuTarget({ machine: plan.machine, kernelImage: kernel.image, initrd: image.path, accel });

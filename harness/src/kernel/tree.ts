@@ -1,0 +1,338 @@
+/**
+ * tree:PATH[,config=FRAGMENT...][,base=FILE|defconfig] — a kernel source tree
+ * built out of tree (make O=...) into hilt's cache:
+ *
+ *   fragments ─> merge_config.sh + allnoconfig/olddefconfig ─> option check ─> make ─> modules_install
+ *   (base, suites, person)                                     (refuse before building)
+ *
+ * The cache folder is keyed by the tree's path and every config input
+ * (tree-plan.ts); state.json in it remembers a fingerprint of the tree (every
+ * file's path, size and mtime, as make judges them) at the last configuration
+ * and the last build, so an unchanged tree costs no build, and a changed one
+ * is configured again (its Kconfig may have changed) and rebuilt by kbuild,
+ * which rebuilds only what changed.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
+import { HiltError, infraError, usageError } from '../errors.js';
+import { ROOT, SUITES_DIR } from '../paths.js';
+import type { Log } from '../util/log.js';
+import { firstBuildError, kbuildStep, minutesSeconds } from './build-log.js';
+import { explainDropped, formatDropped } from './kconfig-explain.js';
+import { parseKconfigTree } from './kconfig-menu.js';
+import { type Fragment, droppedOptions, parseConfig } from './kconfig.js';
+import type { TreeSpec } from './spec.js';
+import { type Command, type TreeBase, type TreeBuildInputs, type TreeBuildPlan, buildCommand, installCommand, planTreeBuild } from './tree-plan.js';
+import type { KernelInfo } from './types.js';
+
+/** The base configs and opt-in fragments hilt ships (x86_64-qemu.config, kasan.config). */
+export const KERNEL_CONFIGS_DIR = join(ROOT, 'harness', 'src', 'kernel', 'configs');
+const ARCH = 'x86_64';
+
+interface TreeState {
+  /** Tree fingerprint the current .config was made from. */
+  configuredFrom?: string;
+  built?: { fingerprint: string; release: string; seconds: number; targets: number; at: string };
+}
+
+export interface TreeOptions {
+  cacheDir: string;
+  log: Log;
+  /** Names of the suites the run selected: each one's suites/<name>/config joins the configuration. */
+  suites?: string[];
+  suitesDir?: string;
+}
+
+function shippedFragments(): string[] {
+  return existsSync(KERNEL_CONFIGS_DIR) ? readdirSync(KERNEL_CONFIGS_DIR).filter((f) => f.endsWith('.config')).map((f) => f.replace(/\.config$/, '')) : [];
+}
+
+function readFragment(path: string, source: string): Fragment {
+  try {
+    return { source, text: readFileSync(path, 'utf8') };
+  } catch (e) {
+    throw usageError(`config fragment ${source}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+/** config=VALUE: a file, or the name of a fragment hilt ships. */
+function userFragment(value: string): Fragment {
+  if (existsSync(value)) return readFragment(resolve(value), value);
+  const shipped = join(KERNEL_CONFIGS_DIR, `${value}.config`);
+  if (!value.includes('/') && existsSync(shipped)) return readFragment(shipped, relative(ROOT, shipped));
+  throw usageError(`config=${value}: no such file, and hilt ships no fragment by that name`, `Fragments hilt ships: ${shippedFragments().join(', ')}.`);
+}
+
+function baseOf(spec: TreeSpec): TreeBase {
+  if (spec.base === 'defconfig') return { kind: 'defconfig' };
+  if (spec.base !== null) return { kind: 'file', fragment: readFragment(resolve(spec.base), spec.base) };
+  const file = join(KERNEL_CONFIGS_DIR, `${ARCH}-qemu.config`);
+  return { kind: 'fragment', fragment: readFragment(file, relative(ROOT, file)) };
+}
+
+function sourceTree(path: string): string {
+  let tree: string;
+  try {
+    tree = realpathSync(path);
+  } catch {
+    throw usageError(`tree:${path}: no such folder`, 'Give the top folder of a kernel source tree (the one with its Makefile and Kconfig).');
+  }
+  for (const f of ['Makefile', 'Kconfig', join('scripts', 'kconfig', 'merge_config.sh')]) {
+    if (!existsSync(join(tree, f))) throw usageError(`tree:${path} is not a kernel source tree: it has no ${f}`, 'Give the top folder of a Linux source tree.');
+  }
+  return tree;
+}
+
+/**
+ * Every file's path, size and mtime, hashed: what make would look at, without
+ * reading a byte. About half a second for a whole kernel tree.
+ */
+export function treeFingerprint(tree: string): string {
+  const h = createHash('sha256');
+  const walk = (dir: string, rel: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.name === '.git') continue;
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path, `${rel}${e.name}/`);
+      else {
+        const st = lstatSync(path, { bigint: true });
+        h.update(`${rel}${e.name}\0${st.size}\0${st.mtimeNs}\n`);
+      }
+    }
+  };
+  walk(tree, '');
+  return h.digest('hex');
+}
+
+/** Runs a command with its output appended to a log; stdout lines also go to onLine. */
+function runLogged(cmd: Command, logPath: string, onLine?: (line: string) => void): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const log = createWriteStream(logPath, { flags: 'a' });
+    log.write(`$ ${cmd.argv.join(' ')}\n`);
+    const child = spawn(cmd.argv[0]!, cmd.argv.slice(1), { cwd: cmd.cwd, env: { ...process.env, ...cmd.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let partial = '';
+    child.stdout.on('data', (d: Buffer) => {
+      log.write(d);
+      if (!onLine) return;
+      const lines = (partial + d.toString('utf8')).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) onLine(l);
+    });
+    child.stderr.on('data', (d: Buffer) => log.write(d));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      log.end();
+      reject(
+        e.code === 'ENOENT'
+          ? infraError(`${cmd.argv[0]} is not installed; building a kernel tree needs it`, { hint: BUILD_TOOLS_HINT })
+          : infraError(`${cmd.argv.join(' ')}: ${e.message}`),
+      );
+    });
+    child.on('close', (code, signal) => log.end(() => resolvePromise(code ?? (signal ? 128 : 1))));
+  });
+}
+
+const BUILD_TOOLS_HINT = 'A kernel build needs: apt-get install build-essential flex bison bc libelf-dev libssl-dev';
+
+/** What to do about the first error, where hilt knows. */
+function hintFor(excerpt: string, tree: string): string {
+  if (/is not clean/.test(excerpt)) return `hilt builds out of tree (make O=...), which needs a clean source tree: run \`make -C ${tree} mrproper\` (it deletes the in-tree build).`;
+  if (/not found|No such file or directory|openssl|libelf|gelf\.h/.test(excerpt)) return BUILD_TOOLS_HINT;
+  return 'Fix the error in the tree and run hilt again; kbuild then rebuilds only what changed.';
+}
+
+async function failure(what: string, logPath: string, code: number, tree: string, elapsedMs: number | null): Promise<HiltError> {
+  const text = await readFile(logPath, 'utf8').catch(() => '');
+  const first = firstBuildError(text);
+  return infraError(`${what} failed (make exited ${code}${elapsedMs === null ? '' : ` after ${minutesSeconds(elapsedMs)}`})${first ? `; the first error, at line ${first.line} of ${logPath}:` : `; see ${logPath}`}`, {
+    hint: hintFor(first?.excerpt ?? '', tree),
+    detail: `${first ? first.excerpt + '\n' : ''}full log: ${logPath}`,
+  });
+}
+
+/** One build of a cache folder at a time: a second hilt on the same tree and config would corrupt it. */
+async function lock(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, 'lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return () => rm(path, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(await readFile(path, 'utf8').catch(() => ''));
+      let alive = false;
+      try {
+        alive = pid > 0 && process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive && pid !== process.pid) {
+        throw infraError(`another hilt (pid ${pid}) is building this tree and configuration in ${dir}`, { hint: 'Wait for it to finish, then run again: its build is then reused.' });
+      }
+      await rm(path, { force: true }); // left by a hilt that died
+    }
+  }
+  throw infraError(`cannot lock ${dir}`);
+}
+
+async function readState(dir: string): Promise<TreeState> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as TreeState;
+  } catch {
+    return {};
+  }
+}
+
+function depmodPath(): string {
+  for (const p of ['/usr/sbin/depmod', '/sbin/depmod']) if (existsSync(p)) return p;
+  return 'depmod';
+}
+
+/**
+ * Makes .config and refuses, before any build, a configuration that lost an
+ * option a fragment asked for, saying which dependency dropped it.
+ */
+async function configure(inputs: TreeBuildInputs, plan: TreeBuildPlan, log: Log): Promise<void> {
+  await mkdir(join(plan.dir, 'fragments'), { recursive: true });
+  await mkdir(plan.buildDir, { recursive: true });
+  for (const f of plan.fragmentFiles) await writeFile(f.path, f.text);
+  const before = existsSync(plan.config) ? { text: await readFile(plan.config, 'utf8'), st: statSync(plan.config) } : null;
+  await writeFile(plan.configLog, '');
+  log.progress(`configuring ${inputs.tree} (${plan.fragmentFiles.length} fragment${plan.fragmentFiles.length === 1 ? '' : 's'})`);
+  for (const cmd of plan.configCommands) {
+    const code = await runLogged(cmd, plan.configLog);
+    if (code !== 0) throw await failure(`configuring ${inputs.tree}`, plan.configLog, code, inputs.tree, null);
+  }
+  const text = await readFile(plan.config, 'utf8');
+  // Same configuration as before: keep its old mtime, so kbuild does not even re-sync it.
+  if (before && before.text === text) await utimes(plan.config, before.st.atime, before.st.mtime);
+  const final = parseConfig(text);
+  const dropped = droppedOptions(plan.requests, final);
+  if (!dropped.length) return;
+  const kconfig = parseKconfigTree(
+    (p) => {
+      try {
+        return readFileSync(join(inputs.tree, p), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    { vars: { SRCARCH: 'x86', ARCH: inputs.arch, HEADER_ARCH: 'x86' } },
+  );
+  const explained = explainDropped(dropped, kconfig, final);
+  throw new HiltError(
+    'usage',
+    `the kernel configuration drops ${dropped.length} requested option${dropped.length === 1 ? '' : 's'}; nothing was built:\n${formatDropped(explained)}`,
+    {
+      hint: 'Enable what they depend on in a config= fragment, or stop asking for them.',
+      detail: `the configuration: ${plan.config}\nKconfig's output: ${plan.configLog}`,
+    },
+  );
+}
+
+async function build(inputs: TreeBuildInputs, plan: TreeBuildPlan, modules: boolean, log: Log): Promise<{ seconds: number; targets: number }> {
+  const t0 = Date.now();
+  let targets = 0;
+  let last = '';
+  let shown = 0;
+  const every = process.stderr.isTTY ? 1000 : 15000;
+  await writeFile(plan.buildLog, '');
+  log.info(`building ${inputs.tree} in ${plan.buildDir} (full log: ${plan.buildLog})`);
+  const code = await runLogged(buildCommand(inputs, plan, modules), plan.buildLog, (line) => {
+    const step = kbuildStep(line);
+    if (!step) return;
+    targets++;
+    last = `${step.tool} ${step.target}`;
+    if (Date.now() - shown >= every) {
+      shown = Date.now();
+      log.progress(`building ${basename(inputs.tree)}: ${targets} targets done, ${minutesSeconds(Date.now() - t0)} elapsed (${last})`);
+    }
+  });
+  if (code !== 0) throw await failure(`building ${inputs.tree}`, plan.buildLog, code, inputs.tree, Date.now() - t0);
+  if (modules) {
+    await rm(plan.stagingDir, { recursive: true, force: true });
+    log.progress(`installing the modules into ${plan.stagingDir}`);
+    const installed = await runLogged(installCommand(inputs, plan), plan.buildLog);
+    if (installed !== 0) throw await failure(`make modules_install for ${inputs.tree}`, plan.buildLog, installed, inputs.tree, null);
+  }
+  return { seconds: (Date.now() - t0) / 1000, targets };
+}
+
+async function gitCommit(tree: string): Promise<string | null> {
+  if (!existsSync(join(tree, '.git'))) return null;
+  return new Promise((resolvePromise) => {
+    const child = spawn('git', ['-C', tree, 'rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', () => resolvePromise(null));
+    child.on('close', (code) => resolvePromise(code === 0 ? out.trim() : null));
+  });
+}
+
+/** Everything up to the plan: the tree checked, every fragment read. */
+export function treeInputs(spec: TreeSpec, opts: Pick<TreeOptions, 'cacheDir' | 'suites' | 'suitesDir'>): TreeBuildInputs {
+  const tree = sourceTree(spec.path);
+  const suitesDir = opts.suitesDir ?? SUITES_DIR;
+  const suiteFragments = (opts.suites ?? [])
+    .map((name) => join(suitesDir, name, 'config'))
+    .filter((path) => existsSync(path))
+    .map((path) => readFragment(path, relative(resolve(suitesDir, '..'), path)));
+  return {
+    tree,
+    arch: ARCH,
+    base: baseOf(spec),
+    fragments: [...suiteFragments, ...spec.configs.map(userFragment)],
+    cacheRoot: join(opts.cacheDir, 'trees'),
+    jobs: availableParallelism(),
+    depmod: depmodPath(),
+  };
+}
+
+export async function treeKernel(specText: string, spec: TreeSpec, opts: TreeOptions): Promise<KernelInfo> {
+  const inputs = treeInputs(spec, opts);
+  const plan = planTreeBuild(inputs);
+  if (plan.fragmentErrors.length) throw usageError(`config fragments with lines that are not options:\n  ${plan.fragmentErrors.join('\n  ')}`);
+  await mkdir(plan.dir, { recursive: true });
+  const unlock = await lock(plan.dir);
+  try {
+    const state = await readState(plan.dir);
+    opts.log.progress(`looking for changes in ${inputs.tree}`);
+    const fingerprint = treeFingerprint(inputs.tree);
+    if (state.configuredFrom !== fingerprint || !existsSync(plan.config)) {
+      delete state.configuredFrom;
+      await configure(inputs, plan, opts.log);
+      state.configuredFrom = fingerprint;
+      await writeFile(join(plan.dir, 'state.json'), JSON.stringify(state, null, 2));
+    }
+    const config = parseConfig(await readFile(plan.config, 'utf8'));
+    const modules = config.get('MODULES') === 'y';
+    let built = false;
+    if (state.built?.fingerprint !== fingerprint || !existsSync(plan.image)) {
+      const { seconds, targets } = await build(inputs, plan, modules, opts.log);
+      const release = (await readFile(plan.releaseFile, 'utf8')).trim();
+      state.built = { fingerprint, release, seconds, targets, at: new Date().toISOString() };
+      await writeFile(join(plan.dir, 'state.json'), JSON.stringify(state, null, 2));
+      opts.log.info(`built ${release} from ${inputs.tree} in ${minutesSeconds(seconds * 1000)} (${targets} targets)`);
+      built = true;
+    } else {
+      opts.log.info(`${inputs.tree} is unchanged since its build of ${state.built.at}: nothing to build`);
+    }
+    const release = state.built!.release;
+    const modulesDir = join(plan.stagingDir, 'lib', 'modules', release);
+    const configText = await readFile(plan.config);
+    return {
+      spec: specText,
+      release,
+      image: plan.image,
+      modulesDir: modules && existsSync(join(modulesDir, 'modules.dep')) ? modulesDir : null,
+      config: plan.config,
+      configSha256: createHash('sha256').update(configText).digest('hex'),
+      source: { type: 'tree', path: inputs.tree, commit: await gitCommit(inputs.tree), buildDir: plan.buildDir, buildLog: plan.buildLog, built },
+    };
+  } finally {
+    await unlock();
+  }
+}

@@ -79,3 +79,8 @@ function parseTreeSpec(text: string, rest: string): TreeSpec {
   }
   return spec;
 }
+
+/** A tree spec as text again, e.g. after its paths were made absolute. */
+export function formatTreeSpec(spec: TreeSpec): string {
+  return ['tree:' + spec.path, ...spec.configs.map((c) => `config=${c}`), ...(spec.base === null ? [] : [`base=${spec.base}`])].join(',');
+}

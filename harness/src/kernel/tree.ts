@@ -33,6 +33,18 @@ import type { KernelInfo } from './types.js';
 export const KERNEL_CONFIGS_DIR = join(ROOT, 'harness', 'src', 'kernel', 'configs');
 const ARCH = 'x86_64';
 
+/**
+ * The tree itself failed: its configuration dropped a requested option, or it
+ * did not build. `hilt bisect` skips such a commit rather than stopping.
+ */
+export class TreeBuildError extends HiltError {
+  readonly stage: 'config' | 'build';
+  constructor(stage: 'config' | 'build', kind: 'usage' | 'infrastructure', message: string, opts: { hint?: string; detail?: string }) {
+    super(kind, message, opts);
+    this.stage = stage;
+  }
+}
+
 interface TreeState {
   /** Tree fingerprint the current .config was made from. */
   configuredFrom?: string;
@@ -144,10 +156,10 @@ function hintFor(excerpt: string, tree: string): string {
   return 'Fix the error in the tree and run hilt again; kbuild then rebuilds only what changed.';
 }
 
-async function failure(what: string, logPath: string, code: number, tree: string, elapsedMs: number | null): Promise<HiltError> {
+async function failure(stage: 'config' | 'build', what: string, logPath: string, code: number, tree: string, elapsedMs: number | null): Promise<HiltError> {
   const text = await readFile(logPath, 'utf8').catch(() => '');
   const first = firstBuildError(text);
-  return infraError(`${what} failed (make exited ${code}${elapsedMs === null ? '' : ` after ${minutesSeconds(elapsedMs)}`})${first ? `; the first error, at line ${first.line} of ${logPath}:` : `; see ${logPath}`}`, {
+  return new TreeBuildError(stage, 'infrastructure', `${what} failed (make exited ${code}${elapsedMs === null ? '' : ` after ${minutesSeconds(elapsedMs)}`})${first ? `; the first error, at line ${first.line} of ${logPath}:` : `; see ${logPath}`}`, {
     hint: hintFor(first?.excerpt ?? '', tree),
     detail: `${first ? first.excerpt + '\n' : ''}full log: ${logPath}`,
   });
@@ -204,7 +216,7 @@ async function configure(inputs: TreeBuildInputs, plan: TreeBuildPlan, log: Log)
   log.progress(`configuring ${inputs.tree} (${plan.fragmentFiles.length} fragment${plan.fragmentFiles.length === 1 ? '' : 's'})`);
   for (const cmd of plan.configCommands) {
     const code = await runLogged(cmd, plan.configLog);
-    if (code !== 0) throw await failure(`configuring ${inputs.tree}`, plan.configLog, code, inputs.tree, null);
+    if (code !== 0) throw await failure('config', `configuring ${inputs.tree}`, plan.configLog, code, inputs.tree, null);
   }
   const text = await readFile(plan.config, 'utf8');
   // Same configuration as before: keep its old mtime, so kbuild does not even re-sync it.
@@ -223,7 +235,8 @@ async function configure(inputs: TreeBuildInputs, plan: TreeBuildPlan, log: Log)
     { vars: { SRCARCH: 'x86', ARCH: inputs.arch, HEADER_ARCH: 'x86' } },
   );
   const explained = explainDropped(dropped, kconfig, final);
-  throw new HiltError(
+  throw new TreeBuildError(
+    'config',
     'usage',
     `the kernel configuration drops ${dropped.length} requested option${dropped.length === 1 ? '' : 's'}; nothing was built:\n${formatDropped(explained)}`,
     {
@@ -251,12 +264,12 @@ async function build(inputs: TreeBuildInputs, plan: TreeBuildPlan, modules: bool
       log.progress(`building ${basename(inputs.tree)}: ${targets} targets done, ${minutesSeconds(Date.now() - t0)} elapsed (${last})`);
     }
   });
-  if (code !== 0) throw await failure(`building ${inputs.tree}`, plan.buildLog, code, inputs.tree, Date.now() - t0);
+  if (code !== 0) throw await failure('build', `building ${inputs.tree}`, plan.buildLog, code, inputs.tree, Date.now() - t0);
   if (modules) {
     await rm(plan.stagingDir, { recursive: true, force: true });
     log.progress(`installing the modules into ${plan.stagingDir}`);
     const installed = await runLogged(installCommand(inputs, plan), plan.buildLog);
-    if (installed !== 0) throw await failure(`make modules_install for ${inputs.tree}`, plan.buildLog, installed, inputs.tree, null);
+    if (installed !== 0) throw await failure('build', `make modules_install for ${inputs.tree}`, plan.buildLog, installed, inputs.tree, null);
   }
   return { seconds: (Date.now() - t0) / 1000, targets };
 }
@@ -309,14 +322,14 @@ export async function treeKernel(specText: string, spec: TreeSpec, opts: TreeOpt
     }
     const config = parseConfig(await readFile(plan.config, 'utf8'));
     const modules = config.get('MODULES') === 'y';
-    let built = false;
+    let buildSeconds: number | null = null;
     if (state.built?.fingerprint !== fingerprint || !existsSync(plan.image)) {
       const { seconds, targets } = await build(inputs, plan, modules, opts.log);
       const release = (await readFile(plan.releaseFile, 'utf8')).trim();
       state.built = { fingerprint, release, seconds, targets, at: new Date().toISOString() };
       await writeFile(join(plan.dir, 'state.json'), JSON.stringify(state, null, 2));
       opts.log.info(`built ${release} from ${inputs.tree} in ${minutesSeconds(seconds * 1000)} (${targets} targets)`);
-      built = true;
+      buildSeconds = seconds;
     } else {
       opts.log.info(`${inputs.tree} is unchanged since its build of ${state.built.at}: nothing to build`);
     }
@@ -330,7 +343,7 @@ export async function treeKernel(specText: string, spec: TreeSpec, opts: TreeOpt
       modulesDir: modules && existsSync(join(modulesDir, 'modules.dep')) ? modulesDir : null,
       config: plan.config,
       configSha256: createHash('sha256').update(configText).digest('hex'),
-      source: { type: 'tree', path: inputs.tree, commit: await gitCommit(inputs.tree), buildDir: plan.buildDir, buildLog: plan.buildLog, built },
+      source: { type: 'tree', path: inputs.tree, commit: await gitCommit(inputs.tree), buildDir: plan.buildDir, buildLog: plan.buildLog, buildSeconds },
     };
   } finally {
     await unlock();

@@ -13,6 +13,6 @@ export interface KernelInfo {
   source:
     | { type: 'debian'; package: string; version: string }
     | { type: 'path' }
-    /** Built from a source tree: where, at which commit (null outside git), and whether this run built it. */
-    | { type: 'tree'; path: string; commit: string | null; buildDir: string; buildLog: string; built: boolean };
+    /** Built from a source tree: where, at which commit (null outside git); buildSeconds null when this run found it built. */
+    | { type: 'tree'; path: string; commit: string | null; buildDir: string; buildLog: string; buildSeconds: number | null };
 }

@@ -1,8 +1,14 @@
 /**
  * What building a kernel tree takes, decided before anything runs: where in
- * the cache it goes (keyed by the tree's path and every config input), which
- * options were asked for and by whom, and each command as an argv array.
- * Pure: tree.ts runs the commands.
+ * the cache it goes, which options were asked for and by whom, and each
+ * command as an argv array. Pure: tree.ts runs the commands.
+ *
+ * The cache has a folder per tree (by its path); in it, Kconfig runs in
+ * kconfig/ (its own O= folder: it only ever holds a .config), and each
+ * resulting .config gets its own build folder, named by a hash of the .config.
+ * So the build is keyed by the tree's path and the merged configuration
+ * itself: two selections of suites whose fragments add nothing to the base
+ * share one build, and a bisect's every step builds in the same folder.
  *
  * The configuration is made the way the kernel's own tools make one:
  * scripts/kconfig/merge_config.sh joins the fragments (later ones win, with a
@@ -38,15 +44,14 @@ export interface Command {
   env: Record<string, string>;
 }
 
-export interface TreeBuildPlan {
-  key: string;
-  /** Everything of this tree and configuration: build/, modules/, the logs, state.json. */
-  dir: string;
-  buildDir: string;
-  /** INSTALL_MOD_PATH: modules land in modules/lib/modules/<release>. */
-  stagingDir: string;
+/** Making and checking the .config. */
+export interface TreeConfigPlan {
+  /** Everything of this tree: kconfig/, fragments/, configs.json, one folder per .config. */
+  treeDir: string;
+  /** Names the config inputs (base and fragments); configs.json maps it to the .config they made. */
+  inputsKey: string;
+  kconfigDir: string;
   configLog: string;
-  buildLog: string;
   /** The fragments as merge_config.sh reads them, written by tree.ts before the config commands run. */
   fragmentFiles: { path: string; text: string }[];
   /** Every option a fragment asked for, with who asked: what must survive Kconfig. */
@@ -54,6 +59,17 @@ export interface TreeBuildPlan {
   /** Lines of fragments that are not options. */
   fragmentErrors: string[];
   configCommands: Command[];
+  /** The .config the commands make (in kconfigDir). */
+  config: string;
+}
+
+/** Building with one .config. */
+export interface TreeBuildDirs {
+  dir: string;
+  buildDir: string;
+  /** INSTALL_MOD_PATH: modules land in modules/lib/modules/<release>. */
+  stagingDir: string;
+  buildLog: string;
   image: string;
   config: string;
   /** include/config/kernel.release: `uname -r` of what was built. */
@@ -63,26 +79,32 @@ export interface TreeBuildPlan {
 /** Niced: a kernel build must not starve the machine hilt then boots, nor its neighbours. */
 const NICE = ['nice', '-n', '10'];
 
-export function treeCacheKey(inputs: Pick<TreeBuildInputs, 'tree' | 'arch' | 'base' | 'fragments'>): string {
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const safe = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/** The folder of a tree in the cache: its name for people, a hash of its path for uniqueness. */
+export function treeDirOf(cacheRoot: string, tree: string): string {
+  return join(cacheRoot, `${safe(basename(tree))}-${sha(tree).slice(0, 12)}`);
+}
+
+export function inputsKeyOf(inputs: Pick<TreeBuildInputs, 'arch' | 'base' | 'fragments'>): string {
   const base = inputs.base.kind === 'defconfig' ? 'defconfig' : `${inputs.base.kind}\n${inputs.base.fragment.text}`;
-  return createHash('sha256')
-    .update(JSON.stringify({ v: 1, tree: inputs.tree, arch: inputs.arch, base, fragments: inputs.fragments.map((f) => f.text) }))
-    .digest('hex')
-    .slice(0, 16);
+  return sha(JSON.stringify({ v: 1, arch: inputs.arch, base, fragments: inputs.fragments.map((f) => f.text) })).slice(0, 16);
 }
 
 function fileName(i: number, source: string): string {
-  return `${String(i).padStart(2, '0')}-${basename(source).replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  return `${String(i).padStart(2, '0')}-${safe(basename(source))}`;
 }
 
-export function planTreeBuild(inputs: TreeBuildInputs): TreeBuildPlan {
-  const key = treeCacheKey(inputs);
-  const dir = join(inputs.cacheRoot, `${basename(inputs.tree).replace(/[^A-Za-z0-9._-]/g, '_')}-${key}`);
-  const buildDir = join(dir, 'build');
-  const fragmentsDir = join(dir, 'fragments');
-  const make = (...args: string[]) => ['make', '-C', inputs.tree, `O=${buildDir}`, `ARCH=${inputs.arch}`, ...args];
-  // LC_ALL=C: kbuild and the compiler speak the language firstBuildError reads.
-  const env = { LC_ALL: 'C' };
+const makeArgs = (inputs: TreeBuildInputs, objdir: string, ...args: string[]) => ['make', '-C', inputs.tree, `O=${objdir}`, `ARCH=${inputs.arch}`, ...args];
+// LC_ALL=C: kbuild and the compiler speak the language firstBuildError reads.
+const ENV = { LC_ALL: 'C' };
+
+export function planTreeConfig(inputs: TreeBuildInputs): TreeConfigPlan {
+  const treeDir = treeDirOf(inputs.cacheRoot, inputs.tree);
+  const inputsKey = inputsKeyOf(inputs);
+  const kconfigDir = join(treeDir, 'kconfig');
+  const fragmentsDir = join(treeDir, 'fragments', inputsKey);
   const mergeScript = join(inputs.tree, 'scripts', 'kconfig', 'merge_config.sh');
 
   const fragmentFiles: { path: string; text: string }[] = [];
@@ -96,53 +118,52 @@ export function planTreeBuild(inputs: TreeBuildInputs): TreeBuildPlan {
   const requests = mergeRequests(parsed.map((p) => p.requests));
 
   const paths = fragmentFiles.map((f) => f.path);
-  const merge = (output: string, files: string[]): Command => ({ argv: ['sh', mergeScript, '-m', ...files], cwd: dir, env: { ...env, KCONFIG_CONFIG: output } });
-  const dotConfig = join(buildDir, '.config');
+  const make = (...args: string[]): Command => ({ argv: [...NICE, ...makeArgs(inputs, kconfigDir, ...args)], cwd: treeDir, env: ENV });
+  const merge = (output: string, files: string[]): Command => ({ argv: ['sh', mergeScript, '-m', ...files], cwd: treeDir, env: { ...ENV, KCONFIG_CONFIG: output } });
+  const dotConfig = join(kconfigDir, '.config');
   let configCommands: Command[];
   if (inputs.base.kind === 'fragment') {
-    const merged = join(dir, 'merged.config');
-    configCommands = [merge(merged, paths), { argv: [...NICE, ...make(`KCONFIG_ALLCONFIG=${merged}`, 'allnoconfig')], cwd: dir, env }];
+    const merged = join(fragmentsDir, 'merged.config');
+    configCommands = [merge(merged, paths), make(`KCONFIG_ALLCONFIG=${merged}`, 'allnoconfig')];
   } else if (inputs.base.kind === 'defconfig') {
-    configCommands = [
-      { argv: [...NICE, ...make('defconfig')], cwd: dir, env },
-      ...(paths.length ? [merge(dotConfig, [dotConfig, ...paths])] : []),
-      { argv: [...NICE, ...make('olddefconfig')], cwd: dir, env },
-    ];
+    configCommands = [make('defconfig'), ...(paths.length ? [merge(dotConfig, [dotConfig, ...paths])] : []), make('olddefconfig')];
   } else {
-    configCommands = [merge(dotConfig, paths), { argv: [...NICE, ...make('olddefconfig')], cwd: dir, env }];
+    configCommands = [merge(dotConfig, paths), make('olddefconfig')];
   }
-
   return {
-    key,
-    dir,
-    buildDir,
-    stagingDir: join(dir, 'modules'),
-    configLog: join(dir, 'config.log'),
-    buildLog: join(dir, 'build.log'),
+    treeDir,
+    inputsKey,
+    kconfigDir,
+    configLog: join(treeDir, 'config.log'),
     fragmentFiles,
     requests,
     fragmentErrors: parsed.flatMap((p) => p.errors),
     configCommands,
-    image: join(buildDir, 'arch', 'x86', 'boot', 'bzImage'),
     config: dotConfig,
+  };
+}
+
+/** The build folder of one .config. */
+export function buildDirsOf(plan: TreeConfigPlan, configText: string): TreeBuildDirs {
+  const dir = join(plan.treeDir, `config-${sha(configText).slice(0, 16)}`);
+  const buildDir = join(dir, 'build');
+  return {
+    dir,
+    buildDir,
+    stagingDir: join(dir, 'modules'),
+    buildLog: join(dir, 'build.log'),
+    image: join(buildDir, 'arch', 'x86', 'boot', 'bzImage'),
+    config: join(buildDir, '.config'),
     releaseFile: join(buildDir, 'include', 'config', 'kernel.release'),
   };
 }
 
 /** `make bzImage modules`, niced, on every core; without CONFIG_MODULES only the image. */
-export function buildCommand(inputs: TreeBuildInputs, plan: TreeBuildPlan, modules: boolean): Command {
-  return {
-    argv: [...NICE, 'make', '-C', inputs.tree, `O=${plan.buildDir}`, `ARCH=${inputs.arch}`, `-j${inputs.jobs}`, 'bzImage', ...(modules ? ['modules'] : [])],
-    cwd: plan.dir,
-    env: { LC_ALL: 'C' },
-  };
+export function buildCommand(inputs: TreeBuildInputs, dirs: TreeBuildDirs, modules: boolean): Command {
+  return { argv: [...NICE, ...makeArgs(inputs, dirs.buildDir, `-j${inputs.jobs}`, 'bzImage', ...(modules ? ['modules'] : []))], cwd: dirs.dir, env: ENV };
 }
 
 /** modules_install into the staging folder; kbuild runs depmod there itself. */
-export function installCommand(inputs: TreeBuildInputs, plan: TreeBuildPlan): Command {
-  return {
-    argv: ['make', '-C', inputs.tree, `O=${plan.buildDir}`, `ARCH=${inputs.arch}`, `INSTALL_MOD_PATH=${plan.stagingDir}`, `DEPMOD=${inputs.depmod}`, 'modules_install'],
-    cwd: plan.dir,
-    env: { LC_ALL: 'C' },
-  };
+export function installCommand(inputs: TreeBuildInputs, dirs: TreeBuildDirs): Command {
+  return { argv: makeArgs(inputs, dirs.buildDir, `INSTALL_MOD_PATH=${dirs.stagingDir}`, `DEPMOD=${inputs.depmod}`, 'modules_install'), cwd: dirs.dir, env: ENV };
 }

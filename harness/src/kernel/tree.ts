@@ -5,19 +5,20 @@
  *   fragments ─> merge_config.sh + allnoconfig/olddefconfig ─> option check ─> make ─> modules_install
  *   (base, suites, person)                                     (refuse before building)
  *
- * The cache folder is keyed by the tree's path and every config input
- * (tree-plan.ts); state.json in it remembers a fingerprint of the tree (every
- * file's path, size and mtime, as make judges them) at the last configuration
- * and the last build, so an unchanged tree costs no build, and a changed one
- * is configured again (its Kconfig may have changed) and rebuilt by kbuild,
- * which rebuilds only what changed.
+ * Layout in the cache (tree-plan.ts): a folder per tree; Kconfig runs in its
+ * kconfig/ folder; a build folder per resulting .config. A fingerprint of the
+ * tree (every file's path, size and mtime, as make judges them) is kept with
+ * each configuration (configs.json) and each build (state.json): an unchanged
+ * tree with unchanged fragments runs neither Kconfig nor make; a changed one
+ * is configured again (its Kconfig may have changed) and kbuild rebuilds only
+ * what changed.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { createWriteStream, existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { HiltError, infraError, usageError } from '../errors.js';
 import { ROOT, SUITES_DIR } from '../paths.js';
 import type { Log } from '../util/log.js';
@@ -26,7 +27,17 @@ import { explainDropped, formatDropped } from './kconfig-explain.js';
 import { parseKconfigTree } from './kconfig-menu.js';
 import { type Fragment, droppedOptions, parseConfig } from './kconfig.js';
 import type { TreeSpec } from './spec.js';
-import { type Command, type TreeBase, type TreeBuildInputs, type TreeBuildPlan, buildCommand, installCommand, planTreeBuild } from './tree-plan.js';
+import {
+  type Command,
+  type TreeBase,
+  type TreeBuildDirs,
+  type TreeBuildInputs,
+  type TreeConfigPlan,
+  buildCommand,
+  buildDirsOf,
+  installCommand,
+  planTreeConfig,
+} from './tree-plan.js';
 import type { KernelInfo } from './types.js';
 
 /** The base configs and opt-in fragments hilt ships (x86_64-qemu.config, kasan.config). */
@@ -45,9 +56,11 @@ export class TreeBuildError extends HiltError {
   }
 }
 
-interface TreeState {
-  /** Tree fingerprint the current .config was made from. */
-  configuredFrom?: string;
+/** configs.json: for each set of config inputs, the tree it was last configured from and the .config it made. */
+type Configs = Record<string, { fingerprint: string; build: string }>;
+
+/** state.json of a build folder. */
+interface BuildState {
   built?: { fingerprint: string; release: string; seconds: number; targets: number; at: string };
 }
 
@@ -190,28 +203,22 @@ async function lock(dir: string): Promise<() => Promise<void>> {
   throw infraError(`cannot lock ${dir}`);
 }
 
-async function readState(dir: string): Promise<TreeState> {
-  try {
-    return JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as TreeState;
-  } catch {
-    return {};
-  }
-}
-
 function depmodPath(): string {
   for (const p of ['/usr/sbin/depmod', '/sbin/depmod']) if (existsSync(p)) return p;
   return 'depmod';
 }
 
 /**
- * Makes .config and refuses, before any build, a configuration that lost an
- * option a fragment asked for, saying which dependency dropped it.
+ * Makes the .config in kconfig/ and refuses, before any build, a
+ * configuration that lost an option a fragment asked for, saying which
+ * dependency dropped it. Returns the .config's text.
  */
-async function configure(inputs: TreeBuildInputs, plan: TreeBuildPlan, log: Log): Promise<void> {
-  await mkdir(join(plan.dir, 'fragments'), { recursive: true });
-  await mkdir(plan.buildDir, { recursive: true });
-  for (const f of plan.fragmentFiles) await writeFile(f.path, f.text);
-  const before = existsSync(plan.config) ? { text: await readFile(plan.config, 'utf8'), st: statSync(plan.config) } : null;
+async function configure(inputs: TreeBuildInputs, plan: TreeConfigPlan, log: Log): Promise<string> {
+  await mkdir(plan.kconfigDir, { recursive: true });
+  for (const f of plan.fragmentFiles) {
+    await mkdir(dirname(f.path), { recursive: true });
+    await writeFile(f.path, f.text);
+  }
   await writeFile(plan.configLog, '');
   log.progress(`configuring ${inputs.tree} (${plan.fragmentFiles.length} fragment${plan.fragmentFiles.length === 1 ? '' : 's'})`);
   for (const cmd of plan.configCommands) {
@@ -219,11 +226,9 @@ async function configure(inputs: TreeBuildInputs, plan: TreeBuildPlan, log: Log)
     if (code !== 0) throw await failure('config', `configuring ${inputs.tree}`, plan.configLog, code, inputs.tree, null);
   }
   const text = await readFile(plan.config, 'utf8');
-  // Same configuration as before: keep its old mtime, so kbuild does not even re-sync it.
-  if (before && before.text === text) await utimes(plan.config, before.st.atime, before.st.mtime);
   const final = parseConfig(text);
   const dropped = droppedOptions(plan.requests, final);
-  if (!dropped.length) return;
+  if (!dropped.length) return text;
   const kconfig = parseKconfigTree(
     (p) => {
       try {
@@ -246,15 +251,22 @@ async function configure(inputs: TreeBuildInputs, plan: TreeBuildPlan, log: Log)
   );
 }
 
-async function build(inputs: TreeBuildInputs, plan: TreeBuildPlan, modules: boolean, log: Log): Promise<{ seconds: number; targets: number }> {
+/** Puts the .config into its build folder; an identical one is left alone, mtime and all, so kbuild does not even re-sync it. */
+async function placeConfig(dirs: TreeBuildDirs, text: string): Promise<void> {
+  await mkdir(dirs.buildDir, { recursive: true });
+  const current = await readFile(dirs.config, 'utf8').catch(() => null);
+  if (current !== text) await writeFile(dirs.config, text);
+}
+
+async function build(inputs: TreeBuildInputs, dirs: TreeBuildDirs, modules: boolean, log: Log): Promise<{ seconds: number; targets: number }> {
   const t0 = Date.now();
   let targets = 0;
   let last = '';
   let shown = 0;
   const every = process.stderr.isTTY ? 1000 : 15000;
-  await writeFile(plan.buildLog, '');
-  log.info(`building ${inputs.tree} in ${plan.buildDir} (full log: ${plan.buildLog})`);
-  const code = await runLogged(buildCommand(inputs, plan, modules), plan.buildLog, (line) => {
+  await writeFile(dirs.buildLog, '');
+  log.info(`building ${inputs.tree} in ${dirs.buildDir} (full log: ${dirs.buildLog})`);
+  const code = await runLogged(buildCommand(inputs, dirs, modules), dirs.buildLog, (line) => {
     const step = kbuildStep(line);
     if (!step) return;
     targets++;
@@ -264,14 +276,22 @@ async function build(inputs: TreeBuildInputs, plan: TreeBuildPlan, modules: bool
       log.progress(`building ${basename(inputs.tree)}: ${targets} targets done, ${minutesSeconds(Date.now() - t0)} elapsed (${last})`);
     }
   });
-  if (code !== 0) throw await failure('build', `building ${inputs.tree}`, plan.buildLog, code, inputs.tree, Date.now() - t0);
+  if (code !== 0) throw await failure('build', `building ${inputs.tree}`, dirs.buildLog, code, inputs.tree, Date.now() - t0);
   if (modules) {
-    await rm(plan.stagingDir, { recursive: true, force: true });
-    log.progress(`installing the modules into ${plan.stagingDir}`);
-    const installed = await runLogged(installCommand(inputs, plan), plan.buildLog);
-    if (installed !== 0) throw await failure('build', `make modules_install for ${inputs.tree}`, plan.buildLog, installed, inputs.tree, null);
+    await rm(dirs.stagingDir, { recursive: true, force: true });
+    log.progress(`installing the modules into ${dirs.stagingDir}`);
+    const installed = await runLogged(installCommand(inputs, dirs), dirs.buildLog);
+    if (installed !== 0) throw await failure('build', `make modules_install for ${inputs.tree}`, dirs.buildLog, installed, inputs.tree, null);
   }
   return { seconds: (Date.now() - t0) / 1000, targets };
+}
+
+async function readJson<T>(path: string, empty: T): Promise<T> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return empty;
+  }
 }
 
 async function gitCommit(tree: string): Promise<string | null> {
@@ -306,44 +326,52 @@ export function treeInputs(spec: TreeSpec, opts: Pick<TreeOptions, 'cacheDir' | 
 
 export async function treeKernel(specText: string, spec: TreeSpec, opts: TreeOptions): Promise<KernelInfo> {
   const inputs = treeInputs(spec, opts);
-  const plan = planTreeBuild(inputs);
+  const plan = planTreeConfig(inputs);
   if (plan.fragmentErrors.length) throw usageError(`config fragments with lines that are not options:\n  ${plan.fragmentErrors.join('\n  ')}`);
-  await mkdir(plan.dir, { recursive: true });
-  const unlock = await lock(plan.dir);
+  await mkdir(plan.treeDir, { recursive: true });
+  const unlock = await lock(plan.treeDir);
   try {
-    const state = await readState(plan.dir);
     opts.log.progress(`looking for changes in ${inputs.tree}`);
     const fingerprint = treeFingerprint(inputs.tree);
-    if (state.configuredFrom !== fingerprint || !existsSync(plan.config)) {
-      delete state.configuredFrom;
-      await configure(inputs, plan, opts.log);
-      state.configuredFrom = fingerprint;
-      await writeFile(join(plan.dir, 'state.json'), JSON.stringify(state, null, 2));
+    const configsFile = join(plan.treeDir, 'configs.json');
+    const configs = await readJson<Configs>(configsFile, {});
+    const known = configs[plan.inputsKey];
+    let dirs: TreeBuildDirs;
+    let configText: string;
+    if (known?.fingerprint === fingerprint && existsSync(join(plan.treeDir, known.build, 'build', '.config'))) {
+      configText = await readFile(join(plan.treeDir, known.build, 'build', '.config'), 'utf8');
+      dirs = buildDirsOf(plan, configText);
+    } else {
+      configText = await configure(inputs, plan, opts.log);
+      dirs = buildDirsOf(plan, configText);
+      await placeConfig(dirs, configText);
+      configs[plan.inputsKey] = { fingerprint, build: basename(dirs.dir) };
+      await writeFile(configsFile, JSON.stringify(configs, null, 2));
     }
-    const config = parseConfig(await readFile(plan.config, 'utf8'));
-    const modules = config.get('MODULES') === 'y';
+    const stateFile = join(dirs.dir, 'state.json');
+    const state = await readJson<BuildState>(stateFile, {});
+    const modules = parseConfig(configText).get('MODULES') === 'y';
     let buildSeconds: number | null = null;
-    if (state.built?.fingerprint !== fingerprint || !existsSync(plan.image)) {
-      const { seconds, targets } = await build(inputs, plan, modules, opts.log);
-      const release = (await readFile(plan.releaseFile, 'utf8')).trim();
+    if (state.built?.fingerprint !== fingerprint || !existsSync(dirs.image)) {
+      const { seconds, targets } = await build(inputs, dirs, modules, opts.log);
+      const release = (await readFile(dirs.releaseFile, 'utf8')).trim();
       state.built = { fingerprint, release, seconds, targets, at: new Date().toISOString() };
-      await writeFile(join(plan.dir, 'state.json'), JSON.stringify(state, null, 2));
+      await writeFile(stateFile, JSON.stringify(state, null, 2));
       opts.log.info(`built ${release} from ${inputs.tree} in ${minutesSeconds(seconds * 1000)} (${targets} targets)`);
       buildSeconds = seconds;
     } else {
       opts.log.info(`${inputs.tree} is unchanged since its build of ${state.built.at}: nothing to build`);
     }
     const release = state.built!.release;
-    const modulesDir = join(plan.stagingDir, 'lib', 'modules', release);
-    const configText = await readFile(plan.config);
+    const modulesDir = join(dirs.stagingDir, 'lib', 'modules', release);
     return {
       spec: specText,
       release,
-      image: plan.image,
+      image: dirs.image,
       modulesDir: modules && existsSync(join(modulesDir, 'modules.dep')) ? modulesDir : null,
-      config: plan.config,
+      config: dirs.config,
       configSha256: createHash('sha256').update(configText).digest('hex'),
-      source: { type: 'tree', path: inputs.tree, commit: await gitCommit(inputs.tree), buildDir: plan.buildDir, buildLog: plan.buildLog, buildSeconds },
+      source: { type: 'tree', path: inputs.tree, commit: await gitCommit(inputs.tree), buildDir: dirs.buildDir, buildLog: dirs.buildLog, buildSeconds },
     };
   } finally {
     await unlock();

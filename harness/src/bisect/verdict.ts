@@ -62,7 +62,7 @@ export function parseBisectRun(output: string): BisectOutcome {
     const candidates = [...output.slice(only).matchAll(/^([0-9a-f]{40})$/gm)].map((m) => m[1]!);
     return { kind: 'skipped-only', candidates };
   }
-  const stopped = /^(bisect run failed:.*|bisect run cannot continue any more.*)$/m.exec(output);
+  const stopped = /^(?:error: )?(bisect run failed:.*|bisect run cannot continue any more.*)$/m.exec(output);
   return { kind: 'aborted', reason: stopped?.[1] ?? 'git bisect run stopped without an answer' };
 }
 

@@ -133,12 +133,23 @@ export function treeFingerprint(tree: string): string {
   return h.digest('hex');
 }
 
+/**
+ * The environment of make and merge_config.sh: the person's, less what would
+ * point kbuild elsewhere (another output or config file) or tie it to an
+ * outer make's jobserver.
+ */
+function buildEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['KBUILD_OUTPUT', 'KCONFIG_CONFIG', 'KCONFIG_ALLCONFIG', 'MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES']) delete env[k];
+  return { ...env, ...extra };
+}
+
 /** Runs a command with its output appended to a log; stdout lines also go to onLine. */
 function runLogged(cmd: Command, logPath: string, onLine?: (line: string) => void): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const log = createWriteStream(logPath, { flags: 'a' });
     log.write(`$ ${cmd.argv.join(' ')}\n`);
-    const child = spawn(cmd.argv[0]!, cmd.argv.slice(1), { cwd: cmd.cwd, env: { ...process.env, ...cmd.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd.argv[0]!, cmd.argv.slice(1), { cwd: cmd.cwd, env: buildEnv(cmd.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let partial = '';
     child.stdout.on('data', (d: Buffer) => {
       log.write(d);

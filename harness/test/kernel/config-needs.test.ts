@@ -1,6 +1,10 @@
 /** Which cases a kernel's configuration cannot run, from its config file or /proc/config.gz. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import t from 'tap';
+import { kernelConfig } from '../../src/kernel/config-file.js';
+import { tempDir } from '../helpers.js';
 import { configSkips, demandedButUnmet, parseDescribe, parseNeed, readKernelConfig } from '../../src/kernel/config-needs.js';
 
 // Debian 6.12's answer for the options the suites care about (its boot/config-6.12.*-amd64).
@@ -59,4 +63,13 @@ t.test('a case the plan named is demanded: refused with the kernel named', async
 t.test('describe output: a broken line is named', async (t) => {
   t.throws(() => parseDescribe('{"name":"a","config":[]}\nnot json\n'), /line 2 is not JSON/);
   t.throws(() => parseDescribe('{"config":[]}\n'), /line 1 has no case name/);
+});
+
+t.test("a resolved kernel's config file, plain or gzipped; none without one", async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'config'), DEBIAN);
+  writeFileSync(join(dir, 'config.gz'), gzipSync(Buffer.from(TREE)));
+  t.equal((await kernelConfig({ config: join(dir, 'config') }))!.get('SW_SYNC'), 'n');
+  t.equal((await kernelConfig({ config: join(dir, 'config.gz') }))!.get('SW_SYNC'), 'y');
+  t.equal(await kernelConfig({ config: null }), null);
 });

@@ -15,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -23,12 +23,13 @@ import { HiltError, infraError, usageError } from '../errors.js';
 import { ROOT, SUITES_DIR } from '../paths.js';
 import type { Log } from '../util/log.js';
 import { firstBuildError, kbuildStep, minutesSeconds } from './build-log.js';
+import { BUILD_TOOLS_HINT, runLogged } from './build-run.js';
 import { explainDropped, formatDropped } from './kconfig-explain.js';
 import { parseKconfigTree } from './kconfig-menu.js';
 import { type Fragment, droppedOptions, parseConfig } from './kconfig.js';
 import type { TreeSpec } from './spec.js';
+import { treeFingerprint } from './tree-fingerprint.js';
 import {
-  type Command,
   type TreeBase,
   type TreeBuildDirs,
   type TreeBuildInputs,
@@ -111,67 +112,6 @@ function sourceTree(path: string): string {
   }
   return tree;
 }
-
-/**
- * Every file's path, size and mtime, hashed: what make would look at, without
- * reading a byte. About half a second for a whole kernel tree.
- */
-export function treeFingerprint(tree: string): string {
-  const h = createHash('sha256');
-  const walk = (dir: string, rel: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (e.name === '.git') continue;
-      const path = join(dir, e.name);
-      if (e.isDirectory()) walk(path, `${rel}${e.name}/`);
-      else {
-        const st = lstatSync(path, { bigint: true });
-        h.update(`${rel}${e.name}\0${st.size}\0${st.mtimeNs}\n`);
-      }
-    }
-  };
-  walk(tree, '');
-  return h.digest('hex');
-}
-
-/**
- * The environment of make and merge_config.sh: the person's, less what would
- * point kbuild elsewhere (another output or config file) or tie it to an
- * outer make's jobserver.
- */
-function buildEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of ['KBUILD_OUTPUT', 'KCONFIG_CONFIG', 'KCONFIG_ALLCONFIG', 'MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES']) delete env[k];
-  return { ...env, ...extra };
-}
-
-/** Runs a command with its output appended to a log; stdout lines also go to onLine. */
-function runLogged(cmd: Command, logPath: string, onLine?: (line: string) => void): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const log = createWriteStream(logPath, { flags: 'a' });
-    log.write(`$ ${cmd.argv.join(' ')}\n`);
-    const child = spawn(cmd.argv[0]!, cmd.argv.slice(1), { cwd: cmd.cwd, env: buildEnv(cmd.env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let partial = '';
-    child.stdout.on('data', (d: Buffer) => {
-      log.write(d);
-      if (!onLine) return;
-      const lines = (partial + d.toString('utf8')).split('\n');
-      partial = lines.pop()!;
-      for (const l of lines) onLine(l);
-    });
-    child.stderr.on('data', (d: Buffer) => log.write(d));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      log.end();
-      reject(
-        e.code === 'ENOENT'
-          ? infraError(`${cmd.argv[0]} is not installed; building a kernel tree needs it`, { hint: BUILD_TOOLS_HINT })
-          : infraError(`${cmd.argv.join(' ')}: ${e.message}`),
-      );
-    });
-    child.on('close', (code, signal) => log.end(() => resolvePromise(code ?? (signal ? 128 : 1))));
-  });
-}
-
-const BUILD_TOOLS_HINT = 'A kernel build needs: apt-get install build-essential flex bison bc libelf-dev libssl-dev';
 
 /** What to do about the first error, where hilt knows. */
 function hintFor(excerpt: string, tree: string): string {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { HiltError } from '../../src/errors.js';
 import { parseKernelSpec, type TreeSpec } from '../../src/kernel/spec.js';
-import { TreeBuildError, treeFingerprint, treeKernel } from '../../src/kernel/tree.js';
+import { TreeBuildError, treeKernel } from '../../src/kernel/tree.js';
+import { treeFingerprint } from '../../src/kernel/tree-fingerprint.js';
 import type { Log } from '../../src/util/log.js';
 import { tempDir } from '../helpers.js';
 

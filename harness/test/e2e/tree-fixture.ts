@@ -48,6 +48,7 @@ export function ensureGit(tree: string): void {
   git(tree, 'init', '-q');
   git(tree, 'config', 'user.email', 'hilt-test@localhost');
   git(tree, 'config', 'user.name', 'hilt test');
-  git(tree, '-c', 'core.looseCompression=0', 'add', '-A');
+  // -f: Debian's linux-source ships a .gitignore that ignores every top-level folder (its packaging's).
+  git(tree, '-c', 'core.looseCompression=0', 'add', '-A', '-f');
   git(tree, 'commit', '-q', '-m', 'the kernel source, as unpacked');
 }

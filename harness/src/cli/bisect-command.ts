@@ -139,9 +139,9 @@ async function bisect(o: BisectOptions): Promise<number> {
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   const t0 = Date.now();
   log.info(`bisecting ${settings.tree} from good ${good.slice(0, 12)} to bad ${bad.slice(0, 12)} on ${settings.suite}/${settings.case}; log: ${join(settings.out, 'bisect-run.log')}`);
-  await gitOk(settings.tree, ['bisect', 'start', bad, good], 'starting git bisect');
   let output = '';
   try {
+    await gitOk(settings.tree, ['bisect', 'start', bad, good], 'starting git bisect');
     const runLog = createWriteStream(join(settings.out, 'bisect-run.log'));
     output = await new Promise<string>((resolvePromise, reject) => {
       const child = spawn('git', ['-C', settings.tree, 'bisect', 'run', process.execPath, MAIN, 'bisect', '--step', settingsFile], {

@@ -97,8 +97,9 @@ function fileName(i: number, source: string): string {
 }
 
 const makeArgs = (inputs: TreeBuildInputs, objdir: string, ...args: string[]) => ['make', '-C', inputs.tree, `O=${objdir}`, `ARCH=${inputs.arch}`, ...args];
-// LC_ALL=C: kbuild and the compiler speak the language firstBuildError reads.
-const ENV = { LC_ALL: 'C' };
+// The C locale: kbuild and the compiler speak the language firstBuildError reads. LANG too:
+// the kernel's Makefile unexports LC_ALL, and gcc would then take UTF-8 quotes from LANG.
+const ENV = { LC_ALL: 'C', LANG: 'C' };
 
 export function planTreeConfig(inputs: TreeBuildInputs): TreeConfigPlan {
   const treeDir = treeDirOf(inputs.cacheRoot, inputs.tree);

@@ -50,7 +50,7 @@ if (!tree) {
     const r = await runHilt(['run', '--accel', 'tcg', '--kernel', spec, ...SUITES, '--suite-bin', probe, '--out', out], { timeoutMs: 45 * 60_000 });
     t.equal(r.code, 0, `exit 0 (stderr: ${r.stderr.slice(-2500)})`);
     const b = built(r.stderr);
-    t.comment(b ? `cold build: ${b.seconds} s, ${b.targets} targets; whole run ${((Date.now() - t0) / 1000).toFixed(0)} s` : 'the build was already in the cache');
+    t.comment(b ? `build: ${b.seconds} s, ${b.targets} targets; whole run ${((Date.now() - t0) / 1000).toFixed(0)} s` : 'the build was already in the cache');
     const run = results(out);
     t.match(run.environment.kernel, { spec, release: /^6\.12\.\d+/, source: { type: 'tree', path: tree } });
     t.match(run.environment.kernel.configSha256, /^[0-9a-f]{64}$/);
@@ -58,8 +58,8 @@ if (!tree) {
     t.ok(cases.filter((c) => c.suite === 'sync-file').length >= 10, 'the sync-file suite ran');
     for (const c of cases) t.not(c.status, 'skip', `${c.suite}/${c.name} ran (${c.message})`);
     t.same(
-      cases.filter((c) => c.suite === 'sw-sync-probe').map((c) => c.status),
-      ['pass'],
+      cases.filter((c) => c.suite === 'sw-sync-probe').map((c) => `${c.name}: ${c.status}`),
+      ['timeline: pass', 'fence-pending: pass', 'fence-signals: pass'],
       'a software timeline made, a fence on it pending, then signalled',
     );
     t.ok(cases.every((c) => c.status === 'pass'), 'every case passed');
@@ -68,10 +68,10 @@ if (!tree) {
   t.test('an unchanged tree and config: nothing is built', async (t) => {
     const out = tempDir(t);
     const t0 = Date.now();
-    const r = await runHilt(['run', '--accel', 'tcg', '--kernel', spec, '--suite', 'fences:signal', '--out', out]);
+    const r = await runHilt(['run', '--accel', 'tcg', '--kernel', spec, ...SUITES, '--out', out]);
     t.equal(r.code, 0, r.stderr.slice(-1500));
     t.match(r.stderr, /is unchanged since its build of .*: nothing to build/);
-    t.notMatch(r.stderr, /hilt: building /);
+    t.notMatch(r.stderr, /hilt: building \/|targets done|hilt: configuring/, 'neither make nor Kconfig ran');
     t.comment(`whole run ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
 
@@ -84,7 +84,8 @@ if (!tree) {
     t.equal(r.code, 0, r.stderr.slice(-1500));
     const b = built(r.stderr);
     t.ok(b, 'it built');
-    t.ok(b && b.targets < 40, `only what depends on the file (${b?.targets} targets)`);
+    // The object, the image linked again (kallsyms takes three links), modpost: tens of targets, not ~1,800.
+    t.ok(b && b.targets < 100, `only what depends on the file (${b?.targets} targets)`);
     t.comment(`warm rebuild: ${b?.seconds} s, ${b?.targets} targets`);
   });
 
@@ -96,7 +97,7 @@ if (!tree) {
     const r = await runHilt(['run', '--accel', 'tcg', '--kernel', spec, ...SUITES, '--out', tempDir(t)]);
     t.equal(r.code, 2, 'an infrastructure error');
     t.match(r.stderr, /building \S+ failed \(make exited 2 after \d+:\d\d\); the first error, at line \d+ of \S+build\.log:/);
-    t.match(r.stderr, /\n\S*drivers\/dma-buf\/sw_sync\.c:\d+:\d+: error: expected expression before ';' token\n.*\| int hilt_broken = ;/);
+    t.match(r.stderr, /\n\S*drivers\/dma-buf\/sw_sync\.c:\d+:\d+: error: expected expression before ';' token\n +\d+ \| int hilt_broken = ;\n +\| +\^\n/);
     t.match(r.stderr, /full log: \S+build\.log/);
   });
 }

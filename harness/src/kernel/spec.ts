@@ -33,7 +33,7 @@ export function parseKernelSpec(text: string): KernelSpec {
   const colon = text.indexOf(':');
   const scheme = colon < 0 ? '' : text.slice(0, colon);
   const rest = colon < 0 ? text : text.slice(colon + 1);
-  const known = 'debian:PACKAGE, path:IMAGE[,modules=DIR][,config=FILE] or tree:PATH[,config=FRAGMENT][,base=FILE|defconfig]';
+  const known = 'debian:PACKAGE or path:IMAGE[,modules=DIR][,config=FILE] or tree:PATH[,config=FRAGMENT][,base=FILE|defconfig]';
   if (scheme === 'debian') {
     if (!DEBIAN_NAME.test(rest)) {
       throw usageError(`kernel spec '${text}': '${rest}' is not a Debian package name`, `Use ${known}, e.g. ${DEFAULT_KERNEL}.`);

@@ -26,7 +26,7 @@ export async function reportsBench(suites = 100, cases = 1000): Promise<Section>
     return {
       title: `3. reports for ${r.cases.toLocaleString('en')} cases (${suites} suites × ${cases}; ${counts})`,
       rows: [
-        { label: 'fold journal (RunBuilder)', value: s(r.fold) },
+        { label: 'fold journal (ResultsFold)', value: s(r.fold) },
         { label: 'results schema compile', value: s(r.schemaCompile) },
         { label: 'results.json (validate+write)', value: s(r.resultsJson) },
         { label: '  validation alone (again)', value: s(r.validateOnly) },
@@ -39,7 +39,7 @@ export async function reportsBench(suites = 100, cases = 1000): Promise<Section>
         { label: 'peak RSS (child)', value: `${(r.maxRssKb / 1024).toFixed(0)} MiB` },
       ],
       notes: [
-        `journal: ${r.journalEntries.toLocaleString('en')} entries, generated in ${s(r.generate)} and folded through RunBuilder (createBuilder: observation judge, default dmesg rules); schema registry load ${s(r.registry)} (not counted)`,
+        `journal: ${r.journalEntries.toLocaleString('en')} entries, generated in ${s(r.generate)} and folded through ResultsFold (createBuilder: observation judge, default dmesg rules); schema registry load ${s(r.registry)} (not counted)`,
         'the total counts what `hilt run` spends writing reports after the last boot: compiling the results schema, validating and writing results.json, building and writing junit.xml',
       ],
     };

@@ -1,6 +1,6 @@
 /**
  * Builds the results of a synthetic run of SUITES × CASES cases the way a real
- * run does (a journal folded through RunBuilder, with the registry's observation
+ * run does (a journal folded through ResultsFold, with the registry's observation
  * judge and the default dmesg rules), then writes results.json and junit.xml
  * into DIR as `hilt run` does, timing each step. Prints one JSON object.
  * Runs in a process of its own so that its peak RSS is its own.
@@ -17,8 +17,8 @@ import { buildJunit } from '../src/report/junit.js';
 import { checkResults, writeResultsJson } from '../src/report/results-json.js';
 import type { RunResult, Status } from '../src/results/model.js';
 import { runEnvironment } from '../src/run/environment.js';
-import { createBuilder } from '../src/run/executor.js';
-import type { JournalEntry } from '../src/run/journal-types.js';
+import { createFold } from '../src/results/fold.js';
+import type { JournalEntry } from '../src/journal/index.js';
 import { schemas } from '../src/schemas/registry.js';
 import type { SuiteInfo } from '../src/suites/catalog.js';
 
@@ -73,6 +73,9 @@ function syntheticRun(nSuites: number, nCases: number): { plan: RunPlan; journal
     dmesg: DEFAULT_DMESG,
     profiles: [],
     retries: 0,
+    abortOn: [],
+    jobs: 1,
+    repeat: 1,
   };
   const kernel = {
     spec: plan.kernel,
@@ -167,7 +170,7 @@ async function main(dir: string, nSuites: number, nCases: number): Promise<void>
   const [registry, tRegistry] = time(() => schemas());
   const [{ plan, journal }, tGenerate] = time(() => syntheticRun(nSuites, nCases));
   const [result, tFold] = time((): RunResult => {
-    const builder = createBuilder(plan, registry);
+    const builder = createFold(plan, registry);
     for (const e of journal) builder.push(e);
     return builder.finish();
   });

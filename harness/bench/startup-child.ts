@@ -18,7 +18,7 @@ const step = async (label: string, f: () => unknown) => {
 };
 
 await step('import execa (kernel + image code)', () => import('execa'));
-await step('import junit-report-builder (reports)', () => import('junit-report-builder'));
+await step('import the report writers', () => import('../src/cli/reports.js'));
 await step('import ajv + ajv-formats', async () => {
   await import('ajv/dist/2020.js');
   await import('ajv-formats');
@@ -31,14 +31,14 @@ await step("import hilt's own run modules", () => import('../src/cli/run-command
 const { schemas } = await import('../src/schemas/registry.js');
 const { loadCatalog } = await import('../src/suites/catalog.js');
 const { buildRunPlan } = await import('../src/plan/plan.js');
-const { createBuilder } = await import('../src/run/executor.js');
+const { createFold } = await import('../src/results/fold.js');
 let registry!: ReturnType<typeof schemas>;
 await step('schema registry (every schema added)', () => (registry = schemas()));
 let catalog!: ReturnType<typeof loadCatalog>;
 await step('suite catalog (suite.json checked)', () => (catalog = loadCatalog(registry)));
 let plan!: Awaited<ReturnType<typeof buildRunPlan>>;
 await step('run plan', async () => (plan = await buildRunPlan({ accel: 'tcg', out: '/nonexistent' }, catalog, registry)));
-await step('profiles + result builder', () => createBuilder(plan, registry));
+await step('profiles + result builder', () => createFold(plan, registry));
 await step('results schema compile (at report time)', () => registry.validator('results.schema.json'));
 
 process.stdout.write(JSON.stringify(steps) + '\n');

@@ -3,6 +3,8 @@
  * infrastructure problem (bad input, a kernel that will not download, a boot
  * that never reaches the agent) exits 2, a conformance failure exits 1.
  */
+import { forTerminal } from './util/terminal.js';
+
 export type ErrorKind = 'usage' | 'infrastructure' | 'conformance';
 
 export class HiltError extends Error {
@@ -40,8 +42,8 @@ export function formatError(err: unknown): string {
     const parts = [`hilt: ${err.message}`];
     if (err.hint) parts.push(`  ${err.hint}`);
     if (err.detail) parts.push(err.detail.replace(/\n$/, ''));
-    return parts.join('\n');
+    return forTerminal(parts.join('\n'));
   }
   const e = err as Error;
-  return `hilt: internal error: ${e?.stack ?? String(err)}`;
+  return forTerminal(`hilt: internal error: ${e?.stack ?? String(err)}`);
 }

@@ -7,12 +7,16 @@
  * suites/agent/PROTOCOL.md.
  *
  * Kernel command line:
- *   hilt.mode=run|shell|probe   run the plan (default), give a shell, or only say hello
+ *   hilt.mode=run|shell|probe|list|serve
+ *                               run the plan (default), give a shell, only say hello, list
+ *                               the subtests of every IGT program, or wait for the host to
+ *                               hand out ranges of tests on the console ("run N C", "quit")
  *   hilt.start=N                skip the tests whose index is below N (resume after a crash)
  *   hilt.count=N                run at most N tests from there (a retry runs one)
  */
 #define _GNU_SOURCE
 #include "frame.h"
+#include "limits.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,14 +36,13 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <drm.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #define PLAN_PATH "/hilt/plan"
-#define MAX_TESTS 4096
-#define MAX_SUITES 64
-#define MAX_MODULES 64
 /*
  * A suite's output goes out in records of at most this many bytes, as many
  * whole lines as were read at once: one frame header per read, not per line,
@@ -48,18 +51,22 @@
  */
 #define OUT_CHUNK 2000
 #define STUCK_NOTE_MS 10000
+#define LIST_TIMEOUT_MS 60000	/* an IGT program listing its subtests */
 #define MARKER "hilt: begin "	/* the host matches this text in kernel lines */
 
 struct suite {
-	char name[64];
-	char path[256];
+	char name[MAX_SUITE_NAME + 1];
+	char path[MAX_PATH + 1];
 	bool whole;		/* any KTAP binary: one test, no per-case control */
+	bool igt;		/* an IGT program: one process per subtest (--run-subtest <case>) */
+	char env[8][MAX_CASE_NAME + 1];	/* KEY=VALUE for its processes (IGT_FORCE_DRIVER...) */
+	int nenv;
 };
 
 struct test {
 	int index;
 	struct suite *suite;
-	char name[128];		/* case name, "-" for a whole binary */
+	char name[MAX_CASE_NAME + 1];	/* case name, "-" for a whole binary */
 	int timeout_ms;
 };
 
@@ -68,7 +75,7 @@ static struct {
 	int nsuites;
 	struct test tests[MAX_TESTS];
 	int ntests;
-	char modules[MAX_MODULES][256];
+	char modules[MAX_MODULES][MAX_PATH + 1];
 	int nmodules;
 	int heartbeat_ms;
 	int kmsg_level;		/* relay kernel messages at or below this level during tests */
@@ -79,6 +86,14 @@ static struct {
 static unsigned long seq;
 /* In shell mode a person reads the console: plain lines instead of frames. */
 static bool plain;
+/*
+ * Hosted: started as a program on a machine that is already up (an SSH host,
+ * this workstation), not as /init of a test initramfs. It mounts nothing,
+ * loads no module, changes no setting of the kernel, reads the plan and the
+ * programs under a folder (--root), and exits instead of powering off.
+ */
+static bool hosted;
+static const char *root = "";
 static int kmsg_fd = -1;
 static int marker_fd = -1;	/* /dev/kmsg for writing: the case markers */
 static int cur_kmsg_level;
@@ -214,6 +229,8 @@ static void drain_console(void)
 static void power_off(void)
 {
 	drain_console();
+	if (hosted)
+		exit(0);
 	sync();
 	reboot(RB_POWER_OFF);
 	reboot(RB_AUTOBOOT);
@@ -282,54 +299,111 @@ static struct suite *find_suite(const char *name)
 	return NULL;
 }
 
+/* Copies a word into a fixed buffer; false (and a note) when it does not fit: the host checks, this is the backstop. */
+static bool take_word(char *dst, size_t size, const char *word, int lineno)
+{
+	if (strlen(word) >= size) {
+		emit("note", "plan line %d: '%.40s...' is longer than the agent's %zu bytes; line ignored",
+		     lineno, word, size - 1);
+		return false;
+	}
+	memcpy(dst, word, strlen(word) + 1);
+	return true;
+}
+
+/* A path of the plan, under --root when hosted. */
+static bool take_path(char *dst, size_t size, const char *path, int lineno)
+{
+	char full[MAX_PATH * 2 + 2];
+
+	snprintf(full, sizeof(full), "%s%s", path[0] == '/' ? root : "", path);
+	return take_word(dst, size, full, lineno);
+}
+
 static bool load_plan(void)
 {
-	static char text[1 << 20];
+	static char text[MAX_PLAN_BYTES + 1];
 	int lineno = 0;
 	char *save = NULL;
 
-	read_file(PLAN_PATH, text, sizeof(text));
+	char plan_path[MAX_PATH + 1];
+
+	snprintf(plan_path, sizeof(plan_path), "%s%s", root, PLAN_PATH);
+	read_file(plan_path, text, sizeof(text));
 	if (!text[0]) {
-		emit("note", "no plan at " PLAN_PATH);
+		emit("note", "no plan at %s", plan_path);
 		return false;
 	}
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char a[256], b[256], c[256], d[256];
-		int n, idx, t;
+		char *w[6] = { 0 }, *wsave = NULL;
+		int nw = 0;
 
 		lineno++;
-		if (sscanf(line, "heartbeat-ms %d", &n) == 1)
-			plan.heartbeat_ms = n;
-		else if (sscanf(line, "kmsg-level %d", &n) == 1)
-			plan.kmsg_level = n;
-		else if (sscanf(line, "boot-kmsg-level %d", &n) == 1)
-			plan.boot_kmsg_level = n;
-		else if (sscanf(line, "console-level %d", &n) == 1)
-			plan.console_level = n;
-		else if (sscanf(line, "module %255s", a) == 1 && plan.nmodules < MAX_MODULES)
-			snprintf(plan.modules[plan.nmodules++], sizeof(plan.modules[0]), "%s", a);
-		else if (sscanf(line, "suite %255s %255s %255s", a, b, c) == 3 && plan.nsuites < MAX_SUITES) {
-			struct suite *s = &plan.suites[plan.nsuites++];
+		if (line[0] == '#')
+			continue;
+		for (char *t = strtok_r(line, " ", &wsave); t && nw < 6; t = strtok_r(NULL, " ", &wsave))
+			w[nw++] = t;
+		if (!nw)
+			continue;
+		if (nw == 2 && !strcmp(w[0], "hilt-plan")) {
+			continue;
+		} else if (nw == 2 && !strcmp(w[0], "heartbeat-ms")) {
+			plan.heartbeat_ms = atoi(w[1]);
+		} else if (nw == 2 && !strcmp(w[0], "kmsg-level")) {
+			plan.kmsg_level = atoi(w[1]);
+		} else if (nw == 2 && !strcmp(w[0], "boot-kmsg-level")) {
+			plan.boot_kmsg_level = atoi(w[1]);
+		} else if (nw == 2 && !strcmp(w[0], "console-level")) {
+			plan.console_level = atoi(w[1]);
+		} else if (nw == 2 && !strcmp(w[0], "module")) {
+			if (plan.nmodules == MAX_MODULES)
+				emit("note", "plan line %d: more than %d modules; ignored", lineno, MAX_MODULES);
+			else if (take_path(plan.modules[plan.nmodules], sizeof(plan.modules[0]), w[1], lineno))
+				plan.nmodules++;
+		} else if (nw == 4 && !strcmp(w[0], "suite")) {
+			struct suite *s = &plan.suites[plan.nsuites];
 
-			snprintf(s->name, sizeof(s->name), "%s", a);
-			snprintf(s->path, sizeof(s->path), "%s", b);
-			s->whole = !strcmp(c, "whole");
-		} else if (sscanf(line, "test %d %255s %255s %d", &idx, a, d, &t) == 4 &&
-			   plan.ntests < MAX_TESTS) {
-			struct test *tc = &plan.tests[plan.ntests];
-
-			tc->suite = find_suite(a);
-			if (!tc->suite) {
-				emit("note", "plan line %d: unknown suite %s", lineno, a);
+			if (plan.nsuites == MAX_SUITES) {
+				emit("note", "plan line %d: more than %d suites; ignored", lineno, MAX_SUITES);
 				continue;
 			}
-			tc->index = idx;
-			tc->timeout_ms = t;
-			snprintf(tc->name, sizeof(tc->name), "%s", d);
+			if (!take_word(s->name, sizeof(s->name), w[1], lineno) ||
+			    !take_path(s->path, sizeof(s->path), w[2], lineno))
+				continue;
+			s->igt = !strcmp(w[3], "igt");
+			s->whole = s->igt || !strcmp(w[3], "whole");
+			plan.nsuites++;
+		} else if (nw == 3 && !strcmp(w[0], "env")) {
+			struct suite *s = find_suite(w[1]);
+
+			if (!s || s->nenv == 8 || !strchr(w[2], '='))
+				emit("note", "plan line %d: env for unknown suite, more than 8, or not KEY=VALUE; ignored", lineno);
+			else if (take_word(s->env[s->nenv], sizeof(s->env[0]), w[2], lineno))
+				s->nenv++;
+		} else if (nw == 5 && !strcmp(w[0], "test")) {
+			struct test *tc = &plan.tests[plan.ntests];
+
+			if (plan.ntests == MAX_TESTS) {
+				emit("note", "plan line %d: more than %d tests; ignored", lineno, MAX_TESTS);
+				continue;
+			}
+			tc->suite = find_suite(w[2]);
+			if (!tc->suite) {
+				emit("note", "plan line %d: unknown suite %s", lineno, w[2]);
+				continue;
+			}
+			if (!take_word(tc->name, sizeof(tc->name), w[3], lineno))
+				continue;
+			tc->index = atoi(w[1]);
+			tc->timeout_ms = atoi(w[4]);
 			plan.ntests++;
-		} else if (strncmp(line, "hilt-plan ", 10) && line[0] != '#') {
-			emit("note", "plan line %d not understood: %s", lineno, line);
+		} else {
+			emit("note", "plan line %d not understood: %.200s", lineno, w[0]);
 		}
+	}
+	if (plan.heartbeat_ms <= 0) {
+		emit("note", "the plan sets no heartbeat-ms; beating every second");
+		plan.heartbeat_ms = 1000;
 	}
 	return true;
 }
@@ -404,6 +478,12 @@ static void kmsg_drain(void)
 
 static void load_modules(void)
 {
+	if (hosted) {
+		if (plan.nmodules)
+			emit("note", "hosted: the plan's %d kernel modules are not loaded; the suites use what this kernel has",
+			     plan.nmodules);
+		return;
+	}
 	for (int i = 0; i < plan.nmodules; i++) {
 		const char *path = plan.modules[i];
 		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -425,6 +505,246 @@ static void load_modules(void)
 	}
 }
 
+/* ---- kernel health: taint, lockdep, stuck tasks ---- */
+
+static long last_taint = -1;
+static int last_debug_locks = -1;
+static bool have_lockdep = true;	/* until /proc/lockdep_stats turns out to be absent */
+
+static long read_taint(void)
+{
+	char buf[32];
+
+	read_file("/proc/sys/kernel/tainted", buf, sizeof(buf));
+	return buf[0] ? strtol(buf, NULL, 10) : -1;
+}
+
+/* debug_locks from /proc/lockdep_stats: 1 while lockdep checks, 0 once it found a bug; -1 without lockdep. */
+static int read_debug_locks(void)
+{
+	static char buf[8192];
+	char *p;
+
+	if (!have_lockdep)
+		return -1;
+	read_file("/proc/lockdep_stats", buf, sizeof(buf));
+	p = strstr(buf, "debug_locks:");
+	if (!p) {
+		have_lockdep = false;
+		return -1;
+	}
+	return atoi(p + strlen("debug_locks:"));
+}
+
+/*
+ * Says when the kernel's taint or lockdep's state changed, where it stands in
+ * the record stream: the host charges a change to the test open there, or
+ * the one that ended last (the first, after the modules load, is the boot's
+ * baseline). A hilt suite reads both itself as each case starts and ends and
+ * says so in its announcements (the agent reads those later, when the suite
+ * may be cases ahead); otherwise the agent reads them where nothing runs
+ * ahead of it: before a process starts, after it exited, at a whole
+ * program's heartbeats.
+ */
+static void note_health(long taint, int locks)
+{
+	if (taint >= 0 && taint != last_taint) {
+		emit("taint", "%ld", taint);
+		last_taint = taint;
+	}
+	if (locks >= 0 && locks != last_debug_locks) {
+		emit("lockdep", "%s", locks ? "on" : "off");
+		last_debug_locks = locks;
+	}
+}
+
+static void health_check(void)
+{
+	note_health(read_taint(), read_debug_locks());
+}
+
+/* " taint=N locks=N" at the end of a suite's announcement: the health it saw there. */
+static void announced_health(const char *words)
+{
+	const char *t = strstr(words, " taint="), *l = strstr(words, " locks=");
+
+	note_health(t ? strtol(t + 7, NULL, 10) : -1, l ? atoi(l + 7) : -1);
+}
+
+/* Field n (1-based) of /proc/PID/stat, after the "(comm)" that may hold spaces; comm into comm. */
+static bool read_stat(const char *path, char *comm, size_t commsize, char *state, long *pgrp)
+{
+	char buf[1024], *open_paren, *close_paren;
+
+	read_file(path, buf, sizeof(buf));
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return false;
+	snprintf(comm, commsize, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
+	return sscanf(close_paren + 1, " %c %*d %ld", state, pgrp) == 2;
+}
+
+/*
+ * Before a case that overran is killed: what is it stuck on? The kernel logs
+ * every blocked task (sysrq w, relayed with the kernel log), and each task of
+ * the case's process group goes out as a 'stack' record: state, wchan and its
+ * kernel stack. That is the evidence a kernel engineer asks for first.
+ */
+static void dump_stuck(pid_t pgid, const struct test *t)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+	DIR *proc;
+	struct dirent *d;
+	int dumped = 0;
+
+	if (fd >= 0) {
+		if (write(fd, "w", 1) != 1)
+			emit("note", "sysrq w failed: %s", strerror(errno));
+		close(fd);
+	}
+	proc = opendir("/proc");
+	while (proc && (d = readdir(proc)) && dumped < 32) {
+		char path[300], comm[64], state, wchan[128], stack[3000], text[3600];
+		long pgrp;
+		DIR *tasks;
+		struct dirent *td;
+
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+		if (!read_stat(path, comm, sizeof(comm), &state, &pgrp) || pgrp != pgid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", d->d_name);
+		tasks = opendir(path);
+		while (tasks && (td = readdir(tasks)) && dumped < 32) {
+			if (td->d_name[0] < '0' || td->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", d->d_name, td->d_name);
+			if (!read_stat(path, comm, sizeof(comm), &state, &pgrp))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/wchan", d->d_name, td->d_name);
+			read_file(path, wchan, sizeof(wchan));
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stack", d->d_name, td->d_name);
+			read_file(path, stack, sizeof(stack));
+			int n = snprintf(text, sizeof(text), "%d task %s (%s) state %c wchan %s\n%s", t->index,
+					 td->d_name, comm, state, wchan[0] ? wchan : "-",
+					 stack[0] ? stack : "(no kernel stack: not in the kernel, or /proc/PID/stack unavailable)\n");
+
+			if (n > 0 && text[n - 1] == '\n')
+				text[--n] = '\0';
+			emit_raw("stack", text, (size_t)(n < (int)sizeof(text) ? n : (int)sizeof(text) - 1));
+			dumped++;
+		}
+		if (tasks)
+			closedir(tasks);
+	}
+	if (proc)
+		closedir(proc);
+}
+
+/* ---- inventory: the machine as the kernel sees it ---- */
+
+static void read_trim(const char *path, char *buf, size_t size)
+{
+	read_file(path, buf, size);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* The name of the driver a sysfs device is bound to, "-" when none. */
+static void bound_driver(const char *devdir, char *out, size_t size)
+{
+	char link[512], target[512];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "%s/driver", devdir);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0) {
+		snprintf(out, size, "-");
+		return;
+	}
+	target[n] = '\0';
+	snprintf(out, size, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+}
+
+/*
+ * Says what the machine is: every display controller, 3D controller and
+ * processing accelerator on PCI with its ids, subsystem ids, bound driver and
+ * the firmware versions sysfs shows; every DRM and accel node with the driver
+ * and version DRM_IOCTL_VERSION gives; the kernel command line. A run records
+ * it, and a machine profile that demands an accelerator is checked against it.
+ */
+static void inventory(void)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	char cmdline[2048];
+
+	while (d && (e = readdir(d))) {
+		char dir[300], path[400], cls[32], ven[16], dev[16], sven[16], sdev[16], drv[64], fw[800] = "";
+		unsigned long klass;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", e->d_name);
+		snprintf(path, sizeof(path), "%s/class", dir);
+		read_trim(path, cls, sizeof(cls));
+		klass = strtoul(cls, NULL, 16);
+		/* 0x03: display; 0x12: processing accelerator; 0x0b40: co-processor */
+		if ((klass >> 16) != 0x03 && (klass >> 16) != 0x12 && (klass >> 8) != 0x0b40)
+			continue;
+		snprintf(path, sizeof(path), "%s/vendor", dir);
+		read_trim(path, ven, sizeof(ven));
+		snprintf(path, sizeof(path), "%s/device", dir);
+		read_trim(path, dev, sizeof(dev));
+		snprintf(path, sizeof(path), "%s/subsystem_vendor", dir);
+		read_trim(path, sven, sizeof(sven));
+		snprintf(path, sizeof(path), "%s/subsystem_device", dir);
+		read_trim(path, sdev, sizeof(sdev));
+		bound_driver(dir, drv, sizeof(drv));
+		static const char *const fw_files[] = { "vbios_version", "fw_version", "firmware_version" };
+		for (size_t i = 0; i < sizeof(fw_files) / sizeof(fw_files[0]); i++) {
+			char v[128];
+
+			snprintf(path, sizeof(path), "%s/%s", dir, fw_files[i]);
+			read_trim(path, v, sizeof(v));
+			if (v[0])
+				snprintf(fw + strlen(fw), sizeof(fw) - strlen(fw), " %s=%s", fw_files[i], v);
+		}
+		emit("inv", "pci %s %s:%s %s:%s %s %s%s", e->d_name, ven + (ven[1] == 'x' ? 2 : 0),
+		     dev + (dev[1] == 'x' ? 2 : 0), sven + (sven[1] == 'x' ? 2 : 0), sdev + (sdev[1] == 'x' ? 2 : 0),
+		     cls + (cls[1] == 'x' ? 2 : 0), drv, fw);
+	}
+	if (d)
+		closedir(d);
+	static const char *const node_dirs[] = { "/dev/dri", "/dev/accel" };
+	for (size_t k = 0; k < sizeof(node_dirs) / sizeof(node_dirs[0]); k++) {
+		d = opendir(node_dirs[k]);
+		while (d && (e = readdir(d))) {
+			char path[300], name[64] = "", desc[128] = "";
+			struct drm_version v = { .name = name, .name_len = sizeof(name) - 1, .desc = desc, .desc_len = sizeof(desc) - 1 };
+			int fd;
+
+			if (strncmp(e->d_name, "card", 4) && strncmp(e->d_name, "renderD", 7) && strncmp(e->d_name, "accel", 5))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", node_dirs[k], e->d_name);
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			if (fd < 0 || ioctl(fd, DRM_IOCTL_VERSION, &v)) {
+				emit("inv", "node %s - %s", path, strerror(errno));
+			} else {
+				name[v.name_len < sizeof(name) ? v.name_len : sizeof(name) - 1] = '\0';
+				emit("inv", "node %s %s %d.%d.%d", path, name, v.version_major, v.version_minor, v.version_patchlevel);
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+		if (d)
+			closedir(d);
+	}
+	read_trim("/proc/cmdline", cmdline, sizeof(cmdline));
+	emit("inv", "cmdline %s", cmdline);
+}
+
 /* ---- running suites ---- */
 
 struct stream {
@@ -444,6 +764,7 @@ struct child {
 	int next;		/* batch position after the last case that ended */
 	long long case_t0, deadline, killed_at;
 	bool stuck_noted;
+	bool listing;		/* hilt.mode=list: an IGT program asked for its subtests, no test runs */
 	struct stream out, err;
 };
 
@@ -586,13 +907,23 @@ static void control_line(struct child *c, const char *line, size_t len)
 	int pos;
 
 	snprintf(msg, sizeof(msg), "%.*s", (int)len, line);
+	/* "hilt begin|end <case>[ taint=N[ locks=N]]": the case name ends at the first space. */
+	char *extra = strchr(msg + (strncmp(msg, "hilt begin ", 11) ? 9 : 11), ' ');
+	const char *health = extra ? extra : "";
+
+	if (extra) {
+		char *copy = strdup(extra);
+
+		*extra = '\0';
+		health = copy;
+	}
 	if (!strncmp(msg, "hilt begin ", 11)) {
 		for (pos = c->next; pos < c->nbatch; pos++)
 			if (!strcmp(c->batch[pos].name, msg + 11))
 				break;
 		if (pos == c->nbatch) {
 			emit("note", "%s announced case '%s' that the plan does not run here", c->suite->name, msg + 11);
-			return;
+			goto out;
 		}
 		if (c->open >= 0)
 			end_case(c);
@@ -602,13 +933,19 @@ static void control_line(struct child *c, const char *line, size_t len)
 		snprintf(mark, sizeof(mark), "%s/%s", c->suite->name, c->batch[pos].name);
 		if (strcmp(marker_met, mark))
 			kmsg_drain_until(mark);
+		announced_health(health);	/* a change before the case is the previous case's doing */
 		begin_case(c, pos);
 	} else if (!strncmp(msg, "hilt end ", 9)) {
-		if (c->open >= 0 && !strcmp(c->batch[c->open].name, msg + 9))
+		if (c->open >= 0 && !strcmp(c->batch[c->open].name, msg + 9)) {
+			announced_health(health);
 			end_case(c);
+		}
 	} else {
 		emit("note", "%s: unknown announcement '%s'", c->suite->name, msg);
 	}
+out:
+	if (extra)
+		free((char *)health);
 }
 
 /* A case's marker came up in the kernel log: its announcement is in the suite's pipe already. */
@@ -645,15 +982,23 @@ static pid_t spawn(struct child *c, int from, sigset_t *oldmask)
 	pid = fork();
 	if (pid == 0) {
 		char *argv[4] = { (char *)c->suite->path, NULL, NULL, NULL };
+		const char *subtest = c->batch[from].name;
 
 		setpgid(0, 0);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
+		for (int i = 0; i < c->suite->nenv; i++)
+			putenv((char *)c->suite->env[i]);
 		if (list) {
 			setenv("HILT_AGENT", "1", 1);
 			argv[1] = "--run";
 			argv[2] = list;
+		} else if (c->listing) {
+			argv[1] = "--list-subtests";
+		} else if (c->suite->igt && strcmp(subtest, "-")) {
+			argv[1] = "--run-subtest";
+			argv[2] = (char *)subtest;
 		}
 		int devnull = open("/dev/null", O_RDONLY);
 		dup2(devnull, STDIN_FILENO);
@@ -689,6 +1034,7 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 	c->deadline = 0;
 	c->killed_at = 0;
 	c->stuck_noted = false;
+	health_check();	/* nothing runs now: what changed since is this process's doing */
 	if (spawn(c, from, oldmask) < 0) {
 		emit("note", "%s: cannot start: %s", c->suite->name, strerror(errno));
 		for (int i = from; i < c->nbatch; i++)
@@ -697,7 +1043,9 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 	}
 	emit("spawn", "%s %d", c->suite->name, c->pid);
 	running = c;
-	if (c->suite->whole) {
+	if (c->listing) {
+		c->deadline = now_ms() + LIST_TIMEOUT_MS;
+	} else if (c->suite->whole) {
 		begin_case(c, from);
 		announce(&c->batch[from]);
 	} else {
@@ -745,6 +1093,12 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 			}
 		}
 		now = now_ms();
+		if (c->deadline && now >= c->deadline && !c->killed_at && c->listing) {
+			emit("note", "%s: --list-subtests ran past %d s; killed", c->suite->name, LIST_TIMEOUT_MS / 1000);
+			kill(-c->pid, SIGKILL);
+			c->killed_at = now;
+			c->deadline = 0;
+		}
 		if (c->deadline && now >= c->deadline && !c->killed_at) {
 			struct test *t;
 
@@ -753,6 +1107,8 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 			t = &c->batch[c->open];
 			pump_all(c);
 			emit("timeout", "%d %d", t->index, t->timeout_ms);
+			dump_stuck(c->pid, t);
+			pump_all(c);
 			kill(-c->pid, SIGKILL);
 			kill(c->pid, SIGKILL);
 			c->killed_at = now;
@@ -767,12 +1123,15 @@ static int run_process(struct child *c, int from, int sigfd, sigset_t *oldmask)
 			struct timespec up;
 
 			clock_gettime(CLOCK_BOOTTIME, &up);
+			if (c->suite->whole)
+				health_check();
 			emit("hb", "%lld", (long long)up.tv_sec * 1000 + up.tv_nsec / 1000000);
 			next_hb = now + plan.heartbeat_ms;
 		}
 	}
 	/* The pipes may still hold output the process wrote before it died. */
 	pump_all(c);
+	health_check();
 	running = NULL;
 	if (c->out.fd >= 0)
 		close(c->out.fd);
@@ -826,6 +1185,84 @@ static void run_tests(int start, int count, int sigfd, sigset_t *oldmask)
 	emit("done", "%d", ran);
 }
 
+/* Lists the subtests of every IGT program (hilt.mode=list): its stdout goes out as 'out' records between its 'spawn' and 'exit'. */
+static void run_lists(int sigfd, sigset_t *oldmask)
+{
+	static struct test none = { .index = -1, .name = "-" };
+	int listed = 0;
+
+	for (int i = 0; i < plan.nsuites; i++) {
+		struct child c = { .suite = &plan.suites[i], .batch = &none, .nbatch = 1, .listing = true };
+
+		if (!c.suite->igt)
+			continue;
+		run_process(&c, 0, sigfd, oldmask);
+		listed++;
+	}
+	emit("done", "%d", listed);
+}
+
+/* hosted: SIGHUP or SIGTERM ends the running test's process group and the agent. */
+static void on_hangup(int sig)
+{
+	if (running)
+		kill(-running->pid, SIGKILL);
+	_exit(128 + sig);
+}
+
+/*
+ * hilt.mode=serve: the host hands out work on the console, a line at a time,
+ * so that several machines of one run stay busy: "run <start> <count>" runs
+ * those tests (a 'unit' record, then what running them says, then 'done'),
+ * "quit" powers off. Nothing runs between units, so no heartbeat is owed.
+ */
+static void serve(int sigfd, sigset_t *oldmask)
+{
+	char line[128];
+	size_t len = 0;
+	struct termios t;
+
+	if (!hosted && tcgetattr(STDIN_FILENO, &t) == 0) {
+		t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);	/* what the host types is not console output */
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	}
+	emit("ready", "%d", plan.ntests);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = q_len ? STDOUT_FILENO : -1, .events = POLLOUT } };
+		ssize_t n;
+		int start, count;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return;
+		if (p[1].revents)
+			queue_flush(false);
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(STDIN_FILENO, line + len, sizeof(line) - 1 - len);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return;	/* the host is gone */
+		if (n < 0)
+			continue;
+		len += (size_t)n;
+		line[len] = '\0';
+		for (char *nl; (nl = strpbrk(line, "\r\n"));) {
+			*nl = '\0';
+			if (sscanf(line, "run %d %d", &start, &count) == 2) {
+				emit("unit", "%d %d", start, count);
+				run_tests(start, count, sigfd, oldmask);
+			} else if (!strcmp(line, "quit")) {
+				return;
+			} else if (line[0]) {
+				emit("note", "serve: command not understood: %.80s", line);
+			}
+			len -= (size_t)(nl + 1 - line);
+			memmove(line, nl + 1, len + 1);
+		}
+		if (len == sizeof(line) - 1)
+			len = 0;	/* a line too long to be a command */
+	}
+}
+
 /* ---- shell ---- */
 
 static void run_shell(void)
@@ -870,27 +1307,46 @@ static void run_shell(void)
 	}
 }
 
-int main(void)
+/* hosted: agent --hosted --root DIR [--mode run|list] [--start N] [--count N] */
+static void hosted_args(int argc, char **argv, char *cmdline, size_t size)
 {
-	char cmdline[4096], mode[16], start_s[16], count_s[16];
+	size_t n = 0;
+
+	hosted = true;
+	cmdline[0] = '\0';
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--root"))
+			root = argv[i + 1];
+		else if (!strncmp(argv[i], "--", 2))
+			n += (size_t)snprintf(cmdline + n, n < size ? size - n : 0, "hilt.%s=%s ", argv[i] + 2, argv[i + 1]);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char cmdline[4096], mode[16], start_s[16], count_s[16], path_env[MAX_PATH + 64];
 	struct utsname u;
 	sigset_t mask, oldmask;
 	int sigfd;
 
-	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+	if (argc > 1 && !strcmp(argv[1], "--hosted"))
+		hosted_args(argc, argv, cmdline, sizeof(cmdline));
+	if (!hosted && fcntl(STDOUT_FILENO, F_GETFD) < 0) {
 		int fd = open("/dev/console", O_RDWR);
 
 		dup2(fd, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
 	}
-	plan.heartbeat_ms = 2000;
 	plan.kmsg_level = 7;
 	plan.boot_kmsg_level = 4;
 	plan.console_level = 1;
-	mount_pseudo();
-	setenv("PATH", "/hilt/suites:/bin:/sbin:/usr/bin:/usr/sbin", 1);
-	read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	if (!hosted) {
+		mount_pseudo();
+		read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	}
+	snprintf(path_env, sizeof(path_env), "%s/hilt/suites:/bin:/sbin:/usr/bin:/usr/sbin", root);
+	setenv("PATH", path_env, 1);
 	cmdline_get(cmdline, "hilt.mode", mode, sizeof(mode), "run");
 	cmdline_get(cmdline, "hilt.start", start_s, sizeof(start_s), "0");
 	cmdline_get(cmdline, "hilt.count", count_s, sizeof(count_s), "1000000");
@@ -902,11 +1358,17 @@ int main(void)
 		power_off();
 	}
 	load_plan();
-	emit("hello", "v=1 mode=%s release=%s start=%s tests=%d", mode, u.release, start_s,
-	     plan.ntests);
+	emit("hello", "v=1 mode=%s release=%s start=%s tests=%d%s", mode, u.release, start_s,
+	     plan.ntests, hosted ? " hosted=1" : "");
 
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (!plain) {
+	if (hosted && kmsg_fd >= 0)
+		lseek(kmsg_fd, 0, SEEK_END);	/* this machine's log before the run is not the run's */
+	else if (hosted)
+		emit("note", "hosted: /dev/kmsg cannot be read (%s): no kernel messages will be relayed", strerror(errno));
+	if (hosted) {
+		marker_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	} else if (!plain) {
 		/* One marker per case would trip /dev/kmsg's default rate limit (10 per 5 s). */
 		int fd = open("/proc/sys/kernel/printk_devkmsg", O_WRONLY | O_CLOEXEC);
 
@@ -920,6 +1382,9 @@ int main(void)
 	cur_kmsg_level = plain ? -1 : plan.boot_kmsg_level;
 	kmsg_drain();
 	load_modules();
+	health_check();	/* the baseline: what booting and loading the modules tainted is no case's doing */
+	if (!plain)
+		inventory();
 
 	if (!strcmp(mode, "shell")) {
 		run_shell();
@@ -928,13 +1393,24 @@ int main(void)
 
 	cur_kmsg_level = plan.kmsg_level;
 	fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL) | O_NONBLOCK);
-	if (plan.console_level > 0)
+	if (plan.console_level > 0 && !hosted)
 		klogctl(8 /* SYSLOG_ACTION_CONSOLE_LEVEL */, NULL, plan.console_level);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
+	if (hosted) {
+		/* The connection dropped or hilt stopped us: take the running test down too. */
+		signal(SIGHUP, on_hangup);
+		signal(SIGTERM, on_hangup);
+		signal(SIGPIPE, SIG_IGN);
+	}
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	run_tests(atoi(start_s), atoi(count_s), sigfd, &oldmask);
+	if (!strcmp(mode, "list"))
+		run_lists(sigfd, &oldmask);
+	else if (!strcmp(mode, "serve"))
+		serve(sigfd, &oldmask);
+	else
+		run_tests(atoi(start_s), atoi(count_s), sigfd, &oldmask);
 	power_off();
 	return 0;
 }

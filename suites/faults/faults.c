@@ -40,7 +40,10 @@ static bool have(struct hilt_ctx *ctx, const char *path, const char *option)
 {
 	if (access(path, W_OK) == 0)
 		return true;
-	hilt_skip(ctx, "needs %s (no %s: %s)", option, path, strerror(errno));
+	char why[160];
+
+	snprintf(why, sizeof(why), "no %s: %s", path, strerror(errno));
+	hilt_skip_config(ctx, option, why);
 	return false;
 }
 
@@ -119,6 +122,15 @@ static void t_lkdtm_hung_task(struct hilt_ctx *ctx)
 }
 
 /*
+ * The kernel becomes tainted W without logging a warning: what the agent
+ * sees in /proc/sys/kernel/tainted is the only evidence (root may add bits).
+ */
+static void t_taint(struct hilt_ctx *ctx)
+{
+	write_file(ctx, "/proc/sys/kernel/tainted", "512");
+}
+
+/*
  * Garbage straight onto the console, past the agent's framing: 256 KiB of
  * NUL bytes without a newline, then bytes that are not UTF-8 and terminal
  * escapes. The host must cap the line and carry on.
@@ -156,12 +168,17 @@ static void t_exit_nonzero(struct hilt_ctx *ctx)
 static const struct hilt_case cases[] = {
 	{ "pass", t_pass, "-", "nothing: a case that passes, to see its neighbours' faults stay theirs", "" },
 	{ "kmsg-warn", t_kmsg_warn, "write(/dev/kmsg)", "a warning-level kernel message during the case (hilt: dmesg-warn)", "" },
-	{ "lkdtm-warn", t_lkdtm_warn, "LKDTM WARNING", "a real kernel WARN_ON() splat; needs CONFIG_LKDTM (hilt: dmesg-warn)", "" },
+	{ "lkdtm-warn", t_lkdtm_warn, "LKDTM WARNING", "a real kernel WARN_ON() splat (hilt: dmesg-warn)", "",
+	  "lkdtm_WARNING()", "CONFIG_LKDTM" },
+	{ "taint", t_taint, "write(/proc/sys/kernel/tainted)", "the kernel becomes tainted W with no message logged (hilt: dmesg-warn naming the bit)", "" },
 	{ "console-flood", t_console_flood, "write(/dev/console)", "256 KiB of NULs and invalid UTF-8 on the console (hilt: a cut line, a pass)", "" },
 	{ "hang", t_hang, "pause(2)", "never returns (hilt: timeout, the agent kills it)", "" },
 	{ "panic", t_panic, "/proc/sysrq-trigger", "the kernel panics (hilt: crash, reboot, resume)", "" },
-	{ "lkdtm-soft-lockup", t_lkdtm_soft_lockup, "LKDTM SOFTLOCKUP", "a CPU spins with preemption off; the soft lockup detector reports it and panics; needs CONFIG_LKDTM (hilt: crash)", "" },
-	{ "lkdtm-hung-task", t_lkdtm_hung_task, "LKDTM HUNG_TASK", "a task sleeps uninterruptibly for good; the hung task detector reports it and panics; needs CONFIG_LKDTM (hilt: crash)", "" },
+	/* Their own timeouts: the detectors report after 2-3 s, which the suite's 4 s would cut close. */
+	{ "lkdtm-soft-lockup", t_lkdtm_soft_lockup, "LKDTM SOFTLOCKUP", "a CPU spins with preemption off; the soft lockup detector reports it and panics (hilt: crash)", "",
+	  "lkdtm_SOFTLOCKUP(), watchdog_timer_fn()", "CONFIG_LKDTM,CONFIG_SOFTLOCKUP_DETECTOR", 0, 15 },
+	{ "lkdtm-hung-task", t_lkdtm_hung_task, "LKDTM HUNG_TASK", "a task sleeps uninterruptibly for good; the hung task detector reports it and panics (hilt: crash)", "",
+	  "lkdtm_HUNG_TASK(), check_hung_uninterruptible_tasks()", "CONFIG_LKDTM,CONFIG_DETECT_HUNG_TASK", 0, 15 },
 	{ "silent", t_silent, "reboot(RB_HALT_SYSTEM)", "the machine halts and the console goes quiet (hilt: timeout by the silence watchdog)", "" },
 	{ "exit-nonzero", t_exit_nonzero, "exit(3)", "passes, then the process exits 3 (hilt: not a pass)", "" },
 };

@@ -11,6 +11,7 @@
  * landing in the middle of a frame.
  */
 import { crc32 } from 'node:zlib';
+import { PRINTK_STAMP_ANYWHERE } from '../console/printk.js';
 
 export const FRAME_PREFIX = '@hilt ';
 
@@ -31,8 +32,6 @@ export type DecodedLine =
   | { type: 'gap'; from: number; to: number };
 
 const HEADER = /^@hilt (\d{1,10}) ([a-z]{1,16}) ([0-9a-f]{8})(?: (.*))?$/s;
-/** A printk timestamp ("[    1.234567] "), the usual marker of a kernel line cutting into a frame. */
-const PRINTK_STAMP = /\[\s*\d+\.\d{6}\]/;
 /** How many kernel lines may separate the two halves of a cut frame before it is given up. */
 const MAX_REPAIR_SPAN = 8;
 
@@ -119,7 +118,7 @@ export class FrameDecoder {
         this.accept(check.record, true, out);
         return out;
       }
-      if (!line.startsWith(FRAME_PREFIX) && PRINTK_STAMP.test(line) && ++this.pending.span <= MAX_REPAIR_SPAN) {
+      if (!line.startsWith(FRAME_PREFIX) && PRINTK_STAMP_ANYWHERE.test(line) && ++this.pending.span <= MAX_REPAIR_SPAN) {
         out.push({ type: 'console', text: latin1ToUtf8(line) });
         return out;
       }
@@ -141,7 +140,7 @@ export class FrameDecoder {
       this.accept(check.record, false, out);
       return out;
     }
-    const stamp = PRINTK_STAMP.exec(line);
+    const stamp = PRINTK_STAMP_ANYWHERE.exec(line);
     if (stamp && stamp.index > FRAME_PREFIX.length) {
       // A kernel message landed inside the frame: keep the head, hand the kernel text on.
       this.pending = { head: line.slice(0, stamp.index), span: 0 };

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { infraError } from '../errors.js';
 import { SUITES_DIR } from '../paths.js';
-import { loadProfiles } from '../results/profiles.js';
+import { loadProfiles } from '../schemas/profiles.js';
 import { schemas } from '../schemas/registry.js';
 import { requireBuilt, loadCatalog } from '../suites/catalog.js';
 import { type CaseDescription, referencePage } from '../suites/reference.js';

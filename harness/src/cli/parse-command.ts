@@ -1,8 +1,12 @@
 /**
  * `hilt parse FILE|-`: runs a KTAP/TAP log through the parser and prints the
- * tree as JSON, or with --summary one line counting leaf cases by status.
+ * tree as JSON, or with --summary one line counting leaf cases by status. A
+ * kernel panic, oops or BUG in the log ends the test it came in as 'crash'.
+ * Exit status: 0 when every case passed or skipped, 1 when one failed,
+ * crashed, never finished or never reported, 2 when the log cannot be read.
  */
 import { createReadStream } from 'node:fs';
+import { classifyKernelLine } from '../console/kernel-events.js';
 import { KTAP_STATUSES, KtapParser, type KtapCounts, type KtapNode } from '../ktap/index.js';
 import { LineSplitter } from '../text/line-splitter.js';
 
@@ -27,7 +31,7 @@ export async function parseCommand(opts: ParseCommandOptions, io: ParseCommandIo
   const fromStdin = opts.file === '-';
   const input = fromStdin ? io.stdin : createReadStream(opts.file, { highWaterMark: READ_CHUNK });
   const splitter = new LineSplitter();
-  const parser = new KtapParser({ retain: !opts.summary });
+  const parser = new KtapParser({ retain: !opts.summary, isCrash: (line) => CRASH_KINDS.has(classifyKernelLine(line) ?? '') });
   try {
     for await (const chunk of input) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
@@ -43,8 +47,12 @@ export async function parseCommand(opts: ParseCommandOptions, io: ParseCommandIo
   const root = parser.end();
   if (opts.summary) await write(io.stdout, summaryLine(parser.counts) + '\n');
   else await writeTreeJson(root, io.stdout);
-  return 0;
+  const c = parser.counts;
+  return c.fail + c.crash + c.missing + c.incomplete > 0 || root.status === 'crash' || root.status === 'incomplete' ? 1 : 0;
 }
+
+/** The kernel reports that end the test they come in: the kernel is going down, or killed the test. */
+const CRASH_KINDS = new Set(['panic', 'oops', 'bug', 'kasan']);
 
 /** Every status in a fixed order, 0 when absent, then the total. */
 export function summaryLine(counts: Readonly<KtapCounts>): string {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../report/atomic.js';
 import { buildHtml } from '../report/html.js';
+import { junitChunks } from '../report/junit.js';
 import { writeResultsJson } from '../report/results-json.js';
 import type { RunResult } from '../results/model.js';
 import { OK_STATUSES, STATUSES } from '../results/model.js';
@@ -11,23 +12,15 @@ import type { SchemaRegistry } from '../schemas/registry.js';
 export const JUNIT_FILE = 'junit.xml';
 export const HTML_FILE = 'report.html';
 
-/**
- * The JUnit builder pulls in junit-report-builder and xmlbuilder (~45 ms to
- * load): a run starts loading it while its machine boots, not before.
- */
-export function loadJunit(): Promise<typeof import('../report/junit.js')> {
-  return import('../report/junit.js');
-}
-
-export async function writeReports(dir: string, run: RunResult, registry: SchemaRegistry): Promise<string[]> {
+/** Writes results.json (unless told not to: `hilt report` leaves its input alone), junit.xml and report.html. */
+export async function writeReports(dir: string, run: RunResult, registry: SchemaRegistry, o: { resultsJson?: boolean } = {}): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const { buildJunit } = await loadJunit();
-  const results = writeResultsJson(dir, run, registry);
+  const results = o.resultsJson === false ? [] : [writeResultsJson(dir, run, registry)];
   const junit = join(dir, JUNIT_FILE);
-  writeFileAtomic(junit, buildJunit(run));
+  writeFileAtomic(junit, junitChunks(run));
   const html = join(dir, HTML_FILE);
   writeFileAtomic(html, buildHtml(run));
-  return [results, junit, html];
+  return [...results, junit, html];
 }
 
 /** "12 pass, 1 fail, 3 skip" with only the statuses that occurred. */

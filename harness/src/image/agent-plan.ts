@@ -5,7 +5,8 @@
 export interface AgentPlan {
   /** Guest paths of the modules to load, in load order. */
   modules: string[];
-  suites: { name: string; path: string; mode: 'cases' | 'whole' }[];
+  /** mode igt: one process per test, `path --run-subtest CASE`; env: KEY=VALUE for its processes. */
+  suites: { name: string; path: string; mode: 'cases' | 'whole' | 'igt'; env?: string[] }[];
   /** In run order; index is the test's position in the whole run. */
   tests: { index: number; suite: string; case: string; timeoutMs: number }[];
   heartbeatMs: number;
@@ -33,6 +34,7 @@ export function renderAgentPlan(plan: AgentPlan): string {
   };
   for (const m of plan.modules) lines.push(`module ${check('module path', m)}`);
   for (const s of plan.suites) lines.push(`suite ${check('suite name', s.name)} ${check('suite path', s.path)} ${s.mode}`);
+  for (const s of plan.suites) for (const e of s.env ?? []) lines.push(`env ${s.name} ${check('environment setting', e)}`);
   for (const t of plan.tests) lines.push(`test ${t.index} ${check('suite name', t.suite)} ${check('case name', t.case)} ${Math.max(0, Math.round(t.timeoutMs))}`);
   return lines.join('\n') + '\n';
 }

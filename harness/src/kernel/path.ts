@@ -9,14 +9,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import { readHead } from '../util/read-head.js';
+import { checkInputFile, readInputBytes } from '../util/input-file.js';
 import { BZIMAGE_HEAD_BYTES, inspectBzImage } from './bzimage.js';
 import type { KernelInfo } from './types.js';
 
 async function imageHead(path: string): Promise<Buffer> {
-  return readHead(path, BZIMAGE_HEAD_BYTES).catch((e: NodeJS.ErrnoException) => {
-    throw usageError(`kernel image ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, 'Give the path of a bzImage, e.g. path:arch/x86/boot/bzImage.');
-  });
+  return readInputBytes(path, 'kernel image', 1024 * 1024 * 1024, BZIMAGE_HEAD_BYTES);
 }
 
 function findModulesDir(dir: string, release: string): string {
@@ -41,7 +39,7 @@ export async function pathKernel(
   if (!info.release) throw usageError(`kernel image ${image} carries no version string`, 'Build it with a kernel_version pointer (any upstream kernel has one).');
   const modulesDir = parts.modules ? findModulesDir(resolve(parts.modules), info.release) : null;
   let config = parts.config ? resolve(parts.config) : null;
-  if (config && !existsSync(config)) throw usageError(`config=${config}: no such file`);
+  if (config) checkInputFile(config, 'config=', 64 * 1024 * 1024);
   if (!config && image.endsWith(join('arch', 'x86', 'boot', 'bzImage'))) {
     const treeConfig = join(dirname(image), '..', '..', '..', '.config');
     if (existsSync(treeConfig)) config = resolve(treeConfig);

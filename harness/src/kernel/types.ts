@@ -8,6 +8,8 @@ export interface KernelInfo {
   /** lib/modules/<release>, with modules.dep; null for a kernel without modules. */
   modulesDir: string | null;
   config: string | null;
+  /** A kernel build tree (`make -C DIR M=...` builds modules for it), when the provider has one; see kernel/headers.ts. */
+  buildDir?: string | null;
   /** sha256 of the config file, so results say exactly which configuration ran. */
   configSha256: string | null;
   source:

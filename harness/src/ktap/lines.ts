@@ -13,8 +13,6 @@ const DOT = 0x2e;
 const DASH = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
-const OPEN = 0x5b;
-const CLOSE = 0x5d;
 
 export function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
@@ -34,42 +32,27 @@ export function skipBlanks(line: string, i: number): number {
   return i;
 }
 
-/** Length of a printk timestamp prefix (`[    1.234567] `, optionally `[    T1]` after it), 0 if none. */
-export function stampLength(line: string): number {
-  if (line.charCodeAt(0) !== OPEN) return 0;
-  let i = skipBlanks(line, 1);
-  const digits = i;
-  while (isDigit(line.charCodeAt(i))) i++;
-  if (i === digits || line.charCodeAt(i) !== DOT) return 0;
-  const fraction = ++i;
-  while (isDigit(line.charCodeAt(i))) i++;
-  if (i === fraction || line.charCodeAt(i) !== CLOSE) return 0;
-  i++;
-  if (line.charCodeAt(i) === OPEN) {
-    // CONFIG_PRINTK_CALLER: "[    T123]" or "[     C0]".
-    const close = line.indexOf(']', i);
-    if (close > 0 && close - i <= 16) i = close + 1;
-  }
-  if (line.charCodeAt(i) === SPACE) i++;
-  return i;
-}
-
 /** `KTAP version 1`, `TAP version 13`...: the version as printed, or null. */
 export function versionAt(line: string, o: number): string | null {
   if (line.startsWith('KTAP version ', o) || line.startsWith('TAP version ', o)) return line.slice(o).trimEnd();
   return null;
 }
 
-/** N from a `1..N` plan line (at most 9 digits), or -1. */
+/** A plan line with more tests than this is garbage or a crafted line, not a plan: it is refused. */
+export const MAX_PLAN = 999_999_999;
+/** planAt() for a plan line whose count is absurd. */
+export const ABSURD_PLAN = -2;
+
+/** N from a `1..N` plan line (at most 9 digits), ABSURD_PLAN for a longer count, or -1. */
 export function planAt(line: string, o: number): number {
   if (line.charCodeAt(o) !== 0x31 || line.charCodeAt(o + 1) !== DOT || line.charCodeAt(o + 2) !== DOT) return -1;
   let i = o + 3;
   let n = 0;
   while (i < line.length && isDigit(line.charCodeAt(i))) n = n * 10 + line.charCodeAt(i++) - ZERO;
-  // Ten digits is a garbled line, not a plan.
-  if (i === o + 3 || i > o + 12) return -1;
+  if (i === o + 3) return -1;
   if (i < line.length && !isBlank(line.charCodeAt(i)) && line.charCodeAt(i) !== HASH) return -1;
-  return n;
+  // Ten digits is a garbled or crafted line, not a plan.
+  return i > o + 12 ? ABSURD_PLAN : n;
 }
 
 /** The comment after a plan (`1..0 # SKIP no device`), '' if none. */

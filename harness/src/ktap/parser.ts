@@ -20,6 +20,8 @@
  * otherwise. It is not reported through onTest.
  */
 import {
+  ABSURD_PLAN,
+  MAX_PLAN,
   bailOutAt,
   isBlank,
   parseResult,
@@ -27,10 +29,10 @@ import {
   planComment,
   resultKeywordAt,
   skipBlanks,
-  stampLength,
   subtestAt,
   versionAt,
 } from './lines.js';
+import { stampLength } from '../console/printk.js';
 import { emptyCounts, type KtapCounts, type KtapNode, type KtapParserOptions, type KtapStatus } from './types.js';
 
 const DEFAULT_MAX_DIAGNOSTICS = 200;
@@ -39,6 +41,7 @@ const MAX_PROBLEMS = 100;
 const MAX_DEPTH = 64;
 /** A console that garbles `1..12` into `1..12345678` must not make the parser build millions of nodes. */
 const MAX_MISSING = 100_000;
+/** Bounds the work of deciding which numbers are missing, whatever the budget says. */
 
 const ENDED = 'output ended before test completed';
 const NO_RESULT = 'no result line before its parent reported';
@@ -51,6 +54,7 @@ const STATUS_BIT: Record<KtapStatus, number> = {
   xfail: 16,
   missing: 32,
   incomplete: 64,
+  crash: 128,
 };
 
 /** A test whose result line has not arrived yet, or the root. */
@@ -89,6 +93,8 @@ interface Frame {
   /** Every number 1..contiguous has been seen; `later` holds seen numbers above it. */
   contiguous: number;
   later: Set<number> | null;
+  /** A kernel crash line that came while this block was the innermost open one, and no result since. */
+  crash: string | null;
 }
 
 /** A completed test kept for one more line, in case a TAP YAML block follows its result line. */
@@ -140,6 +146,7 @@ function newFrame(node: KtapNode, depth: number, prefix: string): Frame {
     lastNumber: 0,
     contiguous: 0,
     later: null,
+    crash: null,
   };
 }
 
@@ -175,6 +182,7 @@ function opensBlock(line: string, p: number): boolean {
 }
 
 function rootStatus(statuses: number, plan: number | null): KtapStatus {
+  if (statuses & STATUS_BIT.crash) return 'crash';
   if (statuses & STATUS_BIT.fail) return 'fail';
   if (statuses & STATUS_BIT.incomplete) return 'incomplete';
   if (statuses & STATUS_BIT.missing) return 'missing';
@@ -194,11 +202,15 @@ export class KtapParser {
   private stamped = false;
   private held: Held | null = null;
   private root: KtapNode | null = null;
+  private readonly isCrash: ((line: string) => boolean) | undefined;
+  private readonly missingBudget: { left: number };
 
   constructor(opts: KtapParserOptions = {}) {
     this.retain = opts.retain ?? true;
     this.onTest = opts.onTest;
     this.maxDiagnostics = opts.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS;
+    this.isCrash = opts.isCrash;
+    this.missingBudget = opts.missingBudget ?? { left: MAX_MISSING };
     this.stack = [newFrame(newNode('', 1), 0, '')];
   }
 
@@ -239,6 +251,10 @@ export class KtapParser {
     this.endDocument(f);
     if (f.nodeDropped > 0) root.diagnostics.push(droppedLine(f.nodeDropped));
     root.status = rootStatus(f.childStatuses, root.plan);
+    if (f.crash !== null) {
+      problem(root, `the kernel crashed after the last reported test, and no plan says which test came next: ${f.crash}`);
+      root.status = 'crash';
+    }
     root.firstLine = this.lineNo > 0 ? 1 : 0;
     root.lastLine = this.lineNo;
     this.root = root;
@@ -277,6 +293,10 @@ export class KtapParser {
       case 0x31 /* 1 */: {
         const n = planAt(line, o);
         if (n >= 0) return this.plan(i, n, planComment(line, o), lineNo);
+        if (n === ABSURD_PLAN) {
+          problem(this.stack[i].node, `line ${lineNo}: plan ${line.slice(o, o + 24).trim()} refused: more than ${MAX_PLAN} tests is not a plan`);
+          return;
+        }
         break;
       }
       case 0x4b /* K */:
@@ -342,6 +362,7 @@ export class KtapParser {
   private note(text: string, lineNo: number): void {
     const f = this.top();
     const max = this.maxDiagnostics;
+    if (f.crash === null && this.isCrash !== undefined && this.isCrash(text)) f.crash = text;
     if (f.header) {
       if (f.headerFirstLine === 0 && f.headerStart >= 0) f.headerFirstLine = lineNo;
       if (f.node.diagnostics.length < max) f.node.diagnostics.push(text);
@@ -487,6 +508,10 @@ export class KtapParser {
       f.pendingDropped = 0;
       f.pendingFirstLine = 0;
     }
+    if (f.crash !== null) {
+      problem(f.node, `a kernel crash was logged between tests, and the tests went on: ${f.crash}`);
+      f.crash = null;
+    }
     node.number = r.number;
     node.status = r.status;
     node.directive = r.directive;
@@ -584,9 +609,9 @@ export class KtapParser {
     const g = this.stack[this.stack.length - 1];
     const f = this.stack[this.stack.length - 2];
     const node = g.node;
-    node.status = 'incomplete';
+    node.status = g.crash !== null ? 'crash' : 'incomplete';
     node.lastLine = Math.max(lastLine, node.firstLine);
-    problem(node, why);
+    problem(node, g.crash !== null ? `the kernel crashed while it ran: ${g.crash}` : why);
     this.flushPending(g);
     this.endDocument(g);
     this.stack.pop();
@@ -612,10 +637,12 @@ export class KtapParser {
   /** Adds a `missing` child for each planned number never reported, lowest first. */
   private synthesizeMissing(f: Frame, plan: number): void {
     let need = plan - f.results;
-    if (need > MAX_MISSING) {
-      problem(f.node, `${need - MAX_MISSING} more planned tests were never reported (not listed)`);
-      need = MAX_MISSING;
+    const allowed = Math.min(MAX_MISSING, this.missingBudget.left);
+    if (need > allowed) {
+      problem(f.node, `${need - allowed} more planned tests were never reported (not listed: at most ${MAX_MISSING} per document and ${this.missingBudget.left} left in this run are made up)`);
+      need = allowed;
     }
+    this.missingBudget.left -= need;
     let runStart = 0;
     let runEnd = 0;
     const report = () => {
@@ -637,6 +664,12 @@ export class KtapParser {
       const node = newNode('', this.lineNo);
       node.number = n;
       node.status = 'missing';
+      if (f.crash !== null) {
+        // The kernel crashed after the last result: in the test that came next.
+        node.status = 'crash';
+        problem(node, `the kernel crashed while it ran: ${f.crash}`);
+        f.crash = null;
+      }
       this.complete(f, node, true, 0);
       need--;
     }

@@ -1,8 +1,8 @@
 /** The plain data the KTAP parser produces. */
 
-export type KtapStatus = 'pass' | 'fail' | 'skip' | 'todo' | 'xfail' | 'missing' | 'incomplete';
+export type KtapStatus = 'pass' | 'fail' | 'skip' | 'todo' | 'xfail' | 'missing' | 'incomplete' | 'crash';
 
-export const KTAP_STATUSES: readonly KtapStatus[] = ['pass', 'fail', 'skip', 'todo', 'xfail', 'missing', 'incomplete'];
+export const KTAP_STATUSES: readonly KtapStatus[] = ['pass', 'fail', 'skip', 'todo', 'xfail', 'missing', 'incomplete', 'crash'];
 
 export type KtapDirective = 'SKIP' | 'TODO' | 'XFAIL';
 
@@ -49,8 +49,20 @@ export interface KtapParserOptions {
   onTest?: (node: KtapNode, path: string[]) => void;
   /** Diagnostics kept per node (default 200). */
   maxDiagnostics?: number;
+  /**
+   * Recognises a kernel crash in a non-KTAP line (a panic or oops printed
+   * into the log). The test open when it came, or else the next planned one,
+   * ends as 'crash' with the line, unless it reports a result after all.
+   */
+  isCrash?: (line: string) => boolean;
+  /**
+   * How many `missing` cases may still be made up for planned tests that never
+   * reported: shared by every parser of a run, so that plan lines cannot
+   * multiply memory. Default: 100,000 for this parser alone.
+   */
+  missingBudget?: { left: number };
 }
 
 export function emptyCounts(): KtapCounts {
-  return { pass: 0, fail: 0, skip: 0, todo: 0, xfail: 0, missing: 0, incomplete: 0, total: 0 };
+  return { pass: 0, fail: 0, skip: 0, todo: 0, xfail: 0, missing: 0, incomplete: 0, crash: 0, total: 0 };
 }

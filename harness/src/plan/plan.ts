@@ -3,14 +3,16 @@
  * Everything is checked here, before a kernel is fetched or a machine booted:
  * files against their schemas, suite and case names against the catalog.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { AGENT_LIMITS } from '../agent-protocol/limits.js';
 import { usageError } from '../errors.js';
 import { DEFAULT_KERNEL, parseKernelSpec } from '../kernel/spec.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import { type SuiteInfo, requireBuilt, suiteFromBinary } from '../suites/catalog.js';
+import { MiB, readInputText } from '../util/input-file.js';
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from './defaults.js';
-import type { MachineProfile, PlannedTest, RunPlan } from './types.js';
+import { IGT_TEST_TIMEOUT_MS, compileIgtFilters, igtPrograms, igtSuites, igtTestsDir, withIgtMachine } from './igt.js';
+import { ABORT_CONDITIONS, type AbortCondition, type IgtPlan, type MachineProfile, type PlannedTest, type RunPlan } from './types.js';
 
 export interface RunOptions {
   plan?: string;
@@ -23,24 +25,41 @@ export interface RunOptions {
   memory?: number;
   cpus?: number;
   accel?: 'auto' | 'tcg' | 'kvm';
+  tcgThreads?: 'single' | 'multi';
   bootTimeout?: number;
   silenceTimeout?: number;
   caseTimeout?: number;
   runTimeout?: number;
   profiles?: string[];
   retries?: number;
+  /** "taint", "lockdep", or both comma-separated; repeatable. */
+  abortOn?: string[];
+  /** IGT: a meson build dir or install prefix; -t/-x patterns; IGT_DEVICE; IGT_FORCE_DRIVER. */
+  igt?: string;
+  igtTests?: string[];
+  igtExclude?: string[];
+  igtDevice?: string;
+  igtForceDriver?: string;
+  /** Kernel modules an IGT run loads, instead of vgem (and bochs on QEMU). */
+  igtModules?: string[];
+  jobs?: number;
+  repeat?: number;
 }
 
 interface PlanFile {
   kernel?: string;
   machine?: string | MachineFile;
   suites?: (string | { name: string; cases?: string[]; timeout?: number })[];
-  suiteBins?: string[];
+  suiteBins?: (string | { name?: string; path: string })[];
   timeouts?: { boot?: number; silence?: number; case?: number; run?: number };
   dmesg?: { level?: number; match?: string[]; ignore?: string[] };
   profiles?: string[];
   retries?: number;
+  abortOn?: AbortCondition[];
+  jobs?: number;
+  repeat?: number;
   out?: string;
+  igt?: { dir: string; tests?: string[]; exclude?: string[]; device?: string; forceDriver?: string; modules?: string[] };
 }
 
 interface MachineFile {
@@ -48,23 +67,22 @@ interface MachineFile {
   memory?: number;
   cpus?: number;
   accel?: 'auto' | 'tcg' | 'kvm';
+  tcgThreads?: 'single' | 'multi';
   qemu?: string;
   devices?: string[];
   extraArgs?: string[];
   cmdline?: string[];
 }
 
+const PLAN_FILE_MAX = 1 * MiB;
+
 /** A YAML (or JSON) file; the YAML parser loads only when a run has such a file. */
 async function readStructured(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw usageError(`${what} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  // A plan is a few KB: a file far bigger is not one, and parsing it would cost seconds and gigabytes.
+  const text = readInputText(path, what, PLAN_FILE_MAX);
   const { parse } = await import('yaml');
   try {
-    return parse(text, { prettyErrors: true }) ?? {};
+    return parse(text, { prettyErrors: true, maxAliasCount: 100 }) ?? {};
   } catch (e) {
     throw usageError(`${what} ${path} is not valid YAML/JSON: ${(e as Error).message}`);
   }
@@ -78,6 +96,7 @@ function machineFrom(file: MachineFile | undefined, base: MachineProfile): Machi
     memoryMb: file.memory ?? base.memoryMb,
     cpus: file.cpus ?? base.cpus,
     accel: file.accel ?? base.accel,
+    tcgThreads: file.tcgThreads ?? base.tcgThreads,
     qemu: file.qemu ?? base.qemu,
     devices: file.devices ?? base.devices,
     extraArgs: file.extraArgs ?? base.extraArgs,
@@ -91,6 +110,11 @@ async function loadMachineFile(path: string, registry: SchemaRegistry): Promise<
   return data as MachineFile;
 }
 
+/** The machine a --machine file (or none) gives over the default: what `--resume` lets a journal start. */
+export async function machineOf(path: string | undefined, registry: SchemaRegistry): Promise<MachineProfile> {
+  return path ? machineFrom(await loadMachineFile(path, registry), DEFAULT_MACHINE) : DEFAULT_MACHINE;
+}
+
 /** "drm-core" or "drm-core:version,get-cap" */
 export function parseSuiteSelector(text: string): { name: string; cases: string[] | null } {
   const colon = text.indexOf(':');
@@ -100,13 +124,105 @@ export function parseSuiteSelector(text: string): { name: string; cases: string[
   return { name: text.slice(0, colon), cases };
 }
 
-function positive(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value) || value <= 0) throw usageError(`${name} must be a positive number, not ${value}`);
-  return value;
+/** A --suite-bin argument: PATH, or NAME=PATH to name the suite in the reports. */
+export function parseSuiteBin(text: string): { name: string | null; path: string } {
+  const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/.exec(text);
+  return m ? { name: m[1]!, path: m[2]! } : { name: null, path: text };
+}
+
+/**
+ * The flags in the shape of a plan file, so one schema judges both: a flag
+ * that breaks a rule is refused naming the flag. Pure.
+ */
+const FLAG_PATHS: [string, string][] = [
+  ['/machine/memory', '--memory'],
+  ['/machine/cpus', '--cpus'],
+  ['/machine/accel', '--accel'],
+  ['/machine/tcgThreads', '--tcg-threads'],
+  ['/timeouts/boot', '--boot-timeout'],
+  ['/timeouts/silence', '--silence-timeout'],
+  ['/timeouts/case', '--case-timeout'],
+  ['/timeouts/run', '--run-timeout'],
+  ['/retries', '--retries'],
+  ['/jobs', '--jobs'],
+  ['/repeat', '--repeat'],
+  ['/abortOn', '--abort-on'],
+];
+
+function checkFlags(opts: RunOptions, abortOn: string[] | undefined, registry: SchemaRegistry): void {
+  const drop = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  // The kernel spec is judged by parseKernelSpec, whose message says more than the schema's pattern.
+  const flags = drop({
+    machine: Object.keys(drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel, tcgThreads: opts.tcgThreads })).length
+      ? drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel, tcgThreads: opts.tcgThreads })
+      : undefined,
+    timeouts: Object.keys(drop({ boot: opts.bootTimeout, silence: opts.silenceTimeout, case: opts.caseTimeout, run: opts.runTimeout })).length
+      ? drop({ boot: opts.bootTimeout, silence: opts.silenceTimeout, case: opts.caseTimeout, run: opts.runTimeout })
+      : undefined,
+    retries: opts.retries,
+    jobs: opts.jobs,
+    repeat: opts.repeat,
+    abortOn,
+  });
+  const errors = registry.validate('plan.schema.json', flags);
+  if (!errors.length) return;
+  const e = errors[0]!;
+  const flag = FLAG_PATHS.find(([path]) => e.path === path || e.path.startsWith(`${path}/`))?.[1] ?? e.path;
+  const value = e.path.split('/').slice(1).reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], flags);
+  throw usageError(`${flag} ${JSON.stringify(value)}: ${e.message}`, `The rule is ${e.rule} in ${registry.resolveId('plan.schema.json')}; \`hilt run --help\` lists the flags.`);
+}
+
+function abortConditions(words: string[] | undefined): string[] | undefined {
+  if (!words?.length) return undefined;
+  const list = words.flatMap((w) => w.split(',')).map((w) => w.trim()).filter(Boolean);
+  for (const w of list) {
+    if (!(ABORT_CONDITIONS as readonly string[]).includes(w)) throw usageError(`--abort-on ${w}: not a condition hilt watches`, `Use ${ABORT_CONDITIONS.join(', ')} (comma-separated or repeated).`);
+  }
+  return [...new Set(list)];
+}
+
+/**
+ * A failing case is run once more by default, in a fresh boot when it
+ * crashed or hung: a failure that passes then is a flake, reported as one,
+ * and a gate does not block on it.
+ */
+export const DEFAULT_RETRIES = 1;
+
+/** Cases that may leave the machine unusable (unbinding a device) go after every other test; each runs alone in a fresh boot. */
+function lastOfAll(tests: PlannedTest[]): PlannedTest[] {
+  const ordered = [...tests.filter((t) => !t.alone), ...tests.filter((t) => t.alone)];
+  return ordered.map((t, index) => ({ ...t, index }));
+}
+
+/** The plan's tests N times over (--repeat), each run of them after the one before, each test its own index. */
+function repeatTests(tests: PlannedTest[], n: number): PlannedTest[] {
+  const out: PlannedTest[] = [];
+  for (let r = 1; r <= n; r++) for (const t of tests) out.push({ ...t, index: out.length, repeat: r });
+  return out;
+}
+
+/** Everything the agent must hold (suites/agent/limits.h), checked before anything boots. */
+export function checkAgentLimits(suites: SuiteInfo[], tests: PlannedTest[]): void {
+  const L = AGENT_LIMITS;
+  const bytes = (s: string) => Buffer.byteLength(s);
+  if (tests.length > L.maxTests) throw usageError(`the plan has ${tests.length} tests; the agent runs at most ${L.maxTests} in one run`, 'Split it: run fewer suites or cases at a time.');
+  if (suites.length > L.maxSuites) throw usageError(`the plan has ${suites.length} suites; the agent runs at most ${L.maxSuites}`, 'Split the run.');
+  const modules = new Set(suites.flatMap((s) => s.modules));
+  if (modules.size > L.maxModules) throw usageError(`the suites need ${modules.size} kernel modules; the agent loads at most ${L.maxModules}`);
+  for (const s of suites) {
+    if (bytes(s.name) > L.maxSuiteName) {
+      throw usageError(`suite name '${s.name.slice(0, 40)}…' is ${bytes(s.name)} bytes; the agent holds at most ${L.maxSuiteName}`, 'Name it shorter: --suite-bin NAME=PATH.');
+    }
+    if (/\s/.test(s.name)) throw usageError(`suite name '${s.name}' has white space, which the agent's plan cannot hold`);
+  }
+  for (const t of tests) {
+    if (bytes(t.case) > L.maxCaseName || /\s/.test(t.case)) throw usageError(`case name '${t.case.slice(0, 40)}' of suite ${t.suite} is longer than ${L.maxCaseName} bytes or has white space`);
+  }
 }
 
 export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], registry: SchemaRegistry): Promise<RunPlan> {
+  const abortOnFlags = abortConditions(opts.abortOn);
+  checkFlags(opts, abortOnFlags, registry);
   let file: PlanFile = {};
   let fileDir = process.cwd();
   if (opts.plan) {
@@ -125,26 +241,28 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
   if (opts.machine) machine = machineFrom(await loadMachineFile(opts.machine, registry), machine);
   machine = {
     ...machine,
-    memoryMb: positive('--memory', opts.memory) ?? machine.memoryMb,
-    cpus: positive('--cpus', opts.cpus) ?? machine.cpus,
+    memoryMb: opts.memory ?? machine.memoryMb,
+    cpus: opts.cpus ?? machine.cpus,
     accel: opts.accel ?? machine.accel,
+    tcgThreads: opts.tcgThreads ?? machine.tcgThreads,
   };
-  if (!['auto', 'tcg', 'kvm'].includes(machine.accel)) throw usageError(`--accel ${machine.accel}: use auto, tcg or kvm`);
 
-  const caseTimeoutS = positive('--case-timeout', opts.caseTimeout) ?? file.timeouts?.case;
+  const caseTimeoutS = opts.caseTimeout ?? file.timeouts?.case;
   const byName = new Map(catalog.map((s) => [s.name, s]));
   const selectors: { name: string; cases: string[] | null; timeout?: number }[] = opts.suites?.length
     ? opts.suites.map(parseSuiteSelector)
     : file.suites?.length
       ? file.suites.map((s) => (typeof s === 'string' ? { name: s, cases: null } : { name: s.name, cases: s.cases ?? null, timeout: s.timeout }))
-      : (opts.suiteBins?.length || file.suiteBins?.length ? [] : catalog.filter((s) => s.default).map((s) => ({ name: s.name, cases: null })));
+      : opts.suiteBins?.length || file.suiteBins?.length || opts.igt || file.igt
+        ? []
+        : catalog.filter((s) => s.default).map((s) => ({ name: s.name, cases: null }));
 
   const suites: SuiteInfo[] = [];
   const tests: PlannedTest[] = [];
-  const add = (suite: SuiteInfo, cases: string[], timeoutMs: number) => {
+  const add = (suite: SuiteInfo, cases: string[], timeoutMs: (c: string) => number) => {
     if (suites.some((s) => s.name === suite.name)) throw usageError(`suite ${suite.name} is selected twice`, 'Name each suite once; list its cases after a colon.');
     suites.push(suite);
-    for (const c of cases) tests.push({ index: tests.length, suite: suite.name, case: c, timeoutMs });
+    for (const c of cases) tests.push({ index: tests.length, suite: suite.name, case: c, timeoutMs: timeoutMs(c), ...(suite.caseInfo?.[c]?.last ? { alone: true } : {}) });
   };
   for (const sel of selectors) {
     const suite = byName.get(sel.name);
@@ -158,15 +276,37 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
       }
     }
     const cases = sel.cases ? suite.cases.filter((c) => sel.cases!.includes(c)) : suite.cases;
-    const timeoutMs = (sel.timeout ?? caseTimeoutS ?? suite.timeoutMs / 1000) * 1000;
-    add(suite, cases, timeoutMs);
+    const override = sel.timeout ?? caseTimeoutS;
+    add(suite, cases, (c) => (override !== undefined ? override * 1000 : (suite.caseInfo?.[c]?.timeoutMs ?? suite.timeoutMs)));
   }
-  for (const bin of [...(file.suiteBins ?? []).map((b) => resolve(fileDir, b)), ...(opts.suiteBins ?? [])]) {
-    const suite = await suiteFromBinary(bin, caseTimeoutS ? caseTimeoutS * 1000 : undefined);
-    if (byName.has(suite.name)) throw usageError(`--suite-bin ${bin} is named ${suite.name}, like a hilt suite`, 'Rename the file.');
-    add(suite, ['-'], suite.timeoutMs);
+  const bins = [
+    ...(file.suiteBins ?? []).map((b) => {
+      const { name, path } = typeof b === 'string' ? parseSuiteBin(b) : { name: b.name ?? null, path: b.path };
+      return { name, path: resolve(fileDir, path) };
+    }),
+    ...(opts.suiteBins ?? []).map(parseSuiteBin),
+  ];
+  for (const bin of bins) {
+    const suite = await suiteFromBinary(bin.path, caseTimeoutS ? caseTimeoutS * 1000 : undefined, bin.name ?? undefined);
+    if (byName.has(suite.name) || suites.some((s) => s.name === suite.name)) {
+      throw usageError(
+        `--suite-bin ${bin.path} would be named ${suite.name}, like ${byName.has(suite.name) ? 'a hilt suite' : 'another suite of this run'}`,
+        `Name it for the reports: --suite-bin ${bin.name ? `${bin.name}-2` : `kselftest-${suite.name}`}=${bin.path} (or { name, path } in a plan file).`,
+      );
+    }
+    add(suite, ['-'], () => suite.timeoutMs);
   }
-  if (!tests.length) throw usageError('the plan selects no test', 'Name a suite with --suite or a program with --suite-bin.');
+  checkAgentLimits(suites, tests);
+  // IGT's programs come as suites without tests: a boot lists their subtests before the run (plan/igt.ts).
+  const igt = await igtPart(opts, file.igt, fileDir);
+  if (igt) {
+    machine = withIgtMachine(machine);
+    suites.push(...igtSuites(igt.programs, igt.plan, machine, caseTimeoutS ? caseTimeoutS * 1000 : IGT_TEST_TIMEOUT_MS, opts.igtModules?.length ? opts.igtModules : file.igt?.modules));
+  }
+  if (!tests.length && !igt) throw usageError('the plan selects no test', 'Name a suite with --suite, a program with --suite-bin, or an IGT build with --igt.');
+  const repeat = opts.repeat ?? file.repeat ?? 1;
+  const planned = lastOfAll(repeat > 1 ? repeatTests(tests, repeat) : tests);
+  checkAgentLimits(suites, planned);
 
   const dmesg = { ...DEFAULT_DMESG, ...file.dmesg };
   for (const re of [...dmesg.match, ...dmesg.ignore]) {
@@ -181,16 +321,50 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     kernel,
     machine,
     suites,
-    tests,
+    tests: planned,
     out: resolve(opts.out ?? (file.out ? resolve(fileDir, file.out) : 'reports')),
     timeouts: {
-      bootMs: seconds(positive('--boot-timeout', opts.bootTimeout) ?? file.timeouts?.boot) ?? DEFAULT_TIMEOUTS.bootMs,
-      silenceMs: seconds(positive('--silence-timeout', opts.silenceTimeout) ?? file.timeouts?.silence) ?? DEFAULT_TIMEOUTS.silenceMs,
+      bootMs: seconds(opts.bootTimeout ?? file.timeouts?.boot) ?? DEFAULT_TIMEOUTS.bootMs,
+      silenceMs: seconds(opts.silenceTimeout ?? file.timeouts?.silence) ?? DEFAULT_TIMEOUTS.silenceMs,
       caseGraceMs: DEFAULT_TIMEOUTS.caseGraceMs,
-      runMs: seconds(positive('--run-timeout', opts.runTimeout) ?? file.timeouts?.run) ?? DEFAULT_TIMEOUTS.runMs,
+      runMs: seconds(opts.runTimeout ?? file.timeouts?.run) ?? DEFAULT_TIMEOUTS.runMs,
     },
     dmesg,
     profiles: [...(file.profiles ?? []), ...(opts.profiles ?? [])],
-    retries: opts.retries ?? file.retries ?? 0,
+    retries: opts.retries ?? file.retries ?? DEFAULT_RETRIES,
+    abortOn: (abortOnFlags ?? file.abortOn ?? []) as AbortCondition[],
+    jobs: opts.jobs ?? file.jobs ?? 1,
+    repeat,
+    ...(igt ? { igt: igt.plan } : {}),
   };
+}
+
+/**
+ * The IGT part of a run from --igt and its flags (which win) or the plan
+ * file's igt entry: the test programs found, less those an exclude pattern
+ * names whole (igt_runner lists no subtests of those either).
+ */
+async function igtPart(opts: RunOptions, file: PlanFile['igt'], fileDir: string): Promise<{ plan: IgtPlan; programs: string[] } | null> {
+  const dir = opts.igt ?? (file ? resolve(fileDir, file.dir) : undefined);
+  if (!dir) {
+    const flags = { igtTests: '--igt-test', igtExclude: '--igt-exclude', igtDevice: '--igt-device', igtForceDriver: '--igt-force-driver', igtModules: '--igt-module' } as const;
+    const stray = (Object.keys(flags) as (keyof typeof flags)[]).find((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !opts[k].length));
+    if (stray) throw usageError(`${flags[stray]} needs --igt DIR (or igt: in the plan file)`);
+    return null;
+  }
+  const testsDir = igtTestsDir(dir);
+  const plan: IgtPlan = {
+    dir: resolve(dir),
+    testsDir,
+    tests: opts.igtTests?.length ? opts.igtTests : (file?.tests ?? []),
+    exclude: opts.igtExclude?.length ? opts.igtExclude : (file?.exclude ?? []),
+    device: opts.igtDevice ?? file?.device ?? null,
+    forceDriver: opts.igtForceDriver ?? file?.forceDriver ?? null,
+  };
+  const filters = compileIgtFilters(plan);
+  const found = await igtPrograms(testsDir);
+  const programs = found.names.filter((p) => !filters.exclude.some((re) => re.test(p)));
+  if (!found.names.length) throw usageError(`--igt ${dir}: no IGT test programs in ${testsDir}`, 'Build IGT\'s tests first (meson compile -C BUILD, or ninja -C BUILD tests/NAME).');
+  if (!programs.length) throw usageError(`--igt-exclude leaves none of the ${found.names.length} IGT test programs in ${testsDir}`);
+  return { plan, programs };
 }

@@ -207,6 +207,9 @@ function failureCard(suite: SuiteResult, c: CaseResult, ids: Anchors): string {
     c.subtests.length ? `<h4>Subtests</h4>\n<table class="subtests"><tr><th>subtest</th><th>driver</th><th>status</th><th>message</th></tr>\n${subtestRows(c).join('\n')}\n</table>` : '',
     violationBlock(c),
     counted.length ? `<div class="kmsg"><h4>Kernel messages that count against it</h4><pre>${kernelLines(counted)}</pre></div>` : '',
+    c.taint ? `<div class="kmsg"><h4>Taint gained while it ran</h4><pre>${text(`${c.taint.letters} (mask ${c.taint.mask}): ${c.taint.description}`)}</pre></div>` : '',
+    c.lockdepOff ? '<div class="kmsg"><h4>Lockdep</h4><pre>lockdep switched itself off while it ran (debug_locks=0)</pre></div>' : '',
+    c.stacks?.length ? `<div class="kmsg"><h4>Stuck tasks when it was killed</h4><pre>${c.stacks.map((s) => text(clip(s, 8192))).join('\n\n')}</pre></div>` : '',
     consoleBlock(c),
     '</section>',
   ]
@@ -232,7 +235,9 @@ function exitsText(suite: SuiteResult): string {
 function allCases(run: RunResult, ids: Anchors): string {
   const rows: string[] = [];
   for (const suite of run.suites) {
-    const meta = [suite.mode === 'whole' ? 'run whole' : '', `${suite.cases.length} cases`, formatDuration(suite.durationMs), exitsText(suite)].filter(Boolean).join(' · ');
+    // An IGT program exits once per subtest (98 for each failure): its cases say it all.
+    const how = suite.mode === 'whole' ? 'run whole' : suite.mode === 'igt' ? 'IGT, one process per subtest' : '';
+    const meta = [how, `${suite.cases.length} cases`, formatDuration(suite.durationMs), suite.mode === 'igt' ? '' : exitsText(suite)].filter(Boolean).join(' · ');
     rows.push(`<tr class="suite" id="${ids.suite.get(suite)}"><th colspan="4">${text(suite.name)} ${badge(suite.status)}<span class="meta">${text(meta)}</span></th></tr>`);
     for (const c of suite.cases) {
       const name = isProblem(c) ? `<a href="#${ids.kase.get(c)}">${text(c.name)}</a>` : text(c.name);

@@ -8,15 +8,3 @@ const XML_INVALID = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udbff](?!
 export function cleanText(text: string): string {
   return text.replace(ANSI, '').replace(XML_INVALID, '\ufffd');
 }
-
-/**
- * junit-report-builder wraps system-out in one CDATA section and escapes the
- * first "]]>" in it; every later one would end the section early. Escaping
- * those ourselves (splitting the section around them) keeps the XML well formed.
- */
-export function cdataSafe(text: string): string {
-  const first = text.indexOf(']]>');
-  if (first < 0) return text;
-  const head = text.slice(0, first + 3);
-  return head + text.slice(first + 3).split(']]>').join(']]]]><![CDATA[>');
-}

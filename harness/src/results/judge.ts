@@ -7,7 +7,7 @@
 import type { SchemaRegistry } from '../schemas/registry.js';
 import type { Verdict } from './model.js';
 import type { ObservationJudge } from './observations.js';
-import type { LoadedProfile } from './profiles.js';
+import type { LoadedProfile } from '../schemas/profiles.js';
 
 export const observationSchemaId = (type: string) => `observations/${type}.schema.json`;
 

@@ -3,7 +3,7 @@
  * expected on which driver, and why. Pure.
  */
 import type { CaseResult } from './model.js';
-import type { LoadedProfile } from './profiles.js';
+import type { LoadedProfile } from '../schemas/profiles.js';
 
 export interface KnownIssue {
   profile: string;

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname, platform, release } from 'node:os';
 import { join } from 'node:path';
 import type { KernelInfo } from '../kernel/types.js';
+import type { RunPlan } from '../plan/types.js';
 import { ROOT } from '../paths.js';
 import type { RunEnvironment } from '../results/model.js';
 
@@ -33,6 +34,20 @@ export function runEnvironment(kernel: KernelInfo, machine: Record<string, strin
     kernel: { spec: kernel.spec, release: kernel.release, configSha256: kernel.configSha256, source: kernel.source },
     machine,
     target,
+    hilt: { version: hiltVersion(), commit: hiltCommit() },
+    host: { hostname: hostname(), platform: platform(), release: release() },
+    startedAt,
+    endedAt: null,
+  };
+}
+
+/** What is known before the kernel is fetched: the spec, the machine asked for. The env entry replaces it. */
+export function plannedEnvironment(plan: RunPlan, startedAt: string): RunEnvironment {
+  const m = plan.machine;
+  return {
+    kernel: { spec: plan.kernel, release: '', configSha256: null, source: { type: 'unresolved' } },
+    machine: { name: m.name, type: m.type, memoryMb: m.memoryMb, cpus: m.cpus, devices: m.devices.join(',') },
+    target: m.type,
     hilt: { version: hiltVersion(), commit: hiltCommit() },
     host: { hostname: hostname(), platform: platform(), release: release() },
     startedAt,

@@ -1,7 +1,8 @@
 /**
  * Tells what kind of program a file is, from its first bytes: a static ELF
- * runs in the initramfs as it is, a dynamic one needs a loader the initramfs
- * lacks, a script needs its interpreter there. Pure.
+ * runs in the initramfs as it is, a dynamic one brings its loader and shared
+ * libraries (found by harness/src/elf/, which reads whole ELF64 files), a
+ * script needs its interpreter there. Pure.
  */
 export type ProgramKind =
   | { kind: 'elf-static'; bits: 32 | 64; machine: number }
@@ -9,7 +10,7 @@ export type ProgramKind =
   | { kind: 'script'; interpreter: string }
   | { kind: 'unknown' };
 
-export const EM_X86_64 = 62;
+export { EM_X86_64 } from '../elf/parse.js';
 
 export function inspectProgram(head: Buffer): ProgramKind {
   if (head.length >= 2 && head[0] === 0x23 && head[1] === 0x21) {

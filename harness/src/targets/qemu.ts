@@ -10,6 +10,7 @@ import { infraError } from '../errors.js';
 import type { MachineProfile } from '../plan/types.js';
 import { dieWithParent, track } from '../util/children.js';
 import { type QemuArchProfile, X86_64 } from './qemu-profiles.js';
+import { ptyMachine } from './pty.js';
 import type { BootRequest, Machine, MachineExit, Target } from './target.js';
 
 const STDERR_CAP = 16 * 1024;
@@ -28,7 +29,7 @@ export function qemuArgs(o: QemuTargetOptions, request: BootRequest): string[] {
   return [
     '-nodefaults',
     '-no-user-config',
-    ...(o.accel === 'kvm' ? arch.kvm : arch.tcg),
+    ...(o.accel === 'kvm' ? arch.kvm : arch.tcg[o.machine.tcgThreads]),
     ...firmware,
     '-m', String(o.machine.memoryMb),
     '-smp', String(o.machine.cpus),
@@ -57,6 +58,7 @@ export class QemuTarget implements Target {
   boot(request: BootRequest): Promise<Machine> {
     const args = qemuArgs(this.opts, request);
     const [cmd, argv] = dieWithParent(this.opts.machine.qemu, args);
+    if (request.interactive) return ptyMachine(cmd, argv, request.interactive, [this.opts.machine.qemu, ...args]);
     const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     track(child);
     const listeners: ((chunk: Buffer) => void)[] = [];

@@ -10,6 +10,8 @@ export interface Log {
   warn(message: string): void;
 }
 
+import { forTerminal } from './terminal.js';
+
 export function stderrLog(opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Log {
   const stream = opts.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY);
@@ -22,21 +24,21 @@ export function stderrLog(opts: { quiet?: boolean; stream?: NodeJS.WriteStream }
     info(message) {
       if (opts.quiet) return;
       clear();
-      stream.write(`hilt: ${message}\n`);
+      stream.write(`hilt: ${forTerminal(message)}\n`);
     },
     progress(message) {
       if (opts.quiet) return;
       if (!tty) {
-        stream.write(`hilt: ${message}\n`);
+        stream.write(`hilt: ${forTerminal(message)}\n`);
         return;
       }
       const width = (stream.columns || 100) - 1;
-      stream.write(`\r\x1b[K${`hilt: ${message}`.slice(0, width)}`);
+      stream.write(`\r\x1b[K${`hilt: ${forTerminal(message)}`.slice(0, width)}`);
       transient = true;
     },
     warn(message) {
       clear();
-      stream.write(`hilt: warning: ${message}\n`);
+      stream.write(`hilt: warning: ${forTerminal(message)}\n`);
     },
   };
 }

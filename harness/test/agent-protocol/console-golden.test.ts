@@ -9,7 +9,7 @@ import t from 'tap';
 import { type DecodedLine, FrameDecoder } from '../../src/agent-protocol/frame.js';
 import { parseRecord } from '../../src/agent-protocol/records.js';
 import { classifyKernelLine } from '../../src/console/kernel-events.js';
-import { CASE_MARKER } from '../../src/results/builder.js';
+import { markerOf } from '../../src/agent-protocol/markers.js';
 import { LineSplitter } from '../../src/text/line-splitter.js';
 import { ROOT } from '../helpers.js';
 
@@ -42,7 +42,7 @@ t.test('the kernel lines around the frames tell the panic, and replay the log wi
   const text = decode(bytes.length).flatMap((d) => (d.type === 'console' ? [d.text] : []));
   t.same(text.map(classifyKernelLine).filter(Boolean)[0], 'panic');
   t.ok(text.some((l) => l.includes('sysrq: Trigger a crash')));
-  const markers = text.flatMap((l) => CASE_MARKER.exec(l)?.[1] ?? []);
+  const markers = text.flatMap((l) => markerOf(l) ?? []);
   t.same(markers, ['drm-core/version', 'faults/pass', 'faults/kmsg-warn', 'faults/panic'], 'panic_print=0x20 printed the markers of every case that began');
   t.ok(text.every((l) => !l.endsWith('\r')), 'CRLF line ends are taken off');
 });

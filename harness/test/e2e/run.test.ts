@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import type { RunResult } from '../../src/results/model.js';
-import { runHilt, tempDir } from '../helpers.js';
+import { ROOT, runHilt, tempDir } from '../helpers.js';
 import { settleProcesses } from './processes.js';
 
 t.test('hilt run boots the Debian kernel and runs drm-core against vgem and virtio-gpu', async (t) => {
@@ -32,7 +32,7 @@ t.test('hilt run boots the Debian kernel and runs drm-core against vgem and virt
   t.ok([...drivers.keys()].some((n) => n.startsWith('renderD')), 'render nodes are tested too');
 
   const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
-  execFileSync('xmllint', ['--noout', join(out, 'junit.xml')]);
+  execFileSync('xmllint', ['--noout', '--schema', join(ROOT, 'harness/test/fixtures/junit/junit-10.xsd'), join(out, 'junit.xml')], { stdio: 'pipe' });
   for (const c of suite.cases) t.match(junit, new RegExp(`<testcase classname="hilt\\.drm-core" name="${c.name}"`), `JUnit lists ${c.name}`);
   for (const [node, driver] of drivers) t.match(junit, `- ${node} (${driver}): pass`, `JUnit names ${node}'s driver ${driver}`);
   t.match(junit, /<property name="kernel.release" value="6\.12\.[^"]+"\/>/);

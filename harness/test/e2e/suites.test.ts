@@ -9,11 +9,21 @@ import { join } from 'node:path';
 import t from 'tap';
 import { KtapParser } from '../../src/ktap/index.js';
 import type { CaseResult, RunResult } from '../../src/results/model.js';
+import { buildPrograms } from '../elf/programs.js';
 import { ROOT, runHilt, tempDir } from '../helpers.js';
 
 const SUITES = ['accel', 'dma-buf', 'dma-heap', 'drm-core', 'fences', 'prime', 'sync-file', 'syncobj', 'udmabuf'];
-/** Why a case may skip in QEMU: hardware QEMU does not have, or a kernel bug a driver profile names. */
-const ALLOWED_SKIPS = [/^skipped: no \/dev\/accel node: this machine has no DRM accel device$/, /^expected failure: a known issue of (vgem|virtio_gpu) \(profile [a-z-]+\): /];
+/**
+ * Why a case may skip in QEMU: hardware QEMU does not have, a kernel bug a
+ * driver profile names, or an option Debian's kernel lacks (the case names it).
+ */
+const ALLOWED_SKIPS = [
+  /^skipped: no \/dev\/accel node: this machine has no DRM accel device$/,
+  /^skipped: no habanalabs accel device \(accel drivers here: vaccel\)$/,
+  /^expected failure: a known issue of (vgem|virtio_gpu) \(profile [a-z-]+\): /,
+  /^skipped: needs CONFIG_DMABUF_SELFTESTS \(/,
+  /^skipped: needs CONFIG_SW_SYNC \(/,
+];
 
 t.test('the default plan: every suite, every case passes or skips for want of hardware', async (t) => {
   const out = tempDir(t);
@@ -45,7 +55,7 @@ t.test('the default plan: every suite, every case passes or skips for want of ha
     c.subtests.forEach((sub) => visit(sub, expectedFailure || sub.message.startsWith('expected failure')));
   };
   run.suites.forEach((s) => s.cases.forEach((c) => visit(c, c.message.startsWith('expected failure'))));
-  t.same([...drivers].sort(), ['vgem', 'virtio_gpu']);
+  t.same([...drivers].sort(), ['vaccel', 'vgem', 'virtio_gpu']);
   t.same([...heaps].sort(), ['system', 'udmabuf']);
 });
 
@@ -78,10 +88,21 @@ t.test('any KTAP program runs as a suite: missing cases named, duplicates kept, 
   t.same(nested.cases[0]!.subtests.map((c) => `${c.name}:${c.status}`), ['first:pass', 'second:skip']);
 });
 
-t.test('--suite-bin refuses a dynamically linked program before booting', async (t) => {
-  const r = await runHilt(['run', '--suite-bin', '/bin/ls']);
+t.test('a dynamically linked KTAP program runs with its shared libraries ($ORIGIN RPATH, inherited)', async (t) => {
+  const b = buildPrograms(tempDir(t));
+  const out = tempDir(t);
+  const r = await runHilt(['run', '--accel', 'tcg', '--out', out, '--suite-bin', b.rpath]);
+  t.equal(r.code, 0, `exit 0 (stderr: ${r.stderr.slice(-2000)})`);
+  const run = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult;
+  const dynamic = run.suites.find((s) => s.name === 'rpath')!;
+  t.same(dynamic.cases.map((c) => `${c.name}:${c.status}`), ['a-is-3:pass'], 'liba and libb were found in the guest');
+});
+
+t.test('--suite-bin refuses a dynamic program whose libraries cannot be found, before booting', async (t) => {
+  const b = buildPrograms(tempDir(t));
+  const r = await runHilt(['run', '--suite-bin', b.runpath]);
   t.equal(r.code, 2);
-  t.match(r.stderr, /--suite-bin \/bin\/ls is dynamically linked \(needs \/lib64\/ld-linux-x86-64\.so\.2\).*\n\s+Link it statically/);
+  t.match(r.stderr, `cannot find libb.so, needed by ${b.dir}/lib1/liba.so`);
 });
 
 t.test('each suite binary runs as a plain program and prints valid KTAP', async (t) => {
@@ -110,6 +131,27 @@ t.test('each suite binary runs as a plain program and prints valid KTAP', async 
     walk(root);
     t.same(problems, [], `${name}: the parser finds nothing wrong`);
   }
+});
+
+t.test('each suite binary describes its cases: kernel functions, options, which must run last', async (t) => {
+  const own = [...SUITES.filter((s) => s !== 'accel'), 'lifetime'];
+  for (const name of [...SUITES, 'faults', 'lifetime']) {
+    const bin = join(ROOT, 'suites', 'build', name);
+    const lines = execFileSync(bin, ['--describe'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const cases = execFileSync(bin, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const described = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    t.same(described.map((d) => d.name), cases, `${name}: one description per case, in order`);
+    t.same(readFileSync(join(ROOT, 'suites', 'build', `${name}.describe`), 'utf8').split('\n').filter(Boolean), lines, `${name}: build/${name}.describe is its --describe`);
+    for (const d of described) {
+      t.same(Object.keys(d), ['suite', 'name', 'ioctl', 'kfunc', 'checks', 'config', 'last', 'timeoutSeconds', 'schemas'], `${name}/${d.name}: keys`);
+      t.ok(Array.isArray(d.config) && Array.isArray(d.schemas), `${name}/${d.name}: config and schemas are arrays`);
+      for (const c of d.config as string[]) t.match(c, /^CONFIG_[A-Z0-9_]+$/, `${name}/${d.name}: ${c}`);
+      if (own.includes(name)) t.match(d.kfunc, /[a-z_0-9]+\(\)|dumb_create/, `${name}/${d.name} names the kernel function it exercises`);
+    }
+  }
+  const lifetime = execFileSync(join(ROOT, 'suites', 'build', 'lifetime'), ['--describe'], { encoding: 'utf8' }).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { name: string; last: boolean; timeoutSeconds: number | null });
+  t.same(lifetime.filter((d) => d.last).map((d) => d.name), ['vgem-unload-busy', 'virtio-gpu-unbind'], 'the cases that may end a device run last');
+  t.equal(lifetime.find((d) => d.name === 'vgem-fence-expiry')?.timeoutSeconds, 30, 'the 10 s vgem expiry has its own timeout');
 });
 
 t.test('suites/README.md is what hilt docs generates', async (t) => {

@@ -311,11 +311,55 @@ t.test('a plan promising more cases than arrive: numbered missing children', asy
 t.test('a garbled huge plan does not build millions of nodes', async (t) => {
   const { root, parser } = parse(lines('KTAP version 1', '1..999999999', 'ok 1 a'));
   t.equal(root.children.length, 100_001);
-  t.equal(root.problems[0], '999899998 more planned tests were never reported (not listed)');
+  t.equal(root.problems[0], '999899998 more planned tests were never reported (not listed: at most 100000 per document and 100000 left in this run are made up)');
   t.equal(parser.counts.missing, 100_000);
-  const tooLong = parse(lines('KTAP version 1', '1..1234567890', 'ok 1 a')).root;
+  const tooLong = parse(lines('KTAP version 1', '1..99999999999', 'ok 1 a')).root;
   t.equal(tooLong.plan, null);
-  t.same(tooLong.children[0].diagnostics, ['1..1234567890'], 'a diagnostic like any other line');
+  t.same(tooLong.children[0].diagnostics, [], 'not taken for a diagnostic either');
+  t.same(tooLong.problems, ['line 2: plan 1..99999999999 refused: more than 999999999 tests is not a plan']);
+});
+
+t.test('one budget of made-up missing cases across every parser of a run', async (t) => {
+  const budget = { left: 150_000 };
+  const counts = [1, 2, 3].map(() => {
+    const p = new KtapParser({ missingBudget: budget });
+    for (const l of ['KTAP version 1', '1..100000']) p.push(l);
+    const root = p.end();
+    return { missing: p.counts.missing, problems: root.problems };
+  });
+  t.same(counts.map((c) => c.missing), [100_000, 50_000, 0], 'the second parser gets what the first left, the third nothing');
+  t.match(counts[2]!.problems[0], /^100000 more planned tests were never reported \(not listed: .* 0 left in this run/);
+  t.equal(budget.left, 0);
+});
+
+t.test('a kernel crash in the log ends the test it came in as crash, or the next planned one', async (t) => {
+  const isCrash = (l: string) => /Kernel panic|^BUG: /.test(l);
+  const crashed = (...input: string[]) => {
+    const p = new KtapParser({ isCrash });
+    for (const l of input) p.push(l);
+    return { root: p.end(), counts: p.counts };
+  };
+  const inside = crashed('KTAP version 1', '1..3', 'ok 1 a', '    KTAP version 1', '    # Subtest: b', '    1..1', '[   12.5] Kernel panic - not syncing: sysrq triggered crash');
+  t.same(shape(inside.root), ['pass 1 a', ['crash 2 b', ['crash 1 ']], 'missing 3 '], 'b and the subtest it had planned next both crashed');
+  t.match(inside.root.children[1]!.problems[0], /^the kernel crashed while it ran: .*Kernel panic - not syncing/);
+  t.same({ crash: inside.counts.crash, missing: inside.counts.missing }, { crash: 1, missing: 1 }, 'case 3 never ran');
+  t.equal(inside.root.status, 'crash');
+
+  const between = crashed('KTAP version 1', '1..3', 'ok 1 a', 'BUG: kernel NULL pointer dereference, address: 0000000000000000');
+  t.same(shape(between.root), ['pass 1 a', 'crash 2 ', 'missing 3 ']);
+  t.same({ crash: between.counts.crash, missing: between.counts.missing }, { crash: 1, missing: 1 });
+
+  const survived = crashed('KTAP version 1', '1..2', 'ok 1 a', 'BUG: sleeping function called from invalid context', 'ok 2 b');
+  t.same(shape(survived.root), ['pass 1 a', 'pass 2 b'], 'a test that reports after the splat is not crashed');
+  t.match(survived.root.problems[0], /^a kernel crash was logged between tests, and the tests went on: BUG: sleeping/);
+
+  const unplanned = crashed('KTAP version 1', 'ok 1 a', 'Kernel panic - not syncing: x');
+  t.equal(unplanned.root.status, 'crash');
+  t.match(unplanned.root.problems[0], /no plan says which test came next/);
+
+  const quiet = new KtapParser();
+  for (const l of ['KTAP version 1', '1..2', 'ok 1 a', 'Kernel panic - not syncing: x']) quiet.push(l);
+  t.same(shape(quiet.end()), ['pass 1 a', 'missing 2 '], 'without isCrash a panic is a diagnostic like any other');
 });
 
 t.test('nesting is bounded', async (t) => {
@@ -364,7 +408,7 @@ t.test('output that stops mid-case: the open block becomes incomplete, named fro
   t.equal(mm.lastLine, 12);
   t.same(root.problems, [], 'the incomplete block takes the number it was running under');
   t.equal(root.status, 'incomplete');
-  t.same({ ...parser.counts }, { pass: 2, fail: 0, skip: 0, todo: 0, xfail: 0, missing: 2, incomplete: 0, total: 4 });
+  t.same({ ...parser.counts }, { pass: 2, fail: 0, skip: 0, todo: 0, xfail: 0, missing: 2, incomplete: 0, crash: 0, total: 4 });
 
   const empty = parse(lines('KTAP version 1', '1..1', '    KTAP version 1', '    # Subtest: hung')).root;
   t.same(shape(empty), ['incomplete 1 hung']);
@@ -444,7 +488,7 @@ t.test('onTest: children before parents, with the path of names; retain:false ke
   t.same(seen, ['s/a=pass', 's/b=fail', 's=fail', 'c=skip']);
   t.same(root.children, []);
   t.equal(root.status, 'fail');
-  t.same({ ...parser.counts }, { pass: 1, fail: 1, skip: 1, todo: 0, xfail: 0, missing: 0, incomplete: 0, total: 3 });
+  t.same({ ...parser.counts }, { pass: 1, fail: 1, skip: 1, todo: 0, xfail: 0, missing: 0, incomplete: 0, crash: 0, total: 3 });
   const retained = parse(text).parser;
   t.same({ ...retained.counts }, { ...parser.counts });
 });

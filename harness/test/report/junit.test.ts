@@ -1,7 +1,9 @@
 /**
- * The JUnit report stays well-formed whatever a kernel console held, and an
- * independent reader (Debian's python3-junitparser, which follows the
- * Jenkins/GitLab reading of JUnit) counts what the results say.
+ * The JUnit report stays valid whatever a kernel console held: checked
+ * against Jenkins xunit-plugin's junit-10.xsd (a published JUnit schema,
+ * harness/test/fixtures/junit/), and an independent reader (Debian's
+ * python3-junitparser, which follows the Jenkins/GitLab reading of JUnit)
+ * counts what the results say.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -9,7 +11,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { buildJunit } from '../../src/report/junit.js';
 import { type CaseResult, type RunResult, type Status, emptyCounts } from '../../src/results/model.js';
-import { tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+
+const XSD = join(ROOT, 'harness/test/fixtures/junit/junit-10.xsd');
 
 const HOSTILE = [
   'control \x00\x01\x02\x07\x08\x0b\x0c\x1b\x7f characters',
@@ -92,13 +96,16 @@ for suite in xml:
 print('\\n'.join(out))
 `;
 
-t.test('hostile console text: well-formed XML (xmllint), counts an independent reader agrees with', async (t) => {
+t.test('hostile console text: valid against junit-10.xsd, counts an independent reader agrees with', async (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'junit.xml');
   const xml = buildJunit(run());
   writeFileSync(file, xml);
-  execFileSync('xmllint', ['--noout', file]);
-  t.pass('xmllint accepts it');
+  execFileSync('xmllint', ['--noout', '--schema', XSD, file], { stdio: 'pipe' });
+  t.pass('xmllint validates it against junit-10.xsd');
+  const broken = join(dir, 'broken.xml');
+  writeFileSync(broken, xml.replace('<testsuites name=', '<testsuites skipped="1" name='));
+  t.throws(() => execFileSync('xmllint', ['--noout', '--schema', XSD, broken], { stdio: 'pipe' }), 'the schema check can fail: an attribute junit-10.xsd does not allow is refused');
   t.notMatch(xml, /\x1b|\x00|\x01/, 'no control characters or escapes survive');
   t.match(xml, /CDATA enders \]\]\]\]><!\[CDATA\[> twice \]\]\]\]><!\[CDATA\[> and thrice \]\]\]\]><!\[CDATA\[>/, 'every ]]> is split, not only the first');
   t.ok(xml.includes('x'.repeat(200_000)), 'long lines kept whole');
@@ -111,7 +118,7 @@ t.test('hostile console text: well-formed XML (xmllint), counts an independent r
 
 t.test('every testcase carries its classname, time, and the message a person acts on', async (t) => {
   const xml = buildJunit(run());
-  t.match(xml, /<testcase classname="hilt\.hostile " name="case-timeout \]\]> " time="0\.012">\s*<error message="message with \ufffd and \]\]> and &lt;tags> for timeout" type="timeout"\/>/);
+  t.match(xml, /<testcase classname="hilt\.hostile " name="case-timeout \]\]&gt; " time="0\.012">\s*<error message="message with \ufffd and \]\]&gt; and &lt;tags&gt; for timeout" type="timeout"\/>/);
   t.match(xml, /<failure message="message with [^"]* for dmesg-warn" type="dmesg-warn"\/>/);
   t.match(xml, /<property name="kernel\.release" value="6\.12\.117\+deb12-amd64 \ufffd"\/>/);
   t.match(xml, /VIOLATES s at \/desc: must match \]\]/);

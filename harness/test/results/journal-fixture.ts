@@ -1,5 +1,5 @@
 /** Builds journals the way a run writes them, for tests of the pure result folding. */
-import type { JournalEntry } from '../../src/run/journal-types.js';
+import type { JournalEntry } from '../../src/journal/index.js';
 
 export class JournalScript {
   readonly entries: JournalEntry[] = [];

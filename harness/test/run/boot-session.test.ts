@@ -5,7 +5,7 @@
 import t from 'tap';
 import { encodeFrame } from '../../src/agent-protocol/frame.js';
 import { CONSOLE_MAX_LINE_BYTES, runBoot } from '../../src/run/boot-session.js';
-import type { JournalEntry } from '../../src/run/journal-types.js';
+import type { JournalEntry } from '../../src/journal/index.js';
 import type { Machine, MachineExit } from '../../src/targets/target.js';
 
 class ScriptedMachine implements Machine {

@@ -1,0 +1,97 @@
+/**
+ * Everything a machine needs before it boots, shared by `hilt run` and
+ * `hilt boot`: the kernel from its provider, the initramfs for the plan, the
+ * accelerator QEMU may use, and the target that boots them.
+ */
+import { join } from 'node:path';
+import { AGENT_HEARTBEAT_MS } from '../agent-protocol/limits.js';
+import { infraError } from '../errors.js';
+import { type BuiltImage, DEFAULT_BUSYBOX, buildInitramfs } from '../image/build.js';
+import { resolveKernel } from '../kernel/index.js';
+import type { KernelInfo } from '../kernel/types.js';
+import { SUITES_BUILD_DIR } from '../paths.js';
+import type { RunPlan } from '../plan/types.js';
+import { createTarget } from '../targets/index.js';
+import { kvmUsable } from '../targets/kvm-probe.js';
+import type { Target } from '../targets/target.js';
+import type { Log } from '../util/log.js';
+
+export interface PreparedMachine {
+  kernel: KernelInfo;
+  image: BuiltImage;
+  accel: 'tcg' | 'kvm';
+  target: Target;
+}
+
+/**
+ * consoleLevel: the kernel's console log level while tests run (1 keeps printk
+ * off the console, where it would cut into frames); 0 leaves the kernel's,
+ * for a person at the shell.
+ */
+export async function prepareMachine(plan: RunPlan, o: { cacheDir: string; log: Log; consoleLevel: number; signal?: AbortSignal }): Promise<PreparedMachine> {
+  const kernel = await abortable(resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log: o.log, suites: plan.suites.map((s) => s.name) }), o.signal, 'fetching the kernel');
+  const image = await abortable(buildRunImage(plan, kernel, o), o.signal, 'building the initramfs');
+  const accel = await abortable(decideAccel(plan, kernel, image.path, o), o.signal, 'probing whether KVM works');
+  const target = createTarget(plan.machine, { kernelImage: kernel.image, initrd: image.path, accel });
+  return { kernel, image, accel, target };
+}
+
+/**
+ * Ctrl-C or SIGTERM while a step runs: stop waiting for it at once (what it
+ * started, an apt-get or a probe QEMU, is killed when hilt exits) and say
+ * which step was cut short.
+ */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return work;
+  const interrupted = () => infraError(`interrupted while ${what}`, { hint: 'Nothing ran; start the run again when you are ready.' });
+  if (signal.aborted) return Promise.reject(interrupted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * The initramfs for a plan: its suites, their modules, the agent's plan. A
+ * console level of 1 keeps printk off the console while tests run; 0 leaves
+ * the kernel's (for a person at the shell).
+ */
+export async function buildRunImage(plan: RunPlan, kernel: KernelInfo, o: { cacheDir: string; log: Log; consoleLevel: number }): Promise<BuiltImage> {
+  o.log.progress(`building the initramfs for ${kernel.release}`);
+  const image = await buildInitramfs({
+    kernel,
+    suites: plan.suites,
+    agentBinary: join(SUITES_BUILD_DIR, 'agent'),
+    busybox: process.env.HILT_BUSYBOX ?? DEFAULT_BUSYBOX,
+    agent: { tests: plan.tests, heartbeatMs: AGENT_HEARTBEAT_MS, kmsgLevel: 7, bootKmsgLevel: 4, consoleLevel: o.consoleLevel },
+    cacheDir: o.cacheDir,
+    log: o.log,
+  });
+  o.log.info(`initramfs ${image.cached ? 'unchanged, from the cache' : `built (${(image.bytes / 1048576).toFixed(1)} MiB)`}: ${image.path}`);
+  if (image.missing.length) {
+    o.log.warn(`kernel ${kernel.release} has no module ${image.missing.join(', ')}: the suites needing it will skip`);
+  }
+  return image;
+}
+
+/** TCG, or KVM where a probe boot proves it works; --accel kvm on a host where it does not is an error. */
+export async function decideAccel(plan: RunPlan, kernel: KernelInfo, initrd: string, o: { cacheDir: string; log: Log }): Promise<'tcg' | 'kvm'> {
+  if (plan.machine.accel === 'tcg') return 'tcg';
+  const verdict = await kvmUsable({ machine: plan.machine, kernelImage: kernel.image, initrd, cacheDir: o.cacheDir, log: o.log });
+  if (plan.machine.accel === 'kvm' && !verdict.usable) {
+    throw infraError(`--accel kvm asked for, but KVM is not usable here: ${verdict.reason}`, { hint: 'Use --accel tcg or auto.' });
+  }
+  if (!verdict.usable) o.log.info(`using TCG: ${verdict.reason}`);
+  return verdict.usable ? 'kvm' : 'tcg';
+}
+

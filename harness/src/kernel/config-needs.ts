@@ -87,6 +87,20 @@ export interface SuiteNeeds {
   cases: DescribedCase[];
 }
 
+/**
+ * The needs of a suite as the catalog knows it (suites/catalog.ts: its cases,
+ * each case's `config` from build/<suite>.describe) plus its manifest's
+ * kernelConfig; only the planned cases when `planned` names them.
+ */
+export function suiteNeeds(
+  suite: { name: string; cases: string[]; caseInfo?: Record<string, { config?: string[] }> },
+  kernelConfig: string[] = [],
+  planned?: string[],
+): SuiteNeeds {
+  const names = planned ?? suite.cases;
+  return { suite: suite.name, kernelConfig, cases: names.map((name) => ({ name, config: suite.caseInfo?.[name]?.config ?? [] })) };
+}
+
 export interface ConfigSkip {
   suite: string;
   case: string;

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import { kernelConfig } from '../../src/kernel/config-file.js';
 import { tempDir } from '../helpers.js';
-import { configSkips, demandedButUnmet, parseDescribe, parseNeed, readKernelConfig } from '../../src/kernel/config-needs.js';
+import { configSkips, demandedButUnmet, parseDescribe, parseNeed, readKernelConfig, suiteNeeds } from '../../src/kernel/config-needs.js';
 
 // Debian 6.12's answer for the options the suites care about (its boot/config-6.12.*-amd64).
 const DEBIAN = '# CONFIG_SW_SYNC is not set\nCONFIG_SYNC_FILE=y\nCONFIG_DRM_VGEM=m\nCONFIG_UDMABUF=y\n# CONFIG_DMABUF_SELFTESTS is not set\nCONFIG_DMABUF_HEAPS_SYSTEM=y\n';
@@ -72,4 +72,14 @@ t.test("a resolved kernel's config file, plain or gzipped; none without one", as
   t.equal((await kernelConfig({ config: join(dir, 'config') }))!.get('SW_SYNC'), 'n');
   t.equal((await kernelConfig({ config: join(dir, 'config.gz') }))!.get('SW_SYNC'), 'y');
   t.equal(await kernelConfig({ config: null }), null);
+});
+
+t.test("the catalog's view of a suite: planned cases with their describe config", async (t) => {
+  const faults = { name: 'faults', cases: ['pass', 'lkdtm-warn', 'lkdtm-hung-task'], caseInfo: { 'lkdtm-warn': { config: ['CONFIG_LKDTM'] }, 'lkdtm-hung-task': { config: ['CONFIG_LKDTM', 'CONFIG_DETECT_HUNG_TASK'] } } };
+  const needs = suiteNeeds(faults, [], ['pass', 'lkdtm-hung-task']);
+  t.same(needs, { suite: 'faults', kernelConfig: [], cases: [{ name: 'pass', config: [] }, { name: 'lkdtm-hung-task', config: ['CONFIG_LKDTM', 'CONFIG_DETECT_HUNG_TASK'] }] });
+  t.same(
+    configSkips(readKernelConfig(Buffer.from('# CONFIG_LKDTM is not set\nCONFIG_DETECT_HUNG_TASK=y\n')), [needs]).map((s) => `${s.case}: ${s.reason}`),
+    ['lkdtm-hung-task: needs CONFIG_LKDTM'],
+  );
 });

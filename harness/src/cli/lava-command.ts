@@ -55,7 +55,7 @@ export async function lavaJobCommand(opts: LavaJobOptions, out: NodeJS.WritableS
   if (start >= total) throw usageError(`--start ${start}: the plan has ${total} tests (0 to ${total - 1})`);
   const count = Math.min(opts.count ?? total - start, total - start);
   const cache = cacheDir();
-  const kernel = await resolveKernel(plan.kernel, { cacheDir: cache, log });
+  const kernel = await resolveKernel(plan.kernel, { cacheDir: cache, log, suites: plan.suites.map((s) => s.name) });
   const image = await buildRunImage(plan, kernel, { cacheDir: cache, log, consoleLevel: 1 });
   const workDir = resolve(opts.files ?? plan.out);
   const target = new LavaTarget({

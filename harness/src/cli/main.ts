@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT_INFRA, exitCodeFor, formatError, HiltError } from '../errors.js';
 import { DEFAULT_KERNEL } from '../kernel/spec.js';
 import { hiltVersion } from '../run/environment.js';
+import { addBisectCommand } from './bisect-command.js';
 import { bootCommand } from './boot-command.js';
 import { docsCommand } from './docs-command.js';
 import { registerLavaCommand } from './lava-command.js';
@@ -26,7 +27,7 @@ const integer = (flag: string) => (value: string) => {
 
 function machineOptions(cmd: Command): Command {
   return cmd
-    .option('--kernel <spec>', `debian:PACKAGE or path:IMAGE[,modules=DIR][,config=FILE] (default ${DEFAULT_KERNEL})`)
+    .option('--kernel <spec>', `debian:PACKAGE, path:IMAGE[,modules=DIR][,config=FILE] or tree:PATH[,config=FRAGMENT][,base=FILE|defconfig] (default ${DEFAULT_KERNEL})`)
     .option('--machine <file>', 'machine profile (YAML or JSON, schemas/machine.schema.json)')
     .option('--memory <MiB>', 'guest memory in MiB (default 1024)', number('--memory'))
     .option('--cpus <n>', 'guest CPUs (default 2)', number('--cpus'))
@@ -126,6 +127,8 @@ async function main(argv: string[]): Promise<number> {
   machineOptions(program.command('boot').description('boot the test kernel and attach this terminal to a shell in the guest (Ctrl-] leaves)')).action(async (o) => {
     code = await bootCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, ...igtOptions(o) });
   });
+
+  addBisectCommand(program, (c) => (code = c));
 
   program
     .command('parse')

@@ -12,5 +12,9 @@ export interface KernelInfo {
   buildDir?: string | null;
   /** sha256 of the config file, so results say exactly which configuration ran. */
   configSha256: string | null;
-  source: { type: 'debian'; package: string; version: string } | { type: 'path' };
+  source:
+    | { type: 'debian'; package: string; version: string }
+    | { type: 'path' }
+    /** Built from a source tree: where, at which commit (null outside git); buildSeconds null when this run found it built. */
+    | { type: 'tree'; path: string; commit: string | null; buildDir: string; buildLog: string; buildSeconds: number | null };
 }

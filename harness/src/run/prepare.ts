@@ -29,7 +29,7 @@ export interface PreparedMachine {
  * for a person at the shell.
  */
 export async function prepareMachine(plan: RunPlan, o: { cacheDir: string; log: Log; consoleLevel: number; signal?: AbortSignal }): Promise<PreparedMachine> {
-  const kernel = await abortable(resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log: o.log }), o.signal, 'fetching the kernel');
+  const kernel = await abortable(resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log: o.log, suites: plan.suites.map((s) => s.name) }), o.signal, 'fetching the kernel');
   const image = await abortable(buildRunImage(plan, kernel, o), o.signal, 'building the initramfs');
   const accel = await abortable(decideAccel(plan, kernel, image.path, o), o.signal, 'probing whether KVM works');
   const target = createTarget(plan.machine, { kernelImage: kernel.image, initrd: image.path, accel });

@@ -20,11 +20,13 @@
  *    flag does not limit it, but DRM_MASTER ioctls are EACCES (no master), and
  *    the KMS ioctls refuse a driver without DRIVER_MODESET themselves
  *    (drm_getcap, drm_setclientcap, drm_mode_getresources: EOPNOTSUPP).
- *  - Not exercised, on purpose: GET_MAGIC and GET_UNIQUE (flags 0, so an
- *    accel client passes drm_ioctl_permit()) dereference file_priv->master,
- *    which is NULL on an accel file: on Debian's 6.12.117 either one oopses
- *    the kernel (NULL pointer dereference in drm_getunique(), and in
- *    idr_alloc_u32() under drm_getmagic()), seen with vaccel in QEMU.
+ *  - Not exercised here, on purpose: GET_MAGIC and GET_UNIQUE (flags 0, so
+ *    an accel client passes drm_ioctl_permit()) dereference
+ *    file_priv->master, which is NULL on an accel file: on Debian's
+ *    6.12.117 either one oopses the kernel (NULL pointer dereference in
+ *    drm_getunique(), and in idr_alloc_u32() under drm_getmagic()). The
+ *    accel-oops suite (not run by default) shows it, each case alone in a
+ *    fresh boot: hilt run --suite accel-oops.
  */
 #define _GNU_SOURCE
 #include "drm-util.h"

@@ -2,18 +2,20 @@
 /*
  * The accel suite's cases on vaccel, hilt's virtual accelerator
  * (suites/vaccel/, UAPI in vaccel_accel.h): what the driver promises for
- * every ioctl, buffer lifetimes, jobs and their fences, and the importer's
- * side of dma-buf sharing with vgem as the exporter.
+ * every ioctl, buffer lifetimes, jobs and their fences, explicit sync
+ * through an in-syncobj. Sharing with other devices (the importer's view
+ * through the sg_table, implicit sync with vgem, the job fence in an
+ * exported dma-buf) is the prime and dma-buf suites' part.
  *
  * Every case opens vaccel privately and skips, saying why, when vaccel is
  * not there (not built for this kernel: /hilt/unavailable/vaccel says why).
+ * What a case opens or maps goes on its cleanup list.
  */
 #define _GNU_SOURCE
 #include "vaccel-cases.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,40 +27,41 @@
 #include <linux/dma-buf.h>
 
 #include "drm-util.h"
-#include "vaccel-util.h"
-#include "vgem_drm.h"
+#include "fence-util.h"
+#include "kernel.h"
+#include "../vaccel/user/vaccel-user.h"
 
 #define PAGE 4096u
-/* Generous under TCG: a job that is free to run does so within milliseconds. */
-#define JOB_DONE_MS 5000
-/* How long a job waiting on a fence is watched, to give a wrong engine time to run it. */
-#define HELD_MS 200
-/* How long the stall case asks the engine to hold a job. */
+/* How long the stall case asks the engine to hold a job (msleep(), so jiffies). */
 #define STALL_MS 400
 
+#define EXPECT_OK(ctx, dev, what, ret) hilt_expect_ok(ctx, dev, what, VAC_RET(ret), VAC_ERR(ret))
 #define EXPECT_ERRNO(ctx, va, ioctl, misuse, ret, expected) \
-	hilt_expect_errno(ctx, (va)->dev, ioctl, misuse, (ret) < 0 ? -1 : 0, (ret) < 0 ? -(ret) : 0, expected)
+	hilt_expect_errno(ctx, (va)->dev, ioctl, misuse, VAC_RET(ret), VAC_ERR(ret), expected)
 
 /* ---- driver ioctls: the table's edges and GET_PARAM ---- */
 
 void vaccel_param(struct hilt_ctx *ctx)
 {
+	static const struct { uint32_t param; const char *name; uint64_t want; } known[] = {
+		{ VACCEL_PARAM_VIRTUAL, "VACCEL_PARAM_VIRTUAL", 1 },
+		{ VACCEL_PARAM_ENGINES, "VACCEL_PARAM_ENGINES", 1 },
+		{ VACCEL_PARAM_MAX_STALL_MS, "VACCEL_PARAM_MAX_STALL_MS", VACCEL_MAX_STALL_MS },
+	};
 	struct drm_vaccel_param p;
 	uint64_t v = 0;
 	struct va va;
+	char what[64];
 	int ret;
 
 	if (!vac_open(ctx, &va))
 		return;
-	ret = vac_param(va.fd, VACCEL_PARAM_VIRTUAL, &v);
-	if (hilt_expect_ok(ctx, va.dev, "GET_PARAM(VACCEL_PARAM_VIRTUAL)", ret ? -1 : 0, -ret) && v != 1)
-		hilt_fail(ctx, "GET_PARAM(VACCEL_PARAM_VIRTUAL) is %llu, not 1", (unsigned long long)v);
-	ret = vac_param(va.fd, VACCEL_PARAM_ENGINES, &v);
-	if (hilt_expect_ok(ctx, va.dev, "GET_PARAM(VACCEL_PARAM_ENGINES)", ret ? -1 : 0, -ret) && v != 1)
-		hilt_fail(ctx, "GET_PARAM(VACCEL_PARAM_ENGINES) is %llu, not 1", (unsigned long long)v);
-	ret = vac_param(va.fd, VACCEL_PARAM_MAX_STALL_MS, &v);
-	if (hilt_expect_ok(ctx, va.dev, "GET_PARAM(VACCEL_PARAM_MAX_STALL_MS)", ret ? -1 : 0, -ret) && v != VACCEL_MAX_STALL_MS)
-		hilt_fail(ctx, "GET_PARAM(VACCEL_PARAM_MAX_STALL_MS) is %llu, not %u", (unsigned long long)v, VACCEL_MAX_STALL_MS);
+	for (size_t i = 0; i < HILT_ARRAY_SIZE(known); i++) {
+		snprintf(what, sizeof(what), "GET_PARAM(%s)", known[i].name);
+		ret = vac_param(va.fd, known[i].param, &v);
+		if (EXPECT_OK(ctx, va.dev, what, ret) && v != known[i].want)
+			hilt_fail(ctx, "%s is %llu, not %llu", what, (unsigned long long)v, (unsigned long long)known[i].want);
+	}
 
 	/* vaccel_get_param_ioctl(): an unknown parameter, a non-zero index. */
 	ret = vac_param(va.fd, 0x7fff, &v);
@@ -74,7 +77,6 @@ void vaccel_param(struct hilt_ctx *ctx)
 	hilt_expect_errno(ctx, va.dev, "DRM_IOCTL_BASE+0x60", "a driver ioctl number vaccel does not have", ret, errno, EINVAL);
 	ret = hilt_ioctl(va.fd, _IOWR('x', 0x40, struct drm_vaccel_param), &p);
 	hilt_expect_errno(ctx, va.dev, "_IOWR('x', 0x40)", "an ioctl of another type than DRM's", ret, errno, ENOTTY);
-	vac_close(&va);
 }
 
 /* ---- buffers ---- */
@@ -114,23 +116,22 @@ void vaccel_bo_create(struct hilt_ctx *ctx)
 		uint8_t *map = NULL;
 
 		ret = vac_bo_create(va.fd, made[i].size, made[i].flags, &handle, &size);
-		if (!hilt_expect_ok(ctx, va.dev, "DRM_IOCTL_VACCEL_BO_CREATE", ret ? -1 : 0, -ret))
+		if (!EXPECT_OK(ctx, va.dev, "DRM_IOCTL_VACCEL_BO_CREATE", ret))
 			continue;
 		ret = vac_bo_info(va.fd, handle, &info);
-		if (!hilt_expect_ok(ctx, va.dev, "DRM_IOCTL_VACCEL_BO_INFO", ret ? -1 : 0, -ret))
+		if (!EXPECT_OK(ctx, va.dev, "DRM_IOCTL_VACCEL_BO_INFO", ret))
 			continue;
 		if (info.size != size)
 			hilt_fail(ctx, "BO_INFO says %llu bytes, BO_CREATE said %llu", (unsigned long long)info.size, (unsigned long long)size);
 		if (made[i].flags & VACCEL_BO_MAPPABLE) {
-			ret = vac_bo_map(va.fd, handle, size, (void **)&map);
-			if (!hilt_expect_ok(ctx, va.dev, "mmap of a MAPPABLE vaccel buffer", ret ? -1 : 0, -ret))
+			ret = vac_bo_map(ctx, va.fd, handle, size, (void **)&map);
+			if (!EXPECT_OK(ctx, va.dev, "mmap of a MAPPABLE vaccel buffer", ret))
 				continue;
 			for (size_t k = 0; k < size; k++)
 				zeroed &= map[k] == 0;
 			vac_pattern_fill(map, 0, size, 7);
 			if (vac_pattern_check(map, 0, size, 7) >= 0)
 				hilt_fail(ctx, "a vaccel buffer's mapping does not read back what was written");
-			munmap(map, size);
 		}
 		bo_obs(ctx, &va, made[i].size, made[i].flags, &info, zeroed);
 		if (!zeroed)
@@ -161,7 +162,6 @@ void vaccel_bo_create(struct hilt_ctx *ctx)
 	c.size = PAGE;
 	ret = hilt_ioctl(va.fd, DRM_IOWR(DRM_COMMAND_BASE + DRM_VACCEL_BO_CREATE, __u64), &c);
 	hilt_expect_ok(ctx, va.dev, "BO_CREATE with an 8-byte argument (size only; flags zero-filled by drm_ioctl())", ret, errno);
-	vac_close(&va);
 }
 
 /*
@@ -170,32 +170,27 @@ void vaccel_bo_create(struct hilt_ctx *ctx)
  */
 void vaccel_bo_lifetime(struct hilt_ctx *ctx)
 {
-	struct drm_gem_close close_args;
 	struct drm_vaccel_bo_info info;
 	uint32_t a, b, c, d, again = 0, blocker, vfence;
-	struct vac_vgem vg;
+	struct vac_dumb vg;
 	uint8_t *map = NULL, *dmap, *md = NULL;
-	int copied = -1;
-	int dmabuf = -1, fence = -1;
+	int copied = -1, dmabuf = -1, fence = -1;
 	struct hilt_json j;
-	bool map_kept, dmabuf_kept, job_kept;
+	bool map_kept, dmabuf_kept, job_kept = false;
 	struct va va;
 	int ret;
 
-	if (!vac_open(ctx, &va))
+	if (!vac_open(ctx, &va) || !vac_vgem_open(ctx, PAGE, &vg))
 		return;
-	if (!vac_vgem_open(ctx, PAGE, &vg)) {
-		vac_close(&va);
-		return;
-	}
-	/* A mapping outlives the handle. */
-	if (vac_bo_create(va.fd, 2 * PAGE, VACCEL_BO_MAPPABLE, &a, NULL) || vac_bo_map(va.fd, a, 2 * PAGE, (void **)&map)) {
+	/* A mapping outlives the handle (mapped by hand: it is unmapped here, not by the cleanup list). */
+	if (vac_bo_create(va.fd, 2 * PAGE, VACCEL_BO_MAPPABLE, &a, NULL) || vac_bo_info(va.fd, a, &info) ||
+	    (map = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, va.fd, (off_t)info.mmap_offset)) == MAP_FAILED) {
 		hilt_fail(ctx, "could not make and map a vaccel buffer");
-		goto out;
+		return;
 	}
 	vac_pattern_fill(map, 0, 2 * PAGE, 11);
 	ret = hilt_gem_close(va.fd, a);
-	hilt_expect_ok(ctx, va.dev, "GEM_CLOSE", ret ? -1 : 0, -ret);
+	EXPECT_OK(ctx, va.dev, "GEM_CLOSE", ret);
 	ret = vac_bo_info(va.fd, a, &info);
 	EXPECT_ERRNO(ctx, &va, "DRM_IOCTL_VACCEL_BO_INFO", "a handle after GEM_CLOSE", ret, ENOENT);
 	ret = hilt_gem_close(va.fd, a);
@@ -207,21 +202,20 @@ void vaccel_bo_lifetime(struct hilt_ctx *ctx)
 	if (!map_kept)
 		hilt_fail(ctx, "a mapping of a vaccel buffer lost its pages when the handle was closed");
 
-	/* An exported dma-buf outlives the handle; importing it again gives the same pages (one handle per object). */
-	if (vac_bo_create(va.fd, PAGE, VACCEL_BO_MAPPABLE, &b, NULL) || vac_fill(va.fd, b, 0, PAGE, 0x5a5a5a5a, 0, 0, &fence) ||
-	    vac_fence_wait(fence, JOB_DONE_MS) != 1 || hilt_prime_export(va.fd, b, DRM_CLOEXEC | DRM_RDWR, &dmabuf)) {
+	/* An exported dma-buf outlives the handle; importing it again gives vaccel's own object back. */
+	if (vac_bo_create(va.fd, PAGE, VACCEL_BO_MAPPABLE, &b, NULL) || vac_fill(ctx, va.fd, b, 0, PAGE, 0x5a5a5a5a, 0, &fence) ||
+	    vac_fence_wait(fence, VAC_JOB_DONE_MS) != 1 || hilt_prime_export(va.fd, b, DRM_CLOEXEC | DRM_RDWR, &dmabuf)) {
 		hilt_fail(ctx, "could not fill and export a vaccel buffer");
-		goto out;
+		return;
 	}
-	close(fence);
-	fence = -1;
+	hilt_defer_close(ctx, dmabuf);
 	ret = hilt_prime_import(va.fd, dmabuf, &again);
-	if (hilt_expect_ok(ctx, va.dev, "PRIME_FD_TO_HANDLE of vaccel's own dma-buf", ret ? -1 : 0, -ret) && again != b)
+	if (EXPECT_OK(ctx, va.dev, "PRIME_FD_TO_HANDLE of vaccel's own dma-buf", ret) && again != b)
 		hilt_fail(ctx, "importing vaccel's own dma-buf gave handle %u, not the exporter's %u", again, b);
 	hilt_gem_close(va.fd, b);
 	ret = hilt_prime_import(va.fd, dmabuf, &again);
 	dmabuf_kept = !ret;
-	if (hilt_expect_ok(ctx, va.dev, "PRIME_FD_TO_HANDLE after the exporting handle was closed", ret ? -1 : 0, -ret)) {
+	if (EXPECT_OK(ctx, va.dev, "PRIME_FD_TO_HANDLE after the exporting handle was closed", ret)) {
 		ret = vac_bo_info(va.fd, again, &info);
 		if (ret || info.flags & VACCEL_BO_IMPORTED)
 			hilt_fail(ctx, "the re-imported buffer is not vaccel's own object again (BO_INFO %s, flags 0x%x)",
@@ -240,9 +234,8 @@ void vaccel_bo_lifetime(struct hilt_ctx *ctx)
 	 * queued behind it; c's handle is closed while they wait. The COPY still
 	 * reads what the FILL wrote into c.
 	 */
-	job_kept = false;
-	if (vac_bo_create(va.fd, PAGE, 0, &c, NULL) || vac_bo_create(va.fd, PAGE, VACCEL_BO_MAPPABLE, &d, NULL) ||
-	    vac_bo_map(va.fd, d, PAGE, (void **)&md) || vac_blocker(va.fd, &vg, &blocker, &vfence)) {
+	if (vac_bo_create(va.fd, PAGE, 0, &c, NULL) || vac_bo_mapped(ctx, va.fd, PAGE, &d, &md) ||
+	    vac_blocker(va.fd, &vg, &blocker, &vfence)) {
 		hilt_fail(ctx, "could not make the buffers and a blocking in-fence");
 	} else {
 		struct drm_vaccel_submit s = {
@@ -250,20 +243,22 @@ void vaccel_bo_lifetime(struct hilt_ctx *ctx)
 			.size = PAGE, .fill_value = 0x0f0f0f0f, .in_syncobj = blocker,
 		};
 
-		if (vac_submit(va.fd, &s) || vac_copy(va.fd, c, 0, d, 0, PAGE, 0, &copied)) {
-			hilt_fail(ctx, "could not queue a blocked FILL and a COPY behind it");
+		ret = vac_submit(va.fd, &s);
+		if (!ret) {
+			fence = hilt_defer_close(ctx, s.out_fence_fd);
+			ret = vac_copy(ctx, va.fd, c, 0, d, 0, PAGE, 0, &copied);
+		}
+		if (ret) {
+			hilt_fail(ctx, "could not queue a blocked FILL and a COPY behind it: %s", hilt_errname(-ret));
 		} else {
-			fence = s.out_fence_fd;
-			memset(&close_args, 0, sizeof(close_args));
-			close_args.handle = c;
-			ret = hilt_ioctl(va.fd, DRM_IOCTL_GEM_CLOSE, &close_args);
-			hilt_expect_ok(ctx, va.dev, "GEM_CLOSE of a buffer queued jobs use", ret, errno);
-			vac_sleep_ms(HELD_MS);
+			ret = hilt_gem_close(va.fd, c);
+			EXPECT_OK(ctx, va.dev, "GEM_CLOSE of a buffer queued jobs use", ret);
+			fu_sleep_ms(VAC_HELD_MS);
 			if (vac_fence_wait(copied, 0) != 0 || vac_fence_wait(fence, 0) != 0)
 				hilt_fail(ctx, "the FILL held by a pending in-fence, or the COPY behind it, ran before the fence signalled");
 		}
 		vac_vgem_signal(&vg, vfence);
-		ret = copied >= 0 ? vac_fence_wait(copied, JOB_DONE_MS) : -1;
+		ret = copied >= 0 ? vac_fence_wait(copied, VAC_JOB_DONE_MS) : -1;
 		job_kept = ret == 1 && fence >= 0 && vac_fence_wait(fence, 0) == 1 && md[0] == 0x0f && md[PAGE - 1] == 0x0f;
 		if (!job_kept)
 			hilt_fail(ctx, "jobs whose buffer handle was closed under them did not complete with its data (wait %d, byte 0x%02x)", ret, md[0]);
@@ -275,17 +270,6 @@ void vaccel_bo_lifetime(struct hilt_ctx *ctx)
 	hj_bool(&j, "dmabuf_outlives_handle", dmabuf_kept);
 	hj_bool(&j, "job_outlives_handle", job_kept);
 	hilt_obs(ctx, "vaccel.lifetime", &j);
-out:
-	if (md)
-		munmap(md, PAGE);
-	if (copied >= 0)
-		close(copied);
-	if (fence >= 0)
-		close(fence);
-	if (dmabuf >= 0)
-		close(dmabuf);
-	vac_vgem_close(&vg);
-	vac_close(&va);
 }
 
 /* ---- jobs ---- */
@@ -315,14 +299,74 @@ static void job_obs(struct hilt_ctx *ctx, const struct va *va, const struct job_
 
 static bool wait_job(struct hilt_ctx *ctx, int fence, struct job_seen *s)
 {
-	int ret = vac_fence_wait(fence, JOB_DONE_MS);
+	int ret = vac_fence_wait(fence, VAC_JOB_DONE_MS);
 
 	if (ret != 1) {
-		hilt_fail(ctx, "%s: the job's fence did not signal within %d ms (%d)", s->what, JOB_DONE_MS, ret);
+		hilt_fail(ctx, "%s: the job's fence did not signal within %d ms (%d)", s->what, VAC_JOB_DONE_MS, ret);
 		return false;
 	}
 	vac_fence_info(fence, &s->status, s->driver, sizeof(s->driver));
 	return true;
+}
+
+/*
+ * A stalled job. The engine holds it with msleep(STALL_MS), which counts
+ * the kernel's jiffies, so the job is judged in jiffies read around it
+ * (hilt_jiffies()), not by the wall clock: under an emulator the host can
+ * starve the vCPU that keeps jiffies, which then catch up at once, and a
+ * 400 ms stall was seen "done 355 ms after SUBMIT" by CLOCK_MONOTONIC at
+ * host load 14. msleep() sleeps at least msecs_to_jiffies(STALL_MS) + 1
+ * jiffies from a moment after j0 (read before SUBMIT), so: while fewer than
+ * the stall's jiffies have passed since j0, the job must be pending and
+ * BO_WAIT 0 ETIMEDOUT; once it is done, at least that many have passed.
+ */
+static void stalled_job(struct hilt_ctx *ctx, const struct va *va, uint32_t bo)
+{
+	struct drm_vaccel_submit s = {
+		.op = VACCEL_OP_FILL, .flags = VACCEL_SUBMIT_OUT_SYNC_FILE, .dst_handle = bo,
+		.size = PAGE, .fill_value = 0x01010101, .stall_ms = STALL_MS,
+	};
+	struct drm_vaccel_bo_wait w = { .handle = bo };
+	int hz = hilt_kernel_hz(NULL);
+	long long stall_j = (long long)STALL_MS * hz / 1000, j0, j_looked, j_done;
+	int64_t t0, t_looked, t_done;
+	int pending, busy, busy_errno, fence, ret;
+
+	j0 = hilt_jiffies();
+	t0 = fu_now_ns();
+	ret = vac_submit(va->fd, &s);
+	if (!EXPECT_OK(ctx, va->dev, "SUBMIT(FILL) stalled", ret))
+		return;
+	fence = hilt_defer_close(ctx, s.out_fence_fd);
+	pending = vac_fence_wait(fence, 0);
+	busy = hilt_ioctl(va->fd, DRM_IOCTL_VACCEL_BO_WAIT, &w);
+	busy_errno = errno;
+	j_looked = hilt_jiffies();
+	t_looked = fu_now_ns();
+	if (j0 >= 0 && j_looked >= 0 ? j_looked - j0 < stall_j : t_looked - t0 < (int64_t)STALL_MS * 500000) {
+		hilt_expect_errno(ctx, va->dev, "DRM_IOCTL_VACCEL_BO_WAIT", "timeout 0 on a buffer a stalled job writes", busy, busy_errno, ETIMEDOUT);
+		if (pending != 0)
+			hilt_fail(ctx, "a job stalled for %u ms (%lld jiffies at HZ=%d) had signalled %lld jiffies after SUBMIT",
+				  STALL_MS, stall_j, hz, j_looked - j0);
+	} else {
+		hilt_diag(ctx, "the stalled job was looked at only %lld jiffies (%lld ms) after SUBMIT, past its %u ms stall: pending not checked",
+			  j_looked - j0, (long long)(t_looked - t0) / 1000000, STALL_MS);
+	}
+	w.timeout_ns = VAC_JOB_DONE_MS * 1000000LL;
+	ret = hilt_ioctl(va->fd, DRM_IOCTL_VACCEL_BO_WAIT, &w);
+	j_done = hilt_jiffies();
+	t_done = fu_now_ns();
+	hilt_expect_ok(ctx, va->dev, "BO_WAIT for a stalled job", ret, errno);
+	if (vac_fence_wait(fence, 0) != 1)
+		hilt_fail(ctx, "BO_WAIT returned while the job's fence had not signalled");
+	if (j0 >= 0 && j_done >= 0) {
+		if (j_done - j0 < stall_j - FU_TOLERANCE_JIFFIES)
+			hilt_fail(ctx, "a job stalled for %u ms was done %lld jiffies (%lld ms) after SUBMIT; the stall is %lld jiffies at HZ=%d, %d tolerated",
+				  STALL_MS, j_done - j0, (long long)(t_done - t0) / 1000000, stall_j, hz, FU_TOLERANCE_JIFFIES);
+	} else if (t_done - t0 < (int64_t)STALL_MS * 500000) {
+		hilt_fail(ctx, "a job stalled for %u ms was done %lld ms after SUBMIT, less than half the stall (no jiffies in /proc to judge by)",
+			  STALL_MS, (long long)(t_done - t0) / 1000000);
+	}
 }
 
 void vaccel_jobs(struct hilt_ctx *ctx)
@@ -341,10 +385,10 @@ void vaccel_jobs(struct hilt_ctx *ctx)
 
 	if (!vac_open(ctx, &va))
 		return;
-	if (vac_bo_create(va.fd, size, VACCEL_BO_MAPPABLE, &a, NULL) || vac_bo_create(va.fd, size, VACCEL_BO_MAPPABLE | VACCEL_BO_WC, &b, NULL) ||
-	    vac_bo_map(va.fd, a, size, (void **)&ma) || vac_bo_map(va.fd, b, size, (void **)&mb)) {
+	if (vac_bo_mapped(ctx, va.fd, size, &a, &ma) || vac_bo_create(va.fd, size, VACCEL_BO_MAPPABLE | VACCEL_BO_WC, &b, NULL) ||
+	    vac_bo_map(ctx, va.fd, b, size, (void **)&mb)) {
 		hilt_fail(ctx, "could not make and map two vaccel buffers");
-		goto out;
+		return;
 	}
 	vac_param(va.fd, VACCEL_PARAM_JOBS_DONE, &before);
 
@@ -360,9 +404,11 @@ void vaccel_jobs(struct hilt_ctx *ctx)
 	s.size = size - 8;
 	s.fill_value = 0x44332211;
 	ret = vac_submit(va.fd, &s);
-	if (!hilt_expect_ok(ctx, va.dev, "SUBMIT(FILL)", ret ? -1 : 0, -ret) || !wait_job(ctx, s.out_fence_fd, &seen))
-		goto out;
-	close(s.out_fence_fd);
+	if (!EXPECT_OK(ctx, va.dev, "SUBMIT(FILL)", ret))
+		return;
+	hilt_defer_close(ctx, s.out_fence_fd);
+	if (!wait_job(ctx, s.out_fence_fd, &seen))
+		return;
 	seen.data_ok = ma[0] == 0 && ma[3] == 0 && ma[4] == 0x11 && ma[5] == 0x22 && ma[6] == 0x33 && ma[7] == 0x44 &&
 		       ma[size - 5] == 0x44 && ma[size - 4] == 0 && ma[PAGE] == 0x11;
 	job_obs(ctx, &va, &seen, s.seqno);
@@ -375,7 +421,7 @@ void vaccel_jobs(struct hilt_ctx *ctx)
 	memset(mb, 0, size);
 	if (hilt_ioctl(va.fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc)) {
 		hilt_fail(ctx, "SYNCOBJ_CREATE on vaccel: %s", hilt_errname(errno));
-		goto out;
+		return;
 	}
 	memset(&s, 0, sizeof(s));
 	s.op = VACCEL_OP_COPY;
@@ -386,13 +432,13 @@ void vaccel_jobs(struct hilt_ctx *ctx)
 	s.size = 5 * PAGE + 7;
 	s.out_syncobj = sc.handle;
 	ret = vac_submit(va.fd, &s);
-	if (!hilt_expect_ok(ctx, va.dev, "SUBMIT(COPY) into a syncobj", ret ? -1 : 0, -ret))
-		goto out;
+	if (!EXPECT_OK(ctx, va.dev, "SUBMIT(COPY) into a syncobj", ret))
+		return;
 	if (s.out_fence_fd != -1)
 		hilt_fail(ctx, "SUBMIT without VACCEL_SUBMIT_OUT_SYNC_FILE returned out_fence_fd %d, not -1", s.out_fence_fd);
 	sw.handles = (uint64_t)(uintptr_t)&sc.handle;
 	sw.count_handles = 1;
-	sw.timeout_nsec = vac_now_ms() * 1000000LL + JOB_DONE_MS * 1000000LL;
+	sw.timeout_nsec = fu_now_ns() + VAC_JOB_DONE_MS * 1000000LL;
 	ret = hilt_ioctl(va.fd, DRM_IOCTL_SYNCOBJ_WAIT, &sw);
 	hilt_expect_ok(ctx, va.dev, "SYNCOBJ_WAIT for the COPY's fence", ret, errno);
 	memset(&seen, 0, sizeof(seen));
@@ -411,56 +457,19 @@ void vaccel_jobs(struct hilt_ctx *ctx)
 	memset(&seen, 0, sizeof(seen));
 	seen.what = "copy-within";
 	seen.bytes = PAGE;
-	ret = vac_copy(va.fd, a, 0, a, 4 * PAGE, PAGE, 0, &fence);
-	if (hilt_expect_ok(ctx, va.dev, "SUBMIT(COPY) between two ranges of one buffer", ret ? -1 : 0, -ret) && wait_job(ctx, fence, &seen)) {
+	ret = vac_copy(ctx, va.fd, a, 0, a, 4 * PAGE, PAGE, 0, &fence);
+	if (EXPECT_OK(ctx, va.dev, "SUBMIT(COPY) between two ranges of one buffer", ret) && wait_job(ctx, fence, &seen)) {
 		seen.data_ok = vac_pattern_check(ma + 4 * PAGE, 0, PAGE, 21) < 0;
 		job_obs(ctx, &va, &seen, 0);
-		close(fence);
 		if (!seen.data_ok)
 			hilt_fail(ctx, "COPY within one buffer did not land");
 	}
 
-	/*
-	 * A stalled job: pending while it stalls and BO_WAIT 0 is ETIMEDOUT, as
-	 * long as the case looks within the stall (a host too slow to manage that
-	 * is said, not failed); it ends no sooner than the stall, and BO_WAIT sees it.
-	 */
-	int64_t t_submit = vac_now_ms();
-
-	ret = vac_fill(va.fd, b, 0, PAGE, 0x01010101, STALL_MS, 0, &fence);
-	if (hilt_expect_ok(ctx, va.dev, "SUBMIT(FILL) stalled", ret ? -1 : 0, -ret)) {
-		struct drm_vaccel_bo_wait w = { .handle = b };
-		int pending = vac_fence_wait(fence, 0);
-		int busy = hilt_ioctl(va.fd, DRM_IOCTL_VACCEL_BO_WAIT, &w), busy_errno = errno;
-		int64_t looked = vac_now_ms() - t_submit, took;
-
-		if (looked < STALL_MS) {
-			hilt_expect_errno(ctx, va.dev, "DRM_IOCTL_VACCEL_BO_WAIT", "timeout 0 on a buffer a stalled job writes", busy, busy_errno, ETIMEDOUT);
-			if (pending != 0)
-				hilt_fail(ctx, "a job stalled for %u ms had signalled %lld ms after SUBMIT", STALL_MS, (long long)looked);
-		} else {
-			hilt_diag(ctx, "the stalled job was looked at only %lld ms after SUBMIT, past its %u ms stall: pending not checked", (long long)looked, STALL_MS);
-		}
-		w.timeout_ns = JOB_DONE_MS * 1000000LL;
-		ret = hilt_ioctl(va.fd, DRM_IOCTL_VACCEL_BO_WAIT, &w);
-		took = vac_now_ms() - t_submit;
-		hilt_expect_ok(ctx, va.dev, "BO_WAIT for a stalled job", ret, errno);
-		if (vac_fence_wait(fence, 0) != 1)
-			hilt_fail(ctx, "BO_WAIT returned while the job's fence had not signalled");
-		if (took < STALL_MS)
-			hilt_fail(ctx, "a job stalled for %u ms was done %lld ms after SUBMIT", STALL_MS, (long long)took);
-		close(fence);
-	}
+	stalled_job(ctx, &va, b);
 
 	vac_param(va.fd, VACCEL_PARAM_JOBS_DONE, &after);
 	if (after < before + 4)
 		hilt_fail(ctx, "VACCEL_PARAM_JOBS_DONE went from %llu to %llu over 4 jobs", (unsigned long long)before, (unsigned long long)after);
-out:
-	if (ma)
-		munmap(ma, size);
-	if (mb)
-		munmap(mb, size);
-	vac_close(&va);
 }
 
 /* Every refusal SUBMIT defines (vaccel_submit_ioctl(), in the order it checks). */
@@ -478,7 +487,7 @@ void vaccel_job_errors(struct hilt_ctx *ctx)
 		return;
 	if (vac_bo_create(va.fd, 2 * PAGE, 0, &a, NULL) || vac_bo_create(va.fd, 2 * PAGE, 0, &b, NULL)) {
 		hilt_fail(ctx, "could not make two vaccel buffers");
-		goto out;
+		return;
 	}
 	vac_param(va.fd, VACCEL_PARAM_MAX_STALL_MS, &max_stall);
 	memset(&ok, 0, sizeof(ok));
@@ -540,343 +549,6 @@ void vaccel_job_errors(struct hilt_ctx *ctx)
 	w.handle = 0xdead;
 	ret = hilt_ioctl(va.fd, DRM_IOCTL_VACCEL_BO_WAIT, &w);
 	hilt_expect_errno(ctx, va.dev, "DRM_IOCTL_VACCEL_BO_WAIT", "handle 0xdead (never made)", ret, errno, ENOENT);
-out:
-	vac_close(&va);
-}
-
-/* ---- the importer's view: vgem exports, vaccel's engine reads and writes through the sg_table ---- */
-
-void vaccel_import(struct hilt_ctx *ctx)
-{
-	struct drm_vaccel_bo_info info;
-	struct vac_vgem vg;
-	uint32_t imp, imp2, own;
-	uint8_t *mown = NULL;
-	struct job_seen seen;
-	struct hilt_json j;
-	bool read_ok = false, fresh_ok = false, write_ok = false, unaligned_ok = false;
-	size_t size;
-	long bad;
-	int fence = -1;
-	struct va va;
-	int ret;
-
-	if (!vac_open(ctx, &va))
-		return;
-	if (!vac_vgem_open(ctx, 16 * PAGE, &vg)) {
-		vac_close(&va);
-		return;
-	}
-	size = vg.size;
-	vac_pattern_fill(vg.map, 0, size, 31);
-
-	/* PRIME_FD_TO_HANDLE: vaccel's gem_prime_import attaches dynamically. */
-	ret = hilt_prime_import(va.fd, vg.dmabuf, &imp);
-	if (!hilt_expect_ok(ctx, va.dev, "PRIME_FD_TO_HANDLE of a vgem dma-buf", ret ? -1 : 0, -ret))
-		goto out;
-	ret = hilt_prime_import(va.fd, vg.dmabuf, &imp2);
-	if (!ret && imp2 != imp)
-		hilt_fail(ctx, "importing one dma-buf twice gave handles %u and %u", imp, imp2);
-	ret = vac_bo_info(va.fd, imp, &info);
-	if (!hilt_expect_ok(ctx, va.dev, "BO_INFO of the import", ret ? -1 : 0, -ret))
-		goto out;
-	if (!(info.flags & VACCEL_BO_IMPORTED) || info.size != size || info.mmap_offset)
-		hilt_fail(ctx, "BO_INFO of the import: flags 0x%x, size %llu, mmap_offset %llu; expected VACCEL_BO_IMPORTED, %zu, 0",
-			  info.flags, (unsigned long long)info.size, (unsigned long long)info.mmap_offset, size);
-	if (vac_bo_create(va.fd, size, VACCEL_BO_MAPPABLE, &own, NULL) || vac_bo_map(va.fd, own, size, (void **)&mown)) {
-		hilt_fail(ctx, "could not make and map a vaccel buffer");
-		goto out;
-	}
-
-	/* The exporter's pattern, read by the engine through the import's sg_table. */
-	memset(&seen, 0, sizeof(seen));
-	seen.what = "copy-from-import";
-	seen.bytes = size;
-	ret = vac_copy(va.fd, imp, 0, own, 0, size, 0, &fence);
-	if (!hilt_expect_ok(ctx, va.dev, "SUBMIT(COPY) from the import", ret ? -1 : 0, -ret) || !wait_job(ctx, fence, &seen))
-		goto out;
-	close(fence);
-	fence = -1;
-	bad = vac_pattern_check(mown, 0, size, 31);
-	read_ok = bad < 0;
-	if (!read_ok)
-		hilt_fail(ctx, "the job read byte %ld of the import as 0x%02x, the exporter wrote 0x%02x", bad, mown[bad], vac_pattern(bad, 31));
-
-	/* The exporter changes two pages; the next job reads the new bytes, not a copy from before. */
-	vac_pattern_fill(vg.map + 2 * PAGE + 100, 2 * PAGE + 100, 50, 32);
-	vac_pattern_fill(vg.map + 9 * PAGE, 9 * PAGE, PAGE, 32);
-	ret = vac_copy(va.fd, imp, 0, own, 0, size, 0, &fence);
-	if (!hilt_expect_ok(ctx, va.dev, "SUBMIT(COPY) from the import again", ret ? -1 : 0, -ret) || !wait_job(ctx, fence, &seen))
-		goto out;
-	close(fence);
-	fence = -1;
-	fresh_ok = vac_pattern_check(mown + 2 * PAGE + 100, 2 * PAGE + 100, 50, 32) < 0 &&
-		   vac_pattern_check(mown + 9 * PAGE, 9 * PAGE, PAGE, 32) < 0 &&
-		   vac_pattern_check(mown, 0, 2 * PAGE + 100, 31) < 0 &&
-		   vac_pattern_check(mown + 2 * PAGE + 150, 2 * PAGE + 150, 7 * PAGE - 150, 31) < 0;
-	if (!fresh_ok)
-		hilt_fail(ctx, "after the exporter rewrote pages 2 and 9, a job read stale or wrong bytes from the import");
-
-	/* Unaligned: 9000 bytes from import offset 5 to own offset 4093. */
-	memset(mown, 0, size);
-	ret = vac_copy(va.fd, imp, 5, own, PAGE - 3, 9000, 0, &fence);
-	if (hilt_expect_ok(ctx, va.dev, "SUBMIT(COPY) unaligned from the import", ret ? -1 : 0, -ret) && wait_job(ctx, fence, &seen)) {
-		unaligned_ok = mown[PAGE - 4] == 0 && mown[PAGE - 3 + 9000] == 0 &&
-			       vac_pattern_check(mown + PAGE - 3, 5, 2 * PAGE + 100 - 5, 31) < 0;
-		if (!unaligned_ok)
-			hilt_fail(ctx, "an unaligned COPY from the import did not land exactly");
-	}
-	if (fence >= 0)
-		close(fence);
-	fence = -1;
-
-	/* The other direction: the engine writes the import, the exporter's mapping shows it. */
-	ret = vac_fill(va.fd, imp, 3 * PAGE, 2 * PAGE, 0xa5c3e1f0, 0, 0, &fence);
-	if (hilt_expect_ok(ctx, va.dev, "SUBMIT(FILL) into the import", ret ? -1 : 0, -ret) && wait_job(ctx, fence, &seen)) {
-		write_ok = vg.map[3 * PAGE] == 0xf0 && vg.map[3 * PAGE + 3] == 0xa5 && vg.map[5 * PAGE - 1] == 0xa5 &&
-			   vg.map[5 * PAGE] == vac_pattern(5 * PAGE, 31) && vg.map[3 * PAGE - 1] == vac_pattern(3 * PAGE - 1, 31);
-		if (!write_ok)
-			hilt_fail(ctx, "the exporter's mapping does not show what the job wrote through the import");
-	}
-
-	ret = vac_bo_info(va.fd, imp, &info);
-	hj_begin(&j);
-	hj_dev(&j, va.dev);
-	hj_str(&j, "exporter", "vgem");
-	hj_uint(&j, "bytes", size);
-	hj_uint(&j, "info_flags", ret ? 0 : info.flags);
-	hj_bool(&j, "exporter_dynamic", !ret && (info.flags & VACCEL_BO_EXPORTER_DYNAMIC));
-	hj_uint(&j, "move_count", ret ? 0 : info.move_count);
-	hj_bool(&j, "read_matches_exporter", read_ok);
-	hj_bool(&j, "exporter_changes_seen", fresh_ok);
-	hj_bool(&j, "unaligned_copy_ok", unaligned_ok);
-	hj_bool(&j, "write_seen_by_exporter", write_ok);
-	hilt_obs(ctx, "vaccel.import", &j);
-	if (!ret && !(info.flags & VACCEL_BO_EXPORTER_DYNAMIC))
-		hilt_diag(ctx, "vgem exports statically (no dma_buf_ops.pin): move_notify never reaches vaccel from it; dynamic exporters are amdgpu, xe and i915");
-out:
-	if (fence >= 0)
-		close(fence);
-	if (mown)
-		munmap(mown, size);
-	vac_vgem_close(&vg);
-	vac_close(&va);
-}
-
-/*
- * Implicit sync through the shared reservation object: a job reading a
- * buffer that a vgem write fence guards waits for that fence; a job writing
- * it waits for a vgem read fence; NO_IMPLICIT waits for neither.
- */
-void vaccel_implicit_sync(struct hilt_ctx *ctx)
-{
-	struct vac_vgem vg;
-	uint32_t imp, own, vfence;
-	uint8_t *mown = NULL;
-	int64_t t_signal, t_done;
-	struct hilt_json j;
-	bool held_read = false, data_after_signal = false, held_write = false, ran_early = false;
-	int64_t after_signal_ms = -1;
-	int fence = -1, ret;
-	struct va va;
-	size_t size;
-
-	if (!vac_open(ctx, &va))
-		return;
-	if (!vac_vgem_open(ctx, 4 * PAGE, &vg)) {
-		vac_close(&va);
-		return;
-	}
-	size = vg.size;
-	vac_pattern_fill(vg.map, 0, size, 41);
-	if (hilt_prime_import(va.fd, vg.dmabuf, &imp) || vac_bo_create(va.fd, size, VACCEL_BO_MAPPABLE, &own, NULL) ||
-	    vac_bo_map(va.fd, own, size, (void **)&mown)) {
-		hilt_fail(ctx, "could not import the vgem buffer and make a vaccel one");
-		goto out;
-	}
-
-	/* A reader waits for the writer: vgem WRITE fence, then a COPY from the import. */
-	ret = vac_vgem_fence(&vg, true, &vfence);
-	if (!hilt_expect_ok(ctx, vg.dev, "VGEM_FENCE_ATTACH(WRITE)", ret ? -1 : 0, -ret))
-		goto out;
-	ret = vac_copy(va.fd, imp, 0, own, 0, size, 0, &fence);
-	if (!hilt_expect_ok(ctx, va.dev, "SUBMIT(COPY) from a buffer with a pending write fence", ret ? -1 : 0, -ret))
-		goto out;
-	vac_sleep_ms(HELD_MS);
-	held_read = vac_fence_wait(fence, 0) == 0;
-	if (!held_read)
-		hilt_fail(ctx, "the job reading a buffer under a pending vgem write fence finished before the fence signalled");
-	/* The writer's data lands under its fence, before it signals: the job must read this. */
-	vac_pattern_fill(vg.map, 0, size, 42);
-	t_signal = vac_now_ms();
-	ret = vac_vgem_signal(&vg, vfence);
-	hilt_expect_ok(ctx, vg.dev, "VGEM_FENCE_SIGNAL", ret ? -1 : 0, -ret);
-	if (vac_fence_wait(fence, JOB_DONE_MS) == 1) {
-		t_done = vac_now_ms();
-		after_signal_ms = t_done - t_signal;
-		data_after_signal = vac_pattern_check(mown, 0, size, 42) < 0;
-		if (!data_after_signal)
-			hilt_fail(ctx, "the job that waited for the write fence did not read what the writer wrote under it");
-	} else {
-		hilt_fail(ctx, "the job did not finish within %d ms of the vgem fence signalling", JOB_DONE_MS);
-	}
-	close(fence);
-	fence = -1;
-
-	/* A writer waits for the readers: vgem read fence, then a FILL into the import. */
-	ret = vac_vgem_fence(&vg, false, &vfence);
-	if (hilt_expect_ok(ctx, vg.dev, "VGEM_FENCE_ATTACH(read)", ret ? -1 : 0, -ret) &&
-	    !vac_fill(va.fd, imp, 0, PAGE, 0x77777777, 0, 0, &fence)) {
-		vac_sleep_ms(HELD_MS);
-		held_write = vac_fence_wait(fence, 0) == 0 && vg.map[0] == vac_pattern(0, 42);
-		if (!held_write)
-			hilt_fail(ctx, "the job writing a buffer under a pending vgem read fence ran before the fence signalled");
-		vac_vgem_signal(&vg, vfence);
-		if (vac_fence_wait(fence, JOB_DONE_MS) != 1 || vg.map[0] != 0x77)
-			hilt_fail(ctx, "the FILL did not complete after the read fence signalled");
-		close(fence);
-		fence = -1;
-	}
-
-	/* The negative twin: NO_IMPLICIT runs past a pending write fence. */
-	ret = vac_vgem_fence(&vg, true, &vfence);
-	if (hilt_expect_ok(ctx, vg.dev, "VGEM_FENCE_ATTACH(WRITE)", ret ? -1 : 0, -ret) &&
-	    !vac_copy(va.fd, imp, 0, own, 0, size, VACCEL_SUBMIT_NO_IMPLICIT, &fence)) {
-		ran_early = vac_fence_wait(fence, JOB_DONE_MS) == 1;
-		if (!ran_early)
-			hilt_fail(ctx, "a NO_IMPLICIT job waited for a vgem write fence");
-		vac_vgem_signal(&vg, vfence);
-		close(fence);
-		fence = -1;
-	}
-
-	hj_begin(&j);
-	hj_dev(&j, va.dev);
-	hj_str(&j, "exporter", "vgem");
-	hj_uint(&j, "held_ms", HELD_MS);
-	hj_bool(&j, "reader_waited_for_write_fence", held_read);
-	hj_bool(&j, "read_data_from_under_fence", data_after_signal);
-	hj_int(&j, "done_after_signal_ms", after_signal_ms);
-	hj_bool(&j, "writer_waited_for_read_fence", held_write);
-	hj_bool(&j, "no_implicit_ignored_fence", ran_early);
-	hilt_obs(ctx, "vaccel.implicit-sync", &j);
-out:
-	if (fence >= 0)
-		close(fence);
-	if (mown)
-		munmap(mown, size);
-	vac_vgem_close(&vg);
-	vac_close(&va);
-}
-
-/*
- * vaccel exports: its job's fence sits in the dma-buf's reservation, where
- * EXPORT_SYNC_FILE hands it out, poll(2) on the dma-buf waits for it, and
- * vgem refuses to attach a conflicting write fence until it signals.
- */
-void vaccel_export_fence(struct hilt_ctx *ctx)
-{
-	struct dma_buf_export_sync_file ex = { 0 };
-	struct drm_vgem_fence_attach att = { 0 };
-	struct hilt_dev *vgem;
-	struct vac_vgem blockvg;
-	struct drm_vaccel_submit s;
-	char driver[32] = "";
-	uint32_t own, vh = 0, blocker, vfence;
-	bool blocked = false;
-	int dmabuf = -1, fence = -1, vfd = -1, status = 0, ret;
-	bool exported_pending = false, poll_pending = false, vgem_busy = false, after_ok = false;
-	struct hilt_json j;
-	struct va va;
-
-	if (!vac_open(ctx, &va))
-		return;
-	if (!vac_vgem_open(ctx, PAGE, &blockvg)) {
-		vac_close(&va);
-		return;
-	}
-	if (vac_bo_create(va.fd, 2 * PAGE, 0, &own, NULL) || hilt_prime_export(va.fd, own, DRM_CLOEXEC | DRM_RDWR, &dmabuf)) {
-		hilt_fail(ctx, "could not make and export a vaccel buffer");
-		goto out;
-	}
-	vgem = hilt_vgem();
-	if (vgem) {
-		vfd = open(vgem->path, O_RDWR | O_CLOEXEC);
-		if (vfd < 0 || hilt_prime_import(vfd, dmabuf, &vh))
-			hilt_fail(ctx, "vgem could not import vaccel's dma-buf");
-	}
-	/* The job waits for a vgem fence of another buffer (its in_syncobj) until the checks are done. */
-	ret = vac_blocker(va.fd, &blockvg, &blocker, &vfence);
-	if (!hilt_expect_ok(ctx, va.dev, "a syncobj holding a pending vgem fence", ret ? -1 : 0, -ret))
-		goto out;
-	blocked = true;
-	memset(&s, 0, sizeof(s));
-	s.op = VACCEL_OP_FILL;
-	s.flags = VACCEL_SUBMIT_OUT_SYNC_FILE;
-	s.dst_handle = own;
-	s.size = 2 * PAGE;
-	s.fill_value = 0xabababab;
-	s.in_syncobj = blocker;
-	ret = vac_submit(va.fd, &s);
-	if (!hilt_expect_ok(ctx, va.dev, "SUBMIT(FILL) into an exported buffer, held by an in-fence", ret ? -1 : 0, -ret))
-		goto out;
-	fence = s.out_fence_fd;
-	vac_sleep_ms(HELD_MS);
-	if (vac_fence_wait(fence, 0) != 0) {
-		hilt_fail(ctx, "the FILL held by a pending in-fence ran before the fence signalled");
-		goto out;
-	}
-
-	ex.flags = DMA_BUF_SYNC_READ; /* what a reader waits for: the writers */
-	ret = hilt_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex);
-	if (hilt_expect_ok(ctx, va.dev, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE(READ) on vaccel's dma-buf", ret, errno)) {
-		vac_fence_info(ex.fd, &status, driver, sizeof(driver));
-		exported_pending = status == 0 && !strcmp(driver, VACCEL_DRIVER_NAME);
-		if (!exported_pending)
-			hilt_fail(ctx, "EXPORT_SYNC_FILE during the job gave a fence of '%s' with status %d; expected vaccel's, pending", driver, status);
-	}
-	poll_pending = vac_fence_wait(dmabuf, 0) == 0;
-	if (!poll_pending)
-		hilt_fail(ctx, "poll(POLLIN) on the dma-buf said readable while vaccel's job writes it");
-	if (vfd >= 0 && vh) {
-		att.handle = vh;
-		att.flags = VGEM_FENCE_WRITE;
-		ret = hilt_ioctl(vfd, DRM_IOCTL_VGEM_FENCE_ATTACH, &att);
-		vgem_busy = ret < 0 && errno == EBUSY;
-		hilt_expect_errno(ctx, vgem, "DRM_IOCTL_VGEM_FENCE_ATTACH", "WRITE on a buffer vaccel's pending job writes (vgem_fence_attach_ioctl())", ret, errno, EBUSY);
-	}
-	vac_vgem_signal(&blockvg, vfence);
-	blocked = false;
-	if (vac_fence_wait(fence, JOB_DONE_MS) != 1) {
-		hilt_fail(ctx, "the held job did not finish once its in-fence signalled");
-		goto obs;
-	}
-	after_ok = ex.fd > 0 && vac_fence_wait(ex.fd, JOB_DONE_MS) == 1 && vac_fence_wait(dmabuf, 0) == 1;
-	if (!after_ok)
-		hilt_fail(ctx, "after the job, the exported sync_file or the dma-buf did not signal");
-obs:
-	hj_begin(&j);
-	hj_dev(&j, va.dev);
-	hj_str(&j, "fence_driver", driver);
-	hj_bool(&j, "export_sync_file_pending", exported_pending);
-	hj_bool(&j, "dmabuf_poll_pending", poll_pending);
-	if (vfd >= 0)
-		hj_bool(&j, "vgem_write_fence_refused", vgem_busy);
-	hj_bool(&j, "signalled_after_job", after_ok);
-	hilt_obs(ctx, "vaccel.export-fence", &j);
-out:
-	if (blocked)
-		vac_vgem_signal(&blockvg, vfence);
-	if (ex.fd > 0)
-		close(ex.fd);
-	if (fence >= 0)
-		close(fence);
-	if (dmabuf >= 0)
-		close(dmabuf);
-	if (vfd >= 0)
-		close(vfd);
-	vac_vgem_close(&blockvg);
-	vac_close(&va);
 }
 
 /*
@@ -890,45 +562,42 @@ void vaccel_in_syncobj(struct hilt_ctx *ctx)
 	struct drm_syncobj_create sc = { 0 };
 	struct drm_syncobj_handle sh = { 0 };
 	struct drm_vaccel_submit s;
-	struct vac_vgem vg;
+	struct vac_dumb vg;
 	char driver[32] = "";
 	uint32_t own, vfence;
 	uint8_t *mown = NULL;
 	bool waited = false, done = false;
 	int64_t t_signal, after_ms = -1;
 	struct hilt_json j;
-	int status = 0, ret;
+	int status = 0, fence = -1, ret;
 	struct va va;
 
-	if (!vac_open(ctx, &va))
+	if (!vac_open(ctx, &va) || !vac_vgem_open(ctx, PAGE, &vg))
 		return;
-	if (!vac_vgem_open(ctx, PAGE, &vg)) {
-		vac_close(&va);
-		return;
-	}
-	s.out_fence_fd = -1;
-	if (vac_bo_create(va.fd, PAGE, VACCEL_BO_MAPPABLE, &own, NULL) || vac_bo_map(va.fd, own, PAGE, (void **)&mown)) {
+	if (vac_bo_mapped(ctx, va.fd, PAGE, &own, &mown)) {
 		hilt_fail(ctx, "could not make and map a vaccel buffer");
-		goto out;
+		return;
 	}
+	/* From here on the vgem fence is pending: closing vg's file (the cleanup list) signals it on any early return. */
 	ret = vac_vgem_fence(&vg, true, &vfence);
-	if (!hilt_expect_ok(ctx, vg.dev, "VGEM_FENCE_ATTACH(WRITE)", ret ? -1 : 0, -ret))
-		goto out;
+	if (!EXPECT_OK(ctx, vg.dev, "VGEM_FENCE_ATTACH(WRITE)", ret))
+		return;
 	ex.flags = DMA_BUF_SYNC_READ;
 	ret = hilt_ioctl(vg.dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex);
 	if (!hilt_expect_ok(ctx, vg.dev, "EXPORT_SYNC_FILE of the vgem fence", ret, errno))
-		goto signal;
+		return;
+	hilt_defer_close(ctx, ex.fd);
 	vac_fence_info(ex.fd, &status, driver, sizeof(driver));
 	if (hilt_ioctl(va.fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc)) {
 		hilt_fail(ctx, "SYNCOBJ_CREATE on vaccel: %s", hilt_errname(errno));
-		goto signal;
+		return;
 	}
 	sh.handle = sc.handle;
 	sh.fd = ex.fd;
 	sh.flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE;
 	ret = hilt_ioctl(va.fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &sh);
 	if (!hilt_expect_ok(ctx, va.dev, "SYNCOBJ_FD_TO_HANDLE(IMPORT_SYNC_FILE) of the vgem fence", ret, errno))
-		goto signal;
+		return;
 
 	memset(&s, 0, sizeof(s));
 	s.op = VACCEL_OP_FILL;
@@ -938,39 +607,26 @@ void vaccel_in_syncobj(struct hilt_ctx *ctx)
 	s.fill_value = 0x3c3c3c3c;
 	s.in_syncobj = sc.handle;
 	ret = vac_submit(va.fd, &s);
-	if (!hilt_expect_ok(ctx, va.dev, "SUBMIT(FILL) with an in_syncobj holding a pending vgem fence", ret ? -1 : 0, -ret)) {
-		s.out_fence_fd = -1;
-		goto signal;
-	}
-	vac_sleep_ms(HELD_MS);
-	waited = vac_fence_wait(s.out_fence_fd, 0) == 0 && mown[0] == 0;
+	if (!EXPECT_OK(ctx, va.dev, "SUBMIT(FILL) with an in_syncobj holding a pending vgem fence", ret))
+		return;
+	fence = hilt_defer_close(ctx, s.out_fence_fd);
+	fu_sleep_ms(VAC_HELD_MS);
+	waited = vac_fence_wait(fence, 0) == 0 && mown[0] == 0;
 	if (!waited)
 		hilt_fail(ctx, "a job whose in_syncobj holds a pending vgem fence ran before the fence signalled");
-signal:
-	t_signal = vac_now_ms();
+	t_signal = fu_now_ns();
 	vac_vgem_signal(&vg, vfence);
-	if (s.out_fence_fd >= 0) {
-		done = vac_fence_wait(s.out_fence_fd, JOB_DONE_MS) == 1 && mown[0] == 0x3c && mown[PAGE - 1] == 0x3c;
-		after_ms = vac_now_ms() - t_signal;
-		if (!done)
-			hilt_fail(ctx, "the job did not complete its FILL after its in-fence signalled");
-	}
+	done = vac_fence_wait(fence, VAC_JOB_DONE_MS) == 1 && mown[0] == 0x3c && mown[PAGE - 1] == 0x3c;
+	after_ms = (fu_now_ns() - t_signal) / 1000000;
+	if (!done)
+		hilt_fail(ctx, "the job did not complete its FILL after its in-fence signalled");
 	hj_begin(&j);
 	hj_dev(&j, va.dev);
 	hj_str(&j, "in_fence_driver", driver);
 	hj_int(&j, "in_fence_status", status);
-	hj_uint(&j, "held_ms", HELD_MS);
+	hj_uint(&j, "held_ms", VAC_HELD_MS);
 	hj_bool(&j, "waited_for_in_fence", waited);
 	hj_bool(&j, "done_after_signal", done);
 	hj_int(&j, "done_after_signal_ms", after_ms);
 	hilt_obs(ctx, "vaccel.in-syncobj", &j);
-out:
-	if (s.out_fence_fd >= 0)
-		close(s.out_fence_fd);
-	if (ex.fd > 0)
-		close(ex.fd);
-	if (mown)
-		munmap(mown, PAGE);
-	vac_vgem_close(&vg);
-	vac_close(&va);
 }

@@ -49,6 +49,7 @@
 
 #include "fence-util.h"
 #include "kernel.h"
+#include "vaccel-dmabuf.h"
 
 /* 64 x 64 x 32 bpp: 16 KiB. */
 #define BUF_W 64
@@ -1533,6 +1534,15 @@ static const struct hilt_case cases[] = {
 	{ "kernel-selftests", t_kernel_selftests, "finit_module(2)",
 	  "the kernel's dma-buf self-tests (dma_fence, dma_fence_chain, dma_fence_unwrap, dma_resv) pass, one subtest each",
 	  "", "st_init(), run_selftests()", "CONFIG_DMABUF_SELFTESTS" },
+	{ "vaccel-implicit-sync", t_vaccel_implicit_sync, "DRM_IOCTL_VACCEL_SUBMIT",
+	  "a vaccel job reading a vgem buffer it imported waits for vgem's pending write fence and reads what was written under it; a job writing it waits for a read fence; NO_IMPLICIT waits for neither (needs vaccel)",
+	  "vaccel.implicit-sync,ioctl.errno", VAC_K_SUBMIT ", dma_resv_usage_rw(), vgem_fence_attach_ioctl()" },
+	{ "vaccel-export-sync-file", t_vaccel_export_sync_file, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE",
+	  "a pending vaccel job writing the buffer it exported is in the dma-buf: EXPORT_SYNC_FILE(READ) yields vaccel's fence unsignalled, poll(2) is not ready, vgem refuses a write fence (EBUSY), SYNC_START(READ) sleeps until the job is done; a job only reading it is left out of READ exports and in WRITE ones (needs vaccel)",
+	  "vaccel.export-fence,ioctl.errno", "dma_buf_export_sync_file(), dma_buf_poll(), dma_buf_begin_cpu_access(), " VAC_K_SUBMIT },
+	{ "vaccel-move-notify", t_vaccel_move_notify, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+	  "for each exporter here (dumb buffers of every DRM device, the system dma-heap, udmabuf) vaccel's engine reads the import and BO_INFO says whether the exporter is dynamic; a static one never calls move_notify, so its subtest skips saying so (needs vaccel)",
+	  "vaccel.move-notify,ioctl.errno", VAC_K_IMPORT ", dma_buf_is_dynamic(), vaccel_move_notify()" },
 };
 
 int main(int argc, char **argv)

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "dmabuf.h"
+#include "vaccel-prime.h"
 
 #include <drm.h>
 #include <linux/dma-buf.h>
@@ -1248,7 +1249,7 @@ static void t_import_not_dmabuf(struct hilt_ctx *ctx)
 
 /* ---- cross-device ---- */
 
-static bool cross_refusal_ok(int err)
+bool cross_refusal_ok(int err)
 {
 	for (size_t i = 0; i < HILT_ARRAY_SIZE(cross_refusals); i++)
 		if (cross_refusals[i] == err)
@@ -1507,6 +1508,12 @@ static const struct hilt_case cases[] = {
 	{ "import-map-dumb", t_import_map_dumb, "DRM_IOCTL_MODE_MAP_DUMB",
 	  "MODE_MAP_DUMB of a handle imported from another device is refused: EINVAL on a primary node (imported objects are never mapped through the importer), EACCES on a render node",
 	  "ioctl.errno", "drm_gem_dumb_map_offset(), drm_ioctl_permit()" },
+	{ "vaccel-import", t_vaccel_import, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+	  "a dma-buf of each DRM device with dumb buffers, imported into vaccel, is read by vaccel's engine through the attachment's sg_table: the exporter's bytes, its later changes (no stale copy), unaligned ranges; what a job writes shows in the exporter's own mapping (needs vaccel)",
+	  "vaccel.import,ioctl.errno", VAC_K_IMPORT ", " VAC_K_ENGINE ", " K_FD2H },
+	{ "vaccel-export", t_vaccel_export, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+	  "a vaccel buffer exported to each /dev/dri node is imported (or refused with an errno a driver limitation explains) and exports back as the same dma-buf; vaccel's writes read back through the dma-buf's mapping and writes there reach its engine; a vgem write fence on the import holds vaccel's job on its own buffer (needs vaccel)",
+	  "vaccel.export,ioctl.errno", "drm_gem_prime_export(), drm_gem_map_dma_buf(), drm_gem_prime_import_dev(), vgem_fence_attach_ioctl(), " VAC_K_SUBMIT },
 };
 
 int main(int argc, char **argv)

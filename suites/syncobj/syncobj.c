@@ -7,6 +7,11 @@
  * signal, timeline signal and wait, query, transfer, eventfd; misuse refused
  * with the errno DRM core defines.
  *
+ * Accel nodes are devices like any other here: the syncobj ioctls are
+ * DRM_RENDER_ALLOW core ioctls gated only on DRIVER_SYNCOBJ, and
+ * drm_ioctl_permit() lets an accel client through, so an accelerator that
+ * advertises DRM_CAP_SYNCOBJ (vaccel does) must honour all of it.
+ *
  * Each subtest works on its own open file of the node (sdev_begin), which the
  * case runner closes after the subtest: that drops every syncobj it made.
  * Pending fences come from vgem (FENCE_ATTACH, exported from the dma-buf as
@@ -36,7 +41,7 @@
 
 #include "kernel.h"
 
-#define NODES ((1u << HILT_NODE_PRIMARY) | (1u << HILT_NODE_RENDER))
+#define NODES HILT_ALL_NODES
 
 #define S_CREATE	"DRM_IOCTL_SYNCOBJ_CREATE"
 #define S_DESTROY	"DRM_IOCTL_SYNCOBJ_DESTROY"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Helpers of the accel suite's vaccel cases (vaccel-util.h). */
+/* What a suite needs to drive vaccel (vaccel-user.h). */
 #define _GNU_SOURCE
-#include "vaccel-util.h"
+#include "vaccel-user.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,11 +10,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <drm.h>
-#include <drm_mode.h>
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 
@@ -26,40 +24,39 @@ static int err_of(int ret)
 	return ret < 0 ? -errno : 0;
 }
 
+void vac_unavailable(char *buf, size_t len)
+{
+	FILE *f = fopen(VAC_UNAVAILABLE_FILE, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 bool vac_open(struct hilt_ctx *ctx, struct va *va)
 {
-	char reason[512] = "";
-	FILE *f;
+	char reason[512];
 
 	va->fd = -1;
 	va->dev = hilt_find_device(VACCEL_DRIVER_NAME, 1u << HILT_NODE_ACCEL);
 	if (!va->dev) {
-		f = fopen(VA_UNAVAILABLE_FILE, "re");
-		if (f) {
-			if (!fgets(reason, sizeof(reason), f))
-				reason[0] = '\0';
-			reason[strcspn(reason, "\n")] = '\0';
-			fclose(f);
-		}
+		vac_unavailable(reason, sizeof(reason));
 		if (reason[0])
 			hilt_skip(ctx, "vaccel is unavailable: %s", reason);
 		else
 			hilt_skip(ctx, "no vaccel accel node (the vaccel test driver is not loaded)");
 		return false;
 	}
-	va->fd = open(va->dev->path, O_RDWR | O_CLOEXEC);
+	va->fd = hilt_defer_close(ctx, open(va->dev->path, O_RDWR | O_CLOEXEC));
 	if (va->fd < 0) {
 		hilt_fail(ctx, "open %s: %s", va->dev->path, strerror(errno));
 		return false;
 	}
 	return true;
-}
-
-void vac_close(struct va *va)
-{
-	if (va->fd >= 0)
-		close(va->fd);
-	va->fd = -1;
 }
 
 int vac_param(int fd, uint32_t param, uint64_t *value)
@@ -92,7 +89,7 @@ int vac_bo_info(int fd, uint32_t handle, struct drm_vaccel_bo_info *info)
 	return err_of(hilt_ioctl(fd, DRM_IOCTL_VACCEL_BO_INFO, info));
 }
 
-int vac_bo_map(int fd, uint32_t handle, size_t size, void **out)
+int vac_bo_map(struct hilt_ctx *ctx, int fd, uint32_t handle, size_t size, void **out)
 {
 	struct drm_vaccel_bo_info info;
 	void *p;
@@ -105,8 +102,15 @@ int vac_bo_map(int fd, uint32_t handle, size_t size, void **out)
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)info.mmap_offset);
 	if (p == MAP_FAILED)
 		return -errno;
-	*out = p;
+	*out = hilt_defer_munmap(ctx, p, size);
 	return 0;
+}
+
+int vac_bo_mapped(struct hilt_ctx *ctx, int fd, size_t size, uint32_t *handle, uint8_t **map)
+{
+	int ret = vac_bo_create(fd, size, VACCEL_BO_MAPPABLE, handle, NULL);
+
+	return ret ? ret : vac_bo_map(ctx, fd, *handle, size, (void **)map);
 }
 
 int vac_submit(int fd, struct drm_vaccel_submit *args)
@@ -114,30 +118,37 @@ int vac_submit(int fd, struct drm_vaccel_submit *args)
 	return err_of(hilt_ioctl(fd, DRM_IOCTL_VACCEL_SUBMIT, args));
 }
 
-int vac_fill(int fd, uint32_t dst, uint64_t off, uint64_t size, uint32_t value, uint32_t stall_ms, uint32_t flags, int *fence_fd)
+static int submit_fenced(struct hilt_ctx *ctx, int fd, struct drm_vaccel_submit *s, int *fence_fd)
 {
-	struct drm_vaccel_submit s = {
-		.op = VACCEL_OP_FILL, .flags = flags | VACCEL_SUBMIT_OUT_SYNC_FILE, .dst_handle = dst,
-		.dst_offset = off, .size = size, .fill_value = value, .stall_ms = stall_ms,
-	};
-	int ret = vac_submit(fd, &s);
+	int ret;
 
+	s->flags |= VACCEL_SUBMIT_OUT_SYNC_FILE;
+	ret = vac_submit(fd, s);
 	if (!ret)
-		*fence_fd = s.out_fence_fd;
+		*fence_fd = hilt_defer_close(ctx, s->out_fence_fd);
 	return ret;
 }
 
-int vac_copy(int fd, uint32_t src, uint64_t src_off, uint32_t dst, uint64_t dst_off, uint64_t size, uint32_t flags, int *fence_fd)
+int vac_fill(struct hilt_ctx *ctx, int fd, uint32_t dst, uint64_t off, uint64_t size, uint32_t value,
+	     uint32_t flags, int *fence_fd)
 {
 	struct drm_vaccel_submit s = {
-		.op = VACCEL_OP_COPY, .flags = flags | VACCEL_SUBMIT_OUT_SYNC_FILE, .src_handle = src,
+		.op = VACCEL_OP_FILL, .flags = flags, .dst_handle = dst,
+		.dst_offset = off, .size = size, .fill_value = value,
+	};
+
+	return submit_fenced(ctx, fd, &s, fence_fd);
+}
+
+int vac_copy(struct hilt_ctx *ctx, int fd, uint32_t src, uint64_t src_off, uint32_t dst, uint64_t dst_off,
+	     uint64_t size, uint32_t flags, int *fence_fd)
+{
+	struct drm_vaccel_submit s = {
+		.op = VACCEL_OP_COPY, .flags = flags, .src_handle = src,
 		.dst_handle = dst, .src_offset = src_off, .dst_offset = dst_off, .size = size,
 	};
-	int ret = vac_submit(fd, &s);
 
-	if (!ret)
-		*fence_fd = s.out_fence_fd;
-	return ret;
+	return submit_fenced(ctx, fd, &s, fence_fd);
 }
 
 int vac_fence_wait(int fence_fd, int timeout_ms)
@@ -169,60 +180,57 @@ int vac_fence_info(int fence_fd, int *status, char *driver, size_t driver_len)
 	return 0;
 }
 
-bool vac_vgem_open(struct hilt_ctx *ctx, size_t size, struct vac_vgem *v)
+bool vac_dumb_open(struct hilt_ctx *ctx, struct hilt_dev *dev, size_t size, struct vac_dumb *b)
 {
 	struct hilt_bo bo;
 	void *map;
 	int ret;
 
-	memset(v, 0, sizeof(*v));
-	v->fd = -1;
-	v->dmabuf = -1;
-	v->dev = hilt_find_device("vgem", 1u << HILT_NODE_PRIMARY);
-	if (!v->dev) {
-		hilt_skip(ctx, "no vgem card node: vgem is the exporter these cases import from");
+	memset(b, 0, sizeof(*b));
+	b->dev = dev;
+	b->dmabuf = -1;
+	b->fd = hilt_defer_close(ctx, open(dev->path, O_RDWR | O_CLOEXEC));
+	if (b->fd < 0) {
+		hilt_fail(ctx, "open %s: %s", dev->path, strerror(errno));
 		return false;
 	}
-	v->fd = open(v->dev->path, O_RDWR | O_CLOEXEC);
-	if (v->fd < 0) {
-		hilt_fail(ctx, "open %s: %s", v->dev->path, strerror(errno));
-		return false;
-	}
-	/* Rows of 4 KiB: size rounded up to whole pages. */
-	ret = hilt_dumb_create(v->fd, 1024, (uint32_t)((size + 4095) / 4096), 32, &bo);
+	/* Rows of 4 KiB (1024 pixels of 32 bits): size rounded up to whole pages. */
+	ret = hilt_dumb_create(b->fd, 1024, (uint32_t)((size + 4095) / 4096), 32, &bo);
 	if (ret) {
-		hilt_fail(ctx, "vgem MODE_CREATE_DUMB of %zu bytes: %s", size, hilt_errname(-ret));
+		hilt_fail(ctx, "%s (%s) MODE_CREATE_DUMB of %zu bytes: %s", dev->node, dev->driver, size, hilt_errname(-ret));
 		return false;
 	}
-	v->handle = bo.handle;
-	v->size = bo.size;
-	ret = hilt_dumb_map(v->fd, &bo, &map);
+	b->handle = bo.handle;
+	b->size = bo.size;
+	ret = hilt_dumb_map(b->fd, &bo, &map);
 	if (ret) {
-		hilt_fail(ctx, "mapping the vgem buffer: %s", hilt_errname(-ret));
+		hilt_fail(ctx, "%s (%s) mapping its dumb buffer: %s", dev->node, dev->driver, hilt_errname(-ret));
 		return false;
 	}
-	v->map = map;
-	ret = hilt_prime_export(v->fd, v->handle, DRM_CLOEXEC | DRM_RDWR, &v->dmabuf);
+	b->map = hilt_defer_munmap(ctx, map, b->size);
+	ret = hilt_prime_export(b->fd, b->handle, DRM_CLOEXEC | DRM_RDWR, &b->dmabuf);
 	if (ret) {
-		hilt_fail(ctx, "vgem PRIME_HANDLE_TO_FD: %s", hilt_errname(-ret));
+		hilt_fail(ctx, "%s (%s) PRIME_HANDLE_TO_FD: %s", dev->node, dev->driver, hilt_errname(-ret));
 		return false;
 	}
+	hilt_defer_close(ctx, b->dmabuf);
 	return true;
 }
 
-void vac_vgem_close(struct vac_vgem *v)
+bool vac_vgem_open(struct hilt_ctx *ctx, size_t size, struct vac_dumb *v)
 {
-	if (v->map)
-		munmap(v->map, v->size);
-	if (v->dmabuf >= 0)
-		close(v->dmabuf);
-	if (v->fd >= 0)
-		close(v->fd);
-	v->map = NULL;
-	v->dmabuf = v->fd = -1;
+	struct hilt_dev *dev = hilt_find_device("vgem", 1u << HILT_NODE_PRIMARY);
+
+	if (!dev) {
+		memset(v, 0, sizeof(*v));
+		v->fd = v->dmabuf = -1;
+		hilt_skip(ctx, "no vgem card node: vgem is the exporter, and its fences the ones, these cases use");
+		return false;
+	}
+	return vac_dumb_open(ctx, dev, size, v);
 }
 
-int vac_vgem_fence(struct vac_vgem *v, bool write, uint32_t *fence)
+int vac_vgem_fence(const struct vac_dumb *v, bool write, uint32_t *fence)
 {
 	struct drm_vgem_fence_attach a = { .handle = v->handle, .flags = write ? VGEM_FENCE_WRITE : 0 };
 	int ret = hilt_ioctl(v->fd, DRM_IOCTL_VGEM_FENCE_ATTACH, &a);
@@ -232,14 +240,14 @@ int vac_vgem_fence(struct vac_vgem *v, bool write, uint32_t *fence)
 	return err_of(ret);
 }
 
-int vac_vgem_signal(struct vac_vgem *v, uint32_t fence)
+int vac_vgem_signal(const struct vac_dumb *v, uint32_t fence)
 {
 	struct drm_vgem_fence_signal s = { .fence = fence };
 
 	return err_of(hilt_ioctl(v->fd, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s));
 }
 
-int vac_blocker(int va_fd, struct vac_vgem *v, uint32_t *syncobj, uint32_t *vfence)
+int vac_blocker(int va_fd, const struct vac_dumb *v, uint32_t *syncobj, uint32_t *vfence)
 {
 	struct dma_buf_export_sync_file ex = { .flags = DMA_BUF_SYNC_READ };
 	struct drm_syncobj_create sc = { 0 };
@@ -292,20 +300,4 @@ long vac_pattern_check(const uint8_t *p, size_t off, size_t n, uint32_t seed)
 		if (p[i] != vac_pattern(off + i, seed))
 			return (long)i;
 	return -1;
-}
-
-int64_t vac_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void vac_sleep_ms(unsigned ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
 }

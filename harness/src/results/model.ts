@@ -2,6 +2,7 @@
  * The result model: what results.json holds and every report is built from.
  * Plain data; statuses follow IGT's vocabulary.
  */
+import type { Inventory } from './inventory.js';
 import type { SchemaViolation } from '../schemas/registry.js';
 
 export type Status = 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'incomplete' | 'dmesg-warn' | 'dmesg-fail' | 'abort';
@@ -91,6 +92,8 @@ export interface RunEnvironment {
   host: { hostname: string; platform: string; release: string };
   startedAt: string;
   endedAt: string | null;
+  /** The machine as the agent saw it on the first boot that said (results/inventory.ts); null when no boot did. */
+  inventory?: Inventory | null;
 }
 
 export interface RunResult {

@@ -10,5 +10,6 @@ export interface KernelInfo {
   config: string | null;
   /** sha256 of the config file, so results say exactly which configuration ran. */
   configSha256: string | null;
-  source: { type: 'debian'; package: string; version: string } | { type: 'path' };
+  /** running: the kernel a machine hilt did not boot is running (ssh, local); image is then ''. */
+  source: { type: 'debian'; package: string; version: string } | { type: 'path' } | { type: 'running'; machine: string };
 }

@@ -13,8 +13,10 @@ import { HiltError, infraError } from '../errors.js';
 import { JOURNAL_FILE, type JournalEntry, JournalWriter } from '../journal/index.js';
 import type { RunPlan } from '../plan/types.js';
 import { type ResultsFold, type SettledTest, createFold } from '../results/fold.js';
+import { InventoryCollector, checkAccelerators } from '../results/inventory.js';
 import type { RunResult } from '../results/model.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
+import type { MachineTarget } from '../targets/index.js';
 import type { Log } from '../util/log.js';
 import { forTerminal } from '../util/terminal.js';
 import { type BootOutcome, runBoot } from './boot-session.js';
@@ -79,6 +81,17 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   o.signal.addEventListener('abort', onInterrupt, { once: true });
   if (o.signal.aborted) stop.abort();
   const failed: { journal: HiltError | null } = { journal: null };
+  // The machine must show what its profile demands before any suite runs: checked as its inventory arrives.
+  const inventory = new InventoryCollector();
+  let wrongMachine: HiltError | null = null;
+  const checkInventory = (entry: JournalEntry) => {
+    if (entry.t !== 'rec' || !plan.machine.accelerators?.length || inventory.pushEntry(entry) !== 'complete') return;
+    const why = checkAccelerators(inventory.of(entry.boot)!, plan.machine.accelerators, plan.machine.name);
+    if (why && !wrongMachine) {
+      wrongMachine = infraError(why, { hint: 'The machine profile\'s accelerators: say what this machine must show; a run on other hardware certifies nothing.' });
+      stop.abort();
+    }
+  };
   const journal = (entry: JournalEntry) => {
     if (failed.journal) return;
     try {
@@ -93,16 +106,21 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       settled.add(s.index);
       o.onSettled?.(s, settled.size, total);
     }
+    checkInventory(entry);
   };
 
   let endStatus: Extract<JournalEntry, { t: 'end' }>['status'] = 'complete';
   let error: HiltError | null = null;
   const startedAt = new Date().toISOString();
+  let target: MachineTarget | null = null;
   try {
     // The run is on record before the slow steps, so a run stopped during them still leaves its reports.
     if (!previous.length) journal({ t: 'run', v: 1, at: startedAt, id: randomUUID(), plan, env: plannedEnvironment(plan, startedAt) });
-    const { kernel, accel, target } = await prepareMachine(plan, { cacheDir: o.cacheDir, log, consoleLevel: 1, signal: stop.signal });
-    if (!previous.length) journal({ t: 'env', env: runEnvironment(kernel, target.describe(), target.kind, startedAt) });
+    const prepared = await prepareMachine(plan, { cacheDir: o.cacheDir, log, consoleLevel: 1, signal: stop.signal });
+    const { kernel, accel, where } = prepared;
+    const machineTarget = (target = prepared.target);
+    let described = JSON.stringify(machineTarget.describe());
+    if (!previous.length) journal({ t: 'env', env: runEnvironment(kernel, machineTarget.describe(), machineTarget.kind, startedAt) });
     else journal({ t: 'note', text: `resumed at test ${nextStart(builder, total) + 1} of ${total} on ${new Date().toISOString()}` });
     const runDeadline = plan.timeouts.runMs ? Date.now() + plan.timeouts.runMs : null;
     let bootNo = previous.filter((e) => e.t === 'boot').length;
@@ -113,8 +131,8 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       bootNo++;
       const cmdline = ['hilt.mode=run', `hilt.start=${start}`, ...(count < total - start ? [`hilt.count=${count}`] : [])];
       const last = Math.min(total, start + count);
-      log.progress(`boot ${bootNo}: ${kernel.release} under ${accel.toUpperCase()}, tests ${start + 1}${last > start + 1 ? `-${last}` : ''} of ${total}`);
-      const machine = await target.boot({ cmdline });
+      log.progress(`boot ${bootNo}: ${kernel.release} ${where}, tests ${start + 1}${last > start + 1 ? `-${last}` : ''} of ${total}`);
+      const machine = await machineTarget.boot({ cmdline });
       // The kernel takes a couple of seconds to reach the agent: the time to compile the schemas.
       if (bootNo === firstBoot) {
         setTimeout(() => {
@@ -131,7 +149,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
         markedTest: (line) => markedTest(line, plan.tests),
         journal,
         bootTimeoutMs: plan.timeouts.bootMs,
-        silenceTimeoutMs: plan.timeouts.silenceMs,
+        silenceTimeoutMs: plan.timeouts.silenceMs + machineTarget.consoleLagMs,
         caseGraceMs: plan.timeouts.caseGraceMs,
         runDeadline,
         timeoutOf: (i) => plan.tests[i]?.timeoutMs ?? 60_000,
@@ -142,6 +160,16 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       });
       raw.close();
       if (raw.failure) journal({ t: 'note', text: `boot ${bootNo}: the raw console copy ${raw.failure}` });
+      // What the target has to say about the boot (a LAVA job, a power request tried twice), and its own failures.
+      const after = await machineTarget.afterBoot(machine);
+      for (const text of after.notes) journal({ t: 'note', text: `boot ${bootNo}: ${text}` });
+      const now = JSON.stringify(machineTarget.describe());
+      if (now !== described) {
+        described = now;
+        journal({ t: 'env', env: runEnvironment(kernel, machineTarget.describe(), machineTarget.kind, startedAt) });
+      }
+      if (after.error) throw after.error;
+      if (wrongMachine) throw wrongMachine;
       if (outcome.reason === 'run-timeout') throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
       if (outcome.reason === 'abort-on') throw new HiltError('conformance', outcome.why ?? 'an --abort-on condition was met');
       return outcome;
@@ -171,7 +199,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
           hint: `The whole console is in ${join(plan.out, `console-${bootNo}.log`)}; \`hilt boot\` shows the boot interactively.`,
           detail: [
             outcome.tail.length ? `last console lines:\n${outcome.tail.map((l) => `  ${l}`).join('\n')}` : 'the console said nothing',
-            ...(stderr ? [`${plan.machine.qemu} said:\n${stderr}`] : []),
+            ...(stderr ? [`${plan.machine.type === 'qemu' ? plan.machine.qemu : `the ${plan.machine.type} machine`} said:\n${stderr}`] : []),
           ].join('\n'),
         });
       }
@@ -209,6 +237,9 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       endStatus = 'aborted';
     }
     if (!builder.started) throw error ?? failed.journal ?? e;
+  } finally {
+    // A lab board is off after every boot; what the target holds for the run (a power guard, a folder on an SSH host) goes now.
+    await target?.close().catch((e: Error) => log.warn(`letting go of the machine: ${e.message}`));
   }
   o.signal.removeEventListener('abort', onInterrupt);
   const journalError = failed.journal;

@@ -37,6 +37,8 @@ const TERM_GRACE_MS = 3000;
 /** A short command over SSH (probe, mkdir, rm) may take this long. */
 const COMMAND_MS = 60_000;
 const COPY_MS = 300_000;
+/** sha256sum of nothing: the machine shows no kernel configuration. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const REMOTE_DIR = /^\/\S*\/hilt\.[A-Za-z0-9]{6,}$/;
 
 /** A word as the remote shell must see it (POSIX single quotes). Pure. */
@@ -117,18 +119,17 @@ export class SshTarget implements MachineTarget {
     return r.output;
   }
 
-  /** The running kernel there: `uname -r` and its configuration's hash (from /boot or /proc/config.gz). */
+  /** The running kernel there: `uname -r` and the sha256 of its configuration (from /boot or /proc/config.gz). */
   async kernel(): Promise<KernelInfo> {
-    const out = await this.run(['sh', '-c', 'uname -r; cat "/boot/config-$(uname -r)" 2>/dev/null || zcat /proc/config.gz 2>/dev/null || true'], 'asking for the kernel');
-    const nl = out.indexOf('\n');
-    const rel = (nl < 0 ? out : out.slice(0, nl)).trim();
-    const config = nl < 0 ? '' : out.slice(nl + 1);
-    return runningKernel(this.o.name, rel, config.trim() ? Buffer.from(config) : null);
+    const out = await this.run(['sh', '-c', '{ cat "/boot/config-$(uname -r)" 2>/dev/null || zcat /proc/config.gz 2>/dev/null; } | sha256sum; uname -r'], 'asking for the kernel');
+    const [hash, rel] = out.trim().split('\n');
+    const sha = /^[0-9a-f]{64}/.exec(hash ?? '')?.[0] ?? null;
+    return { ...runningKernel(this.o.name, (rel ?? '').trim(), null), configSha256: sha === EMPTY_SHA256 ? null : sha };
   }
 
   /** The machine's boot id, and whether our folder is still there; null when it does not answer. */
   private async probe(): Promise<{ bootId: string; staged: boolean } | null> {
-    const r = await this.ssh(['sh', '-c', 'cat /proc/sys/kernel/random/boot_id; test -x "$1/agent" && echo staged', 'hilt', this.remoteDir ?? '/nonexistent'], 30_000);
+    const r = await this.ssh(['sh', '-c', 'cat /proc/sys/kernel/random/boot_id && if test -x "$1/agent"; then echo staged; fi', 'hilt', this.remoteDir ?? '/nonexistent'], 30_000);
     const failed = sshFailure(this.o.ssh, r.code, r.output);
     if (failed && failed.kind === 'usage') throw failed;
     if (r.code !== 0 || r.timedOut) return null;

@@ -150,8 +150,8 @@ export function describeInventory(inv: Inventory): string {
 }
 
 function demandText(d: AcceleratorDemand): string {
-  const ids = d.vendor || d.device ? `PCI device ${d.vendor ?? '*'}:${d.device ?? '*'}${d.driver ? ` bound to ${d.driver}` : ''}` : `DRM or accel node of driver ${d.driver}`;
-  return d.count > 1 ? `${d.count}× ${ids}` : ids;
+  const what = d.vendor || d.device ? `PCI device ${d.vendor ?? '*'}:${d.device ?? '*'}${d.driver ? ` bound to ${d.driver}` : ''}` : `DRM or accel node of driver ${d.driver}`;
+  return d.count > 1 ? `${d.count} × ${what}` : what;
 }
 
 /** How many of the machine's devices meet a demand. */
@@ -169,8 +169,8 @@ export function countMatching(inv: Inventory, d: AcceleratorDemand): number {
 export function checkAccelerators(inv: Inventory, demands: readonly AcceleratorDemand[], machine: string): string | null {
   const missing = demands.filter((d) => countMatching(inv, d) < d.count);
   if (!missing.length) return null;
-  const found = missing.map((d) => `${countMatching(inv, d)} of ${demandText(d)}`).join(', ');
-  return `machine ${machine} must show ${missing.map(demandText).join(' and ')}, but boot ${inv.boot} found ${found}; it shows: ${describeInventory(inv)}`;
+  const wanted = missing.map((d) => `${demandText(d)} (found ${countMatching(inv, d)})`).join(', ');
+  return `machine ${machine} must show ${wanted}; boot ${inv.boot} shows ${describeInventory(inv)}`;
 }
 
 /** The inventory as name/value pairs (JUnit properties). */

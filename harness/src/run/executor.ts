@@ -131,7 +131,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       bootNo++;
       const cmdline = ['hilt.mode=run', `hilt.start=${start}`, ...(count < total - start ? [`hilt.count=${count}`] : [])];
       const last = Math.min(total, start + count);
-      log.progress(`boot ${bootNo}: ${kernel.release} ${where}, tests ${start + 1}${last > start + 1 ? `-${last}` : ''} of ${total}`);
+      log.progress(`boot ${bootNo}: ${kernel.release} ${where}, ${count ? `tests ${start + 1}${last > start + 1 ? `-${last}` : ''} of ${total}` : 'only to see what the machine shows'}`);
       const machine = await machineTarget.boot({ cmdline });
       // The kernel takes a couple of seconds to reach the agent: the time to compile the schemas.
       if (bootNo === firstBoot) {
@@ -207,6 +207,11 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
 
 
 
+    // A machine that must show certain accelerators proves it before any suite runs: a first boot runs no
+    // test (hilt.count=0), only the agent's inventory, which checkInventory judges as it arrives.
+    if (plan.machine.accelerators?.length && !previous.length) {
+      if ((await boot(0, 0)).reason === 'interrupted') endStatus = 'interrupted';
+    }
     for (let start = nextStart(builder, total); start < total && endStatus === 'complete'; ) {
       const outcome = await boot(start, total - start);
       if (outcome.reason === 'interrupted') endStatus = 'interrupted';

@@ -14,9 +14,11 @@
  * board off. A power-off that fails ends the run with an infrastructure error
  * saying the board may still be on.
  *
- * Boot states:  off ──power on──► on ──(agent done + "reboot: Power down",
- *   console lost, kill)──► stopping ──power off──► off (exited settles)
+ * Boot states:  off ──power on──► on ──("reboot: Power down" or 10 s after the
+ *   agent's done, console lost, kill)──► stopping ──power off──► off (exited settles)
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { infraError, type HiltError } from '../errors.js';
 import type { MachineProfile, LabSettings } from '../plan/types.js';
 import { LineSplitter } from '../text/line-splitter.js';
@@ -27,12 +29,16 @@ import { PowerGuard } from './power-guard.js';
 import { type PowerControl, powerControl } from './power.js';
 import type { AfterBoot, MachineTarget } from './machine-target.js';
 import type { BootRequest, Machine, MachineExit } from './target.js';
-import { join } from 'node:path';
 
 /** After the agent's `done`, how long the kernel may take to say it powers down before hilt cuts the power. */
 const POWER_DOWN_GRACE_MS = 10_000;
 const DONE = /@hilt \d+ done [0-9a-f]{8}\b/;
-const POWER_DOWN = /reboot: (Power down|System halted|Restarting system)/;
+/**
+ * The kernel powering down (the agent's end, or the shell's under `hilt boot`) or restarting: the board
+ * is switched off then, as QEMU exits. A halted kernel ("System halted") stays on and silent, as in QEMU,
+ * where the silence watchdog judges it.
+ */
+const POWER_DOWN = /reboot: (Power down|Restarting system)/;
 
 export interface LabTargetOptions {
   machine: MachineProfile & { lab: LabSettings };
@@ -95,7 +101,10 @@ export class LabTarget implements MachineTarget {
 
   async boot(request: BootRequest): Promise<Machine> {
     await (this.staged ??= this.stage());
-    this.guard ??= PowerGuard.start({ machine: this.o.machine.name, power: this.lab.power }, join(this.o.workDir, 'power-guard.log'));
+    if (!this.guard) {
+      mkdirSync(this.o.workDir, { recursive: true });
+      this.guard = PowerGuard.start({ machine: this.o.machine.name, power: this.lab.power }, join(this.o.workDir, 'power-guard.log'));
+    }
     const name = this.o.machine.name;
     this.guard.armed(); // until the first power-off has been confirmed, the board may be on
     await this.power.off();
@@ -148,9 +157,9 @@ export class LabTarget implements MachineTarget {
         if (DONE.test(line) && !graceTimer) {
           graceTimer = setTimeout(() => void powerDown('the agent finished, but the kernel never said it powers down', 0), POWER_DOWN_GRACE_MS);
         } else if (POWER_DOWN.test(line)) {
-          const clean = graceTimer !== null;
+          const clean = line.includes('Power down');
           // Give the console a moment to bring the last bytes.
-          setTimeout(() => void powerDown(clean ? '' : `the kernel stopped by itself: ${line.trim()}`, clean ? 0 : null), 200);
+          setTimeout(() => void powerDown(clean ? '' : `the kernel restarted by itself: ${line.trim()}`, clean ? 0 : null), 200);
         }
       }
       if (listeners.length) for (const l of listeners) l(chunk);

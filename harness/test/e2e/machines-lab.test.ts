@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { CaseResult, RunResult } from '../../src/results/model.js';
 import { runHilt, startHilt, tempDir } from '../helpers.js';
+import { typeInto } from '../targets/interactive.js';
 import { boardMissing, startQemuBoard } from '../targets/qemu-board.js';
 
 const skip = boardMissing();
@@ -39,6 +40,7 @@ t.test('a lab board: the qemu target\'s verdicts, a panic and a power cut surviv
   const out = join(dir, 'out');
   const started = Date.now();
   const run = startHilt(['run', '--machine', board.profile, '--out', out, '--suite', 'drm-core', '--suite', 'faults:hang,panic', '--case-timeout', '120']);
+  t.teardown(() => void run.child.kill('SIGKILL'));
   // The hang case runs until the board loses its power: the test pulls the plug behind hilt's back.
   await until('faults/hang to begin', 240_000, () => journalHas(out, /"kind":"begin","p":"11"/));
   await new Promise((r) => setTimeout(r, 500));
@@ -80,11 +82,12 @@ t.test('a board that shows what its profile demands; hilt killed mid-run: the po
   const dir = tempDir(t, 'hilt-board-');
   const board = await startQemuBoard(dir, {
     marker: `kill-${process.pid}`,
-    extraProfile: ['accelerators:', '  - { vendor: "1af4", device: "1050", driver: virtio-pci }', '  - { driver: vgem }'].join('\n'),
+    extraProfile: ['accelerators:', '  - { vendor: "1af4", device: "1050", driver: virtio-pci }'].join('\n'),
   });
   t.teardown(() => board.stop());
   const out = join(dir, 'out');
   const run = startHilt(['run', '--machine', board.profile, '--out', out, '--suite', 'faults:hang', '--case-timeout', '120']);
+  t.teardown(() => void run.child.kill('SIGKILL'));
   await until('the case to begin', 240_000, () => journalHas(out, /"kind":"begin"/));
   t.ok(journalHas(out, /"t":"boot","boot":2,/), 'boot 1 only showed the machine (the profile demands accelerators), boot 2 runs the case');
   t.equal(board.qemuPids().length, 1, 'the board is on');
@@ -95,4 +98,20 @@ t.test('a board that shows what its profile demands; hilt killed mid-run: the po
   t.equal(board.powerLog().filter((l) => l.startsWith('off')).length, offsBefore + 1, 'one more power-off, after hilt died');
   const guard = readFileSync(join(out, 'power-guard.log'), 'utf8');
   t.match(guard, /hilt went away without a word while board may be on: powering it off\n.*board is off/);
+});
+
+t.test('hilt boot on a lab board: the console attached, a shell in the test kernel, the board off when it ends', { skip }, async (t) => {
+  const dir = tempDir(t, 'hilt-board-');
+  const board = await startQemuBoard(dir, { marker: `boot-${process.pid}` });
+  t.teardown(() => board.stop());
+  // The power guard's log goes to the plan's folder: ./reports of where hilt boot runs.
+  const s = await typeInto(['boot', '--machine', board.profile, '--suite', 'drm-core'], /hilt:\/# /, 'ls /hilt/suites; cat /proc/cmdline; exit\r', 240_000, dir);
+  t.equal(s.code, 0, 'the shell ended, the board powered down, hilt exited 0');
+  t.match(s.output, /drm-core/);
+  t.match(s.output, /initrd=initrd\.cpio console=ttyS0 panic=0 .* hilt\.mode=shell/, 'the kernel the iPXE script booted');
+  t.match(s.output, /hilt: machine off/);
+  if (!t.passing()) t.comment(s.output.slice(-3000));
+  t.same(board.powerLog().map((l) => l.split(' ')[0]).slice(1), ['off', 'on', 'off']);
+  t.same(board.qemuPids(), []);
+  t.match(readFileSync(join(dir, 'reports', 'power-guard.log'), 'utf8'), /watching board/);
 });

@@ -7,9 +7,9 @@ export interface Session {
 }
 
 /** Starts hilt on a pseudo-terminal; once `ready` shows in its output, types `input`; resolves when hilt exits. */
-export async function typeInto(args: string[], ready: RegExp, input: string, timeoutMs = 120_000): Promise<Session> {
+export async function typeInto(args: string[], ready: RegExp, input: string, timeoutMs = 120_000, cwd = ROOT): Promise<Session> {
   const pty = await import('node-pty');
-  const p = pty.spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', HILT, ...args], { name: 'xterm', cols: 160, rows: 40, cwd: ROOT, env: cleanEnv({ PS1: 'hilt-test$ ' }) as Record<string, string> });
+  const p = pty.spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', HILT, ...args], { name: 'xterm', cols: 160, rows: 40, cwd, env: cleanEnv({ PS1: 'hilt-test$ ' }) as Record<string, string> });
   let output = '';
   let typed = false;
   return new Promise((resolve) => {

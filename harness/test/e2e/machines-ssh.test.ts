@@ -7,12 +7,12 @@
  *
  * Needs openssh-server; skipped with the reason otherwise.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { CaseResult, RunResult } from '../../src/results/model.js';
-import { runHilt, tempDir } from '../helpers.js';
+import { runHilt, startHilt, tempDir } from '../helpers.js';
 import { typeInto } from '../targets/interactive.js';
 import { sshdMissing, startSshd } from '../targets/sshd.js';
 
@@ -55,6 +55,28 @@ t.test('a host key that does not match: refused, exit 2, nothing copied', { skip
   t.match(r.stderr, /ssh-keyscan -p \d+ 127\.0\.0\.1 >> /);
   t.same(readdirSync(sshd.workDir), []);
   t.notMatch(sshd.log(), /Accepted publickey/, 'hilt never logged in');
+});
+
+t.test('a host that goes away mid-case (as a panicking one does): the case crashes, the rest is not run, exit 2', { skip }, async (t) => {
+  const dir = tempDir(t, 'hilt-ssh-');
+  const sshd = await startSshd(dir);
+  t.teardown(() => sshd.stop());
+  const out = join(dir, 'out');
+  const run = startHilt(['run', '--machine', sshd.profile(), '--out', out, '--suite', 'faults:pass,hang', '--suite', 'drm-core:version', '--case-timeout', '60']);
+  t.teardown(() => void run.child.kill('SIGKILL'));
+  const end = Date.now() + 60_000;
+  while (!(existsSync(join(out, 'journal.jsonl')) && /"kind":"begin","p":"1"/.test(readFileSync(join(out, 'journal.jsonl'), 'utf8'))) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  sshd.vanish();
+  const r = await run.done;
+  t.equal(r.code, 2, 'an infrastructure error: hilt cannot bring the host back');
+  t.match(r.stderr, /hilt: \S+@127\.0\.0\.1:\d+ does not answer over SSH after the last boot ended, and hilt cannot power-cycle it \(the machine profile has no power settings\): the rest of the run is not run/);
+  const run2 = results(out);
+  t.same(
+    run2.suites.flatMap((s) => s.cases.map((c) => `${s.name}/${c.name}: ${c.status}`)),
+    ['faults/pass: pass', 'faults/hang: crash', 'drm-core/version: incomplete'],
+  );
+  t.match(run2.suites[0]!.cases[1]!.message, /the machine went down during this case/);
+  t.match(run2.suites[1]!.cases[0]!.message, /not run: the run stopped first: .* does not answer over SSH/);
 });
 
 t.test('hilt boot over SSH: a shell in the folder with the suites', { skip }, async (t) => {

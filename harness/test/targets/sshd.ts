@@ -5,7 +5,7 @@
  * hilt gets names the key files; nothing about the host key is ever skipped.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,29 @@ export interface TestSshd {
   strangerKnownHosts: string;
   workDir: string;
   log(): string;
+  /** Every sshd process of this server, the sessions' too: the host "goes away". */
+  vanish(): void;
   stop(): void;
+}
+
+/** The processes below pid, from /proc's parent links. */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      // comm may hold spaces and parentheses: the fields after its closing parenthesis are fixed.
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone
+    }
+  }
+  const out: number[] = [];
+  const walk = (of: number) => {
+    for (const [child, ppid] of parent) if (ppid === of) out.push(child), walk(child);
+  };
+  walk(pid);
+  return out;
 }
 
 const listening = (port: number) =>
@@ -92,6 +114,16 @@ export async function startSshd(dir: string): Promise<TestSshd> {
       return file;
     },
     log: () => log,
+    vanish() {
+      // The listener and every session it forked (sshd rewrites its environment, so no marker survives there).
+      for (const pid of [sshd.pid!, ...descendants(sshd.pid!)]) {
+        try {
+          if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('sshd')) process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    },
     stop: () => void sshd.kill('SIGKILL'),
   };
 }

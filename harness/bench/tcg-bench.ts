@@ -45,7 +45,7 @@ export async function tcgBench(o: { boots: number; progress: (m: string) => void
   const tally: Record<Mode, Tally> = { single: { boots: 0, oops: 0, failed: 0, ms: [], first: [] }, multi: { boots: 0, oops: 0, failed: 0, ms: [], first: [] } };
   for (let i = 0; i < o.boots * 2; i++) {
     const mode: Mode = i % 2 ? 'multi' : 'single';
-    const target = createTarget({ ...plan.machine, tcgThreads: mode }, { kernelImage: kernel.image, initrd: image.path, accel: 'tcg' });
+    const target = createTarget({ ...plan.machine, tcgThreads: mode }, { kernelImage: kernel.image, initrd: image!.path, accel: 'tcg' });
     const t0 = Date.now();
     const machine = await target.boot({ cmdline: ['hilt.mode=run', `hilt.start=${plan.tests.length}`] });
     const splitter = new LineSplitter({ encoding: 'latin1' });

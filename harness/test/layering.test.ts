@@ -28,7 +28,7 @@ const DEPS: Record<string, string[]> = {
   plan: ['agent-protocol', 'igt', 'kernel', 'schemas', 'suites', 'util'],
   results: ['agent-protocol', 'console', 'igt', 'journal', 'ktap', 'plan', 'schemas'],
   report: ['results', 'schemas'],
-  targets: ['agent-protocol', 'lava', 'plan', 'text', 'util'],
+  targets: ['agent-protocol', 'kernel', 'lava', 'plan', 'text', 'util'],
   lava: ['agent-protocol', 'kernel', 'plan', 'schemas', 'suites', 'targets', 'text', 'util'],
   run: ['agent-protocol', 'console', 'igt', 'image', 'journal', 'kernel', 'plan', 'results', 'schemas', 'suites', 'targets', 'text', 'util'],
   cli: ['*'],

@@ -22,13 +22,25 @@ export async function bootCommand(opts: RunOptions): Promise<number> {
   const registry = schemas();
   const catalog = loadCatalog(registry);
   const plan = await buildRunPlan({ ...opts, suites: opts.suites?.length ? opts.suites : catalog.filter((s) => s.default).map((s) => s.name) }, catalog, registry);
-  const { kernel, accel, target } = await prepareMachine(plan, { cacheDir: cacheDir(), log, consoleLevel: 0 });
+  const { kernel, where, target } = await prepareMachine(plan, { cacheDir: cacheDir(), log, consoleLevel: 0 });
   const stdout = process.stdout;
-  log.info(`booting ${kernel.release} on ${target.kind} (${accel.toUpperCase()}); the guest shell is yours, Ctrl-] leaves`);
-  const machine = await target.boot({ cmdline: ['hilt.mode=shell'], interactive: { cols: stdout.columns || 80, rows: stdout.rows || 24 } });
-  const { code, escaped } = await attachTerminal(machine, process.stdin, stdout);
-  log.info('machine off');
-  return code === 0 || escaped ? EXIT_OK : EXIT_INFRA;
+  try {
+    const hosted = plan.machine.type === 'ssh' || plan.machine.type === 'local';
+    log.info(
+      hosted
+        ? `a shell ${where} (${kernel.release}) in the folder with the agent and the suites (hilt/suites); Ctrl-] leaves`
+        : `booting ${kernel.release} ${where}; the guest shell is yours, Ctrl-] leaves`,
+    );
+    const machine = await target.boot({ cmdline: ['hilt.mode=shell'], interactive: { cols: stdout.columns || 80, rows: stdout.rows || 24 } });
+    const { code, escaped } = await attachTerminal(machine, process.stdin, stdout);
+    const after = await target.afterBoot(machine);
+    for (const note of after.notes) log.info(note);
+    if (after.error) throw after.error;
+    log.info(hosted ? 'shell closed' : 'machine off');
+    return code === 0 || escaped ? EXIT_OK : EXIT_INFRA;
+  } finally {
+    await target.close();
+  }
 }
 
 /** Wires a terminal to a machine's console until the machine is off or the person presses Ctrl-]. */

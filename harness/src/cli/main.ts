@@ -28,7 +28,7 @@ const integer = (flag: string) => (value: string) => {
 function machineOptions(cmd: Command): Command {
   return cmd
     .option('--kernel <spec>', `debian:PACKAGE, path:IMAGE[,modules=DIR][,config=FILE] or tree:PATH[,config=FRAGMENT][,base=FILE|defconfig] (default ${DEFAULT_KERNEL})`)
-    .option('--machine <file>', 'machine profile (YAML or JSON, schemas/machine.schema.json)')
+    .option('--machine <file>', 'machine profile (YAML or JSON, schemas/machine.schema.json): qemu (default), a lab board, an SSH host, this host, a LAVA lab')
     .option('--memory <MiB>', 'guest memory in MiB (default 1024)', number('--memory'))
     .option('--cpus <n>', 'guest CPUs (default 2)', number('--cpus'))
     .addOption(new Option('--accel <accel>', 'auto uses KVM only where a probe boot proves it works').choices(['auto', 'tcg', 'kvm']))
@@ -99,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
       .option('--plan <file>', 'run plan (YAML or JSON, schemas/plan.schema.json); flags override it'),
   )
     .option('--out <dir>', 'where reports and the journal go (default ./reports)')
+    .option('--lab <file>', 'run in a LAVA lab: its lab profile (schemas/lava-lab.schema.json); each boot is a LAVA job')
     .option('--profile <name|file>', 'apply a driver profile and demand its devices; repeatable', collect)
     .option('--case-timeout <s>', 'per-case timeout for every suite, in seconds', number('--case-timeout'))
     .option('--boot-timeout <s>', 'seconds from power-on to the agent (default 120)', number('--boot-timeout'))

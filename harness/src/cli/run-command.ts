@@ -29,7 +29,7 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
     if (conflicting.length) throw usageError(`--resume takes the plan from the interrupted run; drop --${conflicting.join(', --')}`);
     const catalog = loadCatalog(registry);
     // The machine this command line names (the default, or --machine FILE) is all a resume may start.
-    resumed = readInterruptedRun(opts.resume, { registry, catalog, machine: await machineOf(opts.machine, registry) });
+    resumed = readInterruptedRun(opts.resume, { registry, catalog, machine: await machineOf(opts.machine, registry, opts.lab ? { lab: opts.lab } : {}) });
     plan = resumed.plan;
   } else {
     plan = await buildRunPlan(opts, loadCatalog(registry), registry);
@@ -37,7 +37,7 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
     // IGT's subtests are listed in the guest, so that the journal opens with one test per subtest.
     if (needsIgtListing(plan)) plan = await planIgtTests(plan, { cacheDir: cacheDir(), log, signal });
   }
-  log.info(`${opts.resume ? 'resuming' : 'running'} ${plan.tests.length} tests from ${plan.suites.map((s) => s.name).join(', ')} on ${plan.kernel}`);
+  log.info(`${opts.resume ? 'resuming' : 'running'} ${plan.tests.length} tests from ${plan.suites.map((s) => s.name).join(', ')} on ${plan.machine.type === 'ssh' || plan.machine.type === 'local' ? `${plan.machine.name} (${plan.machine.type}: its running kernel)` : plan.kernel}`);
   const { result, error } = await executeRun({
     plan,
     registry,

@@ -16,5 +16,7 @@ export interface KernelInfo {
     | { type: 'debian'; package: string; version: string }
     | { type: 'path' }
     /** Built from a source tree: where, at which commit (null outside git); buildSeconds null when this run found it built. */
-    | { type: 'tree'; path: string; commit: string | null; buildDir: string; buildLog: string; buildSeconds: number | null };
+    | { type: 'tree'; path: string; commit: string | null; buildDir: string; buildLog: string; buildSeconds: number | null }
+    /** The kernel a machine hilt did not boot is running (ssh, local); image is then ''. */
+    | { type: 'running'; machine: string };
 }

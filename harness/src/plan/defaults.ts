@@ -12,6 +12,10 @@ export const DEFAULT_MACHINE: MachineProfile = {
   devices: ['virtio-gpu-pci'],
   extraArgs: [],
   cmdline: [],
+  accelerators: [],
+  lab: null,
+  ssh: null,
+  lava: null,
 };
 
 /**

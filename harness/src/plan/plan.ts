@@ -3,6 +3,7 @@
  * Everything is checked here, before a kernel is fetched or a machine booted:
  * files against their schemas, suite and case names against the catalog.
  */
+import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { AGENT_LIMITS } from '../agent-protocol/limits.js';
 import { usageError } from '../errors.js';
@@ -12,12 +13,24 @@ import { type SuiteInfo, requireBuilt, suiteFromBinary } from '../suites/catalog
 import { MiB, readInputText } from '../util/input-file.js';
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from './defaults.js';
 import { IGT_TEST_TIMEOUT_MS, compileIgtFilters, igtPrograms, igtSuites, igtTestsDir, withIgtMachine } from './igt.js';
-import { ABORT_CONDITIONS, type AbortCondition, type IgtPlan, type MachineProfile, type PlannedTest, type RunPlan } from './types.js';
+import {
+  ABORT_CONDITIONS,
+  type AbortCondition,
+  type IgtPlan,
+  type MachineProfile,
+  type MachineType,
+  type PlannedTest,
+  type PowerSettings,
+  type RunPlan,
+  type SecretSource,
+} from './types.js';
 
 export interface RunOptions {
   plan?: string;
   kernel?: string;
   machine?: string;
+  /** A LAVA lab profile: the run goes there (machine type lava). */
+  lab?: string;
   /** NAME or NAME:CASE,CASE */
   suites?: string[];
   suiteBins?: string[];
@@ -62,8 +75,24 @@ interface PlanFile {
   igt?: { dir: string; tests?: string[]; exclude?: string[]; device?: string; forceDriver?: string; modules?: string[] };
 }
 
-interface MachineFile {
+interface PowerFile {
+  pdudaemon?: { url: string; hostname: string; port: number };
+  on?: string[];
+  off?: string[];
+  timeout?: number;
+  retries?: number;
+  offTime?: number;
+  secrets?: Record<string, SecretSource>;
+}
+
+/** A machine profile as written (schemas/machine.schema.json). */
+export interface MachineFile {
+  type?: MachineType;
   name?: string;
+  arch?: string;
+  accelerators?: { vendor?: string; device?: string; driver?: string; count?: number }[];
+  profiles?: string[];
+  timeouts?: { boot?: number; silence?: number; case?: number; run?: number };
   memory?: number;
   cpus?: number;
   accel?: 'auto' | 'tcg' | 'kvm';
@@ -72,6 +101,11 @@ interface MachineFile {
   devices?: string[];
   extraArgs?: string[];
   cmdline?: string[];
+  power?: PowerFile;
+  console?: { tcp?: string; command?: string[]; kernel?: string };
+  boot?: { method?: 'ipxe'; root: string; dir?: string; url: string; serve?: string };
+  ssh?: { host: string; user?: string; port?: number; identity?: string; knownHosts?: string; workDir?: string };
+  lab?: string;
 }
 
 const PLAN_FILE_MAX = 1 * MiB;
@@ -88,11 +122,86 @@ async function readStructured(path: string, what: string): Promise<unknown> {
   }
 }
 
-function machineFrom(file: MachineFile | undefined, base: MachineProfile): MachineProfile {
+/** A path of a profile: ~ is the home folder, anything else relative to the file that holds it. */
+export const profilePath = (p: string, baseDir: string) => (p === '~' || p.startsWith('~/') ? homedir() + p.slice(1) : resolve(baseDir, p));
+
+/** HOST:PORT of a profile (the schema checked its shape). */
+export function hostPort(text: string, what: string): { host: string; port: number } {
+  const colon = text.lastIndexOf(':');
+  const port = Number(text.slice(colon + 1));
+  if (colon <= 0 || !Number.isInteger(port) || port > 65535) throw usageError(`${what} ${JSON.stringify(text)} is not HOST:PORT`, 'Write it as 127.0.0.1:4000.');
+  return { host: text.slice(0, colon), port };
+}
+
+const hexId = (id: string | undefined) => (id === undefined ? null : id.replace(/^0x/i, '').toLowerCase());
+
+function powerFrom(file: PowerFile, baseDir: string): PowerSettings {
+  const secrets: Record<string, SecretSource> = {};
+  for (const [name, source] of Object.entries(file.secrets ?? {})) secrets[name] = 'file' in source ? { file: profilePath(source.file, baseDir) } : source;
+  return {
+    pdudaemon: file.pdudaemon ? { url: file.pdudaemon.url.replace(/\/+$/, ''), hostname: file.pdudaemon.hostname, port: file.pdudaemon.port } : null,
+    commands: file.on && file.off ? { on: file.on, off: file.off } : null,
+    timeoutMs: (file.timeout ?? 60) * 1000,
+    retries: file.retries ?? 1,
+    offMs: (file.offTime ?? 1) * 1000,
+    secrets,
+  };
+}
+
+/** A machine without a name is named after its kind (and its host). */
+function defaultName(file: MachineFile): string {
+  const n = file.type === 'ssh' ? `ssh-${file.ssh?.host ?? 'host'}` : file.type === 'lab' ? 'lab-board' : (file.type ?? 'qemu');
+  return n.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/**
+ * The machine a profile file describes, over the one before it (the default,
+ * or a plan's). Type-specific settings come whole from a file that names its
+ * type; a file that names none changes only the settings it gives.
+ */
+function machineFrom(file: MachineFile | undefined, base: MachineProfile, baseDir: string): MachineProfile {
   if (!file) return base;
+  const type = file.type ?? base.type;
+  const name = file.name ?? (file.type && file.type !== base.type ? defaultName(file) : base.name);
+  const sections: Pick<MachineProfile, 'lab' | 'ssh' | 'lava'> = file.type
+    ? {
+        lab:
+          type === 'lab' && file.power && file.console && file.boot
+            ? {
+                power: powerFrom(file.power, baseDir),
+                console: {
+                  tcp: file.console.tcp ? hostPort(file.console.tcp, 'console.tcp') : null,
+                  command: file.console.command ?? null,
+                  kernel: file.console.kernel ?? 'ttyS0,115200',
+                },
+                boot: {
+                  method: 'ipxe',
+                  root: profilePath(file.boot.root, baseDir),
+                  dir: file.boot.dir ?? name,
+                  url: file.boot.url,
+                  serve: file.boot.serve ? hostPort(file.boot.serve, 'boot.serve') : null,
+                },
+              }
+            : null,
+        ssh:
+          type === 'ssh' && file.ssh
+            ? {
+                host: file.ssh.host,
+                user: file.ssh.user ?? null,
+                port: file.ssh.port ?? 22,
+                identity: file.ssh.identity ? profilePath(file.ssh.identity, baseDir) : null,
+                knownHosts: file.ssh.knownHosts ? profilePath(file.ssh.knownHosts, baseDir) : null,
+                workDir: file.ssh.workDir ?? '/tmp',
+                power: file.power ? powerFrom(file.power, baseDir) : null,
+              }
+            : null,
+        lava: type === 'lava' ? { lab: file.lab ? profilePath(file.lab, baseDir) : null } : null,
+      }
+    : { lab: base.lab ?? null, ssh: base.ssh ?? null, lava: base.lava ?? null };
   return {
     ...base,
-    name: file.name ?? base.name,
+    type,
+    name,
     memoryMb: file.memory ?? base.memoryMb,
     cpus: file.cpus ?? base.cpus,
     accel: file.accel ?? base.accel,
@@ -101,6 +210,10 @@ function machineFrom(file: MachineFile | undefined, base: MachineProfile): Machi
     devices: file.devices ?? base.devices,
     extraArgs: file.extraArgs ?? base.extraArgs,
     cmdline: file.cmdline ?? base.cmdline,
+    accelerators: file.accelerators
+      ? file.accelerators.map((a) => ({ vendor: hexId(a.vendor), device: hexId(a.device), driver: a.driver ?? null, count: a.count ?? 1 }))
+      : (base.accelerators ?? []),
+    ...sections,
   };
 }
 
@@ -110,9 +223,19 @@ async function loadMachineFile(path: string, registry: SchemaRegistry): Promise<
   return data as MachineFile;
 }
 
-/** The machine a --machine file (or none) gives over the default: what `--resume` lets a journal start. */
-export async function machineOf(path: string | undefined, registry: SchemaRegistry): Promise<MachineProfile> {
-  return path ? machineFrom(await loadMachineFile(path, registry), DEFAULT_MACHINE) : DEFAULT_MACHINE;
+/** --lab FILE: the run goes to that LAVA lab; the virtual machine's settings stay (for qemu device types). */
+function withLab(machine: MachineProfile, lab: string | undefined): MachineProfile {
+  if (!lab) return machine;
+  if (machine.type !== 'qemu' && machine.type !== 'lava') {
+    throw usageError(`--lab ${lab} sends the run to a LAVA lab, but the machine profile is a ${machine.type} machine (${machine.name})`, 'Drop --lab, or drop --machine.');
+  }
+  return { ...machine, type: 'lava', name: machine.type === 'lava' ? machine.name : 'lava', lava: { lab: resolve(lab) } };
+}
+
+/** The machine a --machine file (or none) and --lab give over the default: what `--resume` lets a journal start. */
+export async function machineOf(path: string | undefined, registry: SchemaRegistry, o: { lab?: string } = {}): Promise<MachineProfile> {
+  const machine = path ? machineFrom(await loadMachineFile(path, registry), DEFAULT_MACHINE, dirname(resolve(path))) : DEFAULT_MACHINE;
+  return withLab(machine, o.lab);
 }
 
 /** "drm-core" or "drm-core:version,get-cap" */
@@ -236,9 +359,18 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
   parseKernelSpec(kernel); // refuse a bad spec now, not after other work
 
   let machine = DEFAULT_MACHINE;
-  if (typeof file.machine === 'string') machine = machineFrom(await loadMachineFile(resolve(fileDir, file.machine), registry), machine);
-  else machine = machineFrom(file.machine, machine);
-  if (opts.machine) machine = machineFrom(await loadMachineFile(opts.machine, registry), machine);
+  /** What the machine profiles say about timeouts and profiles; the plan file and the flags override them. */
+  const machineFiles: MachineFile[] = [];
+  const machineFile = (f: MachineFile | undefined) => {
+    if (f) machineFiles.push(f);
+    return f;
+  };
+  if (typeof file.machine === 'string') {
+    const path = resolve(fileDir, file.machine);
+    machine = machineFrom(machineFile(await loadMachineFile(path, registry)), machine, dirname(path));
+  } else machine = machineFrom(machineFile(file.machine), machine, fileDir);
+  if (opts.machine) machine = machineFrom(machineFile(await loadMachineFile(opts.machine, registry)), machine, dirname(resolve(opts.machine)));
+  machine = withLab(machine, opts.lab);
   machine = {
     ...machine,
     memoryMb: opts.memory ?? machine.memoryMb,
@@ -246,8 +378,10 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     accel: opts.accel ?? machine.accel,
     tcgThreads: opts.tcgThreads ?? machine.tcgThreads,
   };
+  const machineTimeouts = Object.assign({}, ...machineFiles.map((f) => f.timeouts ?? {})) as NonNullable<MachineFile['timeouts']>;
+  const machineProfiles = machineFiles.flatMap((f) => f.profiles ?? []);
 
-  const caseTimeoutS = opts.caseTimeout ?? file.timeouts?.case;
+  const caseTimeoutS = opts.caseTimeout ?? file.timeouts?.case ?? machineTimeouts.case;
   const byName = new Map(catalog.map((s) => [s.name, s]));
   const selectors: { name: string; cases: string[] | null; timeout?: number }[] = opts.suites?.length
     ? opts.suites.map(parseSuiteSelector)
@@ -316,6 +450,11 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
       throw usageError(`dmesg pattern /${re}/ is not a valid regular expression: ${(e as Error).message}`);
     }
   }
+  const jobs = opts.jobs ?? file.jobs ?? 1;
+  // QEMU machines are made per boot; a board, a host or a LAVA device is one machine.
+  if (jobs > 1 && machine.type !== 'qemu') {
+    throw usageError(`--jobs ${jobs} needs QEMU machines; machine ${machine.name} is a ${machine.type} machine, of which there is one`, 'Run with --jobs 1 (the default), or shard the plan across machines with one run each.');
+  }
   const seconds = (v: number | undefined) => (v === undefined ? undefined : v * 1000);
   return {
     kernel,
@@ -324,16 +463,16 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     tests: planned,
     out: resolve(opts.out ?? (file.out ? resolve(fileDir, file.out) : 'reports')),
     timeouts: {
-      bootMs: seconds(opts.bootTimeout ?? file.timeouts?.boot) ?? DEFAULT_TIMEOUTS.bootMs,
-      silenceMs: seconds(opts.silenceTimeout ?? file.timeouts?.silence) ?? DEFAULT_TIMEOUTS.silenceMs,
+      bootMs: seconds(opts.bootTimeout ?? file.timeouts?.boot ?? machineTimeouts.boot) ?? DEFAULT_TIMEOUTS.bootMs,
+      silenceMs: seconds(opts.silenceTimeout ?? file.timeouts?.silence ?? machineTimeouts.silence) ?? DEFAULT_TIMEOUTS.silenceMs,
       caseGraceMs: DEFAULT_TIMEOUTS.caseGraceMs,
-      runMs: seconds(opts.runTimeout ?? file.timeouts?.run) ?? DEFAULT_TIMEOUTS.runMs,
+      runMs: seconds(opts.runTimeout ?? file.timeouts?.run ?? machineTimeouts.run) ?? DEFAULT_TIMEOUTS.runMs,
     },
     dmesg,
-    profiles: [...(file.profiles ?? []), ...(opts.profiles ?? [])],
+    profiles: [...new Set([...machineProfiles, ...(file.profiles ?? []), ...(opts.profiles ?? [])])],
     retries: opts.retries ?? file.retries ?? DEFAULT_RETRIES,
     abortOn: (abortOnFlags ?? file.abortOn ?? []) as AbortCondition[],
-    jobs: opts.jobs ?? file.jobs ?? 1,
+    jobs,
     repeat,
     ...(igt ? { igt: igt.plan } : {}),
   };

@@ -1,8 +1,85 @@
 import type { SuiteInfo } from '../suites/catalog.js';
 
+/** The kinds of machine hilt reaches: see harness/src/targets/README-section.md. */
+export type MachineType = 'qemu' | 'lab' | 'ssh' | 'local' | 'lava';
+export const MACHINE_TYPES: readonly MachineType[] = ['qemu', 'lab', 'ssh', 'local', 'lava'];
+
+/**
+ * Where a secret is read at the moment it is needed: an environment variable
+ * or a file. The value itself is never in a profile, a plan, a journal or a report.
+ */
+export type SecretSource = { env: string } | { file: string };
+
+/** How hilt switches a machine on and off: a pdudaemon server, or commands (argv lists). */
+export interface PowerSettings {
+  /** pdudaemon's HTTP listener: GET {url}/power/control/{on,off}?hostname=..&port=.. */
+  pdudaemon: { url: string; hostname: string; port: number } | null;
+  commands: { on: string[]; off: string[] } | null;
+  /** Each power request may take this long before it counts as hung. */
+  timeoutMs: number;
+  /** How often a failed or hung request is tried again. */
+  retries: number;
+  /** How long the machine stays off before it is switched on again. */
+  offMs: number;
+  /** Environment variables the power commands get, each read from its source when a command runs. */
+  secrets: Record<string, SecretSource>;
+}
+
+/** A machine's serial console: a TCP address (ser2net, a BMC's serial-over-LAN) or a command run under a pseudo-terminal. */
+export interface ConsoleSettings {
+  tcp: { host: string; port: number } | null;
+  command: string[] | null;
+  /** The kernel's console= device on this machine (ttyS0,115200). */
+  kernel: string;
+}
+
+/** Network boot: the kernel, initramfs and an iPXE script staged where the machine's boot loader fetches them. */
+export interface NetworkBoot {
+  method: 'ipxe';
+  /** The folder the lab's TFTP/HTTP server serves (or hilt serves, with serve). */
+  root: string;
+  /** The machine's folder under root: dir/boot.ipxe, dir/vmlinuz, dir/initrd.cpio. */
+  dir: string;
+  /** How the machine reaches root: http://... or tftp://... */
+  url: string;
+  /** hilt serves root over HTTP at this address for the run. */
+  serve: { host: string; port: number } | null;
+}
+
+export interface LabSettings {
+  power: PowerSettings;
+  console: ConsoleSettings;
+  boot: NetworkBoot;
+}
+
+export interface SshSettings {
+  host: string;
+  user: string | null;
+  port: number;
+  /** The private key (-i), or null for the ssh agent's and the user's defaults. */
+  identity: string | null;
+  /** The known_hosts file the host's key must be in; null: the user's. Host keys are always checked. */
+  knownHosts: string | null;
+  /** Where the temporary folder is made on the machine. */
+  workDir: string;
+  /** A machine hilt can power-cycle after a crash; null: a crash ends the run. */
+  power: PowerSettings | null;
+}
+
+/** An accelerator the machine must show before any suite runs (checked against the agent's inventory). */
+export interface AcceleratorDemand {
+  /** PCI ids, four lowercase hex digits; null: any. With neither, driver names a DRM or accel node's driver. */
+  vendor: string | null;
+  device: string | null;
+  driver: string | null;
+  /** At least this many. */
+  count: number;
+}
+
 export interface MachineProfile {
-  type: 'qemu';
+  type: MachineType;
   name: string;
+  /** The virtual machine's settings: the qemu target's, and a LAVA qemu device type's. */
   memoryMb: number;
   cpus: number;
   accel: 'auto' | 'tcg' | 'kvm';
@@ -12,6 +89,12 @@ export interface MachineProfile {
   devices: string[];
   extraArgs: string[];
   cmdline: string[];
+  /** What the machine must show (optional in journals written before machines had them). */
+  accelerators?: AcceleratorDemand[];
+  lab?: LabSettings | null;
+  ssh?: SshSettings | null;
+  /** The LAVA lab profile (schemas/lava-lab.schema.json), or null for lava-run on this host. */
+  lava?: { lab: string | null } | null;
 }
 
 export interface DmesgRules {

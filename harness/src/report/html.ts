@@ -9,6 +9,7 @@
  * Content-Security-Policy that forbids loading anything, so even an escaping
  * bug could neither run code nor reach the network.
  */
+import { describeInventory, inventoryProperties } from '../results/inventory.js';
 import { driverOf } from '../results/known-issues.js';
 import type { CaseResult, KernelMessage, Observation, RunResult, Status, SuiteResult } from '../results/model.js';
 import { OK_STATUSES, STATUSES, emptyCounts } from '../results/model.js';
@@ -97,6 +98,7 @@ function header(run: RunResult): string {
   const facts: [string, string][] = [
     ['kernel', `${env.kernel?.release ?? ''} (${env.kernel?.spec ?? ''})`],
     ['machine', `${machineText || env.target || ''}`],
+    ...(env.inventory ? ([['shows', describeInventory(env.inventory)]] as [string, string][]) : []),
     ['hilt', `${env.hilt?.version ?? ''}${env.hilt?.commit ? ` @ ${env.hilt.commit.slice(0, 12)}` : ''}`],
     ['started', formatTime(env.startedAt)],
     ['ended', env.endedAt ? formatTime(env.endedAt) : 'never (the run did not end)'],
@@ -257,6 +259,7 @@ function environment(run: RunResult): string {
     ['kernel source', JSON.stringify(env.kernel?.source ?? null)],
     ['target', env.target ?? ''],
     ...Object.entries(env.machine ?? {}).map(([k, v]): [string, string] => [`machine ${k}`, String(v)]),
+    ...inventoryProperties(env.inventory).map(([k, v]): [string, string] => [k.replace(/^inventory\.(pci|node)\./, 'inventory $1 ').replace(/^inventory\./, 'inventory '), v]),
     ['hilt', `${env.hilt?.version ?? ''} ${env.hilt?.commit ?? '(no commit)'}`],
     ['host', `${env.host?.hostname ?? ''} (${env.host?.platform ?? ''} ${env.host?.release ?? ''})`],
     ['started', formatTime(env.startedAt)],

@@ -8,6 +8,7 @@
  * Pure and streaming: junitChunks() yields the document piece by piece, so a
  * run of 100,000 cases is written without holding it as one string.
  */
+import { inventoryProperties } from '../results/inventory.js';
 import { driverOf } from '../results/known-issues.js';
 import type { CaseResult, RunResult, SuiteResult } from '../results/model.js';
 import { cleanText } from './text.js';
@@ -89,6 +90,7 @@ export function runProperties(run: RunResult): [string, string][] {
     ['kernel.config.sha256', env.kernel?.configSha256 ?? ''],
     ['target', env.target ?? ''],
     ...Object.entries(env.machine ?? {}).map(([k, v]): [string, string] => [`machine.${k}`, String(v)]),
+    ...inventoryProperties(env.inventory),
     ['started', env.startedAt ?? ''],
     ['ended', env.endedAt ?? ''],
   ];

@@ -9,6 +9,7 @@ import type { JournalEntry } from '../journal/index.js';
 import type { RunPlan } from '../plan/types.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import type { Attempt } from './attempt.js';
+import { InventoryCollector } from './inventory.js';
 import { Attribution, type AttributionPlan } from './attribution.js';
 import { type DmesgJudge, dmesgJudge } from './dmesg.js';
 import type { IgtDmesgRules } from './igt-cases.js';
@@ -49,6 +50,7 @@ export class ResultsFold {
   private readonly attribution: Attribution;
   private readonly judged = new WeakMap<Attempt, CaseResult[]>();
   private settledNow: number[] = [];
+  private readonly inventory = new InventoryCollector();
 
   constructor(private readonly ctx: FoldContext) {
     this.attribution = new Attribution(ctx.plan, ctx.dmesg, {
@@ -65,6 +67,7 @@ export class ResultsFold {
   /** Feeds one journal entry; returns the tests whose verdict settled with it. */
   push(entry: JournalEntry): SettledTest[] {
     this.attribution.push(entry);
+    if (entry.t === 'rec') this.inventory.pushEntry(entry);
     if (!this.settledNow.length) return [];
     const settled = this.settledNow.map((i) => this.settle(i));
     this.settledNow = [];
@@ -188,7 +191,7 @@ export class ResultsFold {
     }
     const end = at.end;
     const status = !end || end.status === 'interrupted' ? 'incomplete' : end.status;
-    const problems = [...at.problems, ...this.unexpectedPasses(suites)];
+    const problems = [...at.problems, ...this.unexpectedPasses(suites), ...this.inventory.changes()];
     const tail = status === 'aborted' ? at.lastBootTail() : null;
     if (tail?.lines.length) problems.push(`console of boot ${tail.boot} before it stopped:\n${tail.lines.slice(-40).join('\n')}`);
     const env = (at.run?.env ?? {}) as RunResult['environment'];
@@ -197,7 +200,7 @@ export class ResultsFold {
       id: at.run?.id ?? '',
       status,
       error: end?.error ?? null,
-      environment: { ...env, endedAt: end?.at ?? null },
+      environment: { ...env, endedAt: end?.at ?? null, inventory: this.inventory.first() },
       plan: at.run?.plan ?? null,
       counts,
       suites,

@@ -8,6 +8,7 @@
  * and IGT's expectation lists compare with hilt's results directly. It is
  * not a clean pass: it fails the run like dmesg-warn.
  */
+import type { Inventory } from './inventory.js';
 import type { SchemaViolation } from '../schemas/registry.js';
 
 export type Status = 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'incomplete' | 'warn' | 'dmesg-warn' | 'dmesg-fail' | 'abort';
@@ -99,6 +100,8 @@ export interface RunEnvironment {
   host: { hostname: string; platform: string; release: string };
   startedAt: string;
   endedAt: string | null;
+  /** The machine as the agent saw it on the first boot that said (results/inventory.ts); null when no boot did. */
+  inventory?: Inventory | null;
 }
 
 export interface RunResult {

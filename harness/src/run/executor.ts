@@ -15,8 +15,10 @@ import { HiltError, infraError } from '../errors.js';
 import { JOURNAL_FILE, type JournalEntry, JournalWriter } from '../journal/index.js';
 import type { RunPlan } from '../plan/types.js';
 import { type ResultsFold, type SettledTest, createFold } from '../results/fold.js';
+import { InventoryCollector, checkAccelerators } from '../results/inventory.js';
 import type { RunResult } from '../results/model.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
+import type { MachineTarget } from '../targets/index.js';
 import type { Log } from '../util/log.js';
 import { forTerminal } from '../util/terminal.js';
 import { type BootOutcome, runBoot } from './boot-session.js';
@@ -82,6 +84,17 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   o.signal.addEventListener('abort', onInterrupt, { once: true });
   if (o.signal.aborted) stop.abort();
   const failed: { journal: HiltError | null } = { journal: null };
+  // The machine must show what its profile demands before any suite runs: checked as its inventory arrives.
+  const inventory = new InventoryCollector();
+  let wrongMachine: HiltError | null = null;
+  const checkInventory = (entry: JournalEntry) => {
+    if (entry.t !== 'rec' || !plan.machine.accelerators?.length || inventory.pushEntry(entry) !== 'complete') return;
+    const why = checkAccelerators(inventory.of(entry.boot)!, plan.machine.accelerators, plan.machine.name);
+    if (why && !wrongMachine) {
+      wrongMachine = infraError(why, { hint: "The machine profile's accelerators: say what this machine must show; a run on other hardware certifies nothing." });
+      stop.abort();
+    }
+  };
   const journal = (entry: JournalEntry) => {
     if (failed.journal) return;
     try {
@@ -96,16 +109,21 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       settled.add(s.index);
       o.onSettled?.(s, settled.size, total);
     }
+    checkInventory(entry);
   };
 
   let endStatus: Extract<JournalEntry, { t: 'end' }>['status'] = 'complete';
   let error: HiltError | null = null;
   const startedAt = new Date().toISOString();
+  let target: MachineTarget | null = null;
   try {
     // The run is on record before the slow steps, so a run stopped during them still leaves its reports.
     if (!previous.length) journal({ t: 'run', v: 1, at: startedAt, id: randomUUID(), plan, env: plannedEnvironment(plan, startedAt) });
-    const { kernel, accel, target } = await prepareMachine(plan, { cacheDir: o.cacheDir, log, consoleLevel: 1, signal: stop.signal });
-    if (!previous.length) journal({ t: 'env', env: runEnvironment(kernel, target.describe(), target.kind, startedAt) });
+    const prepared = await prepareMachine(plan, { cacheDir: o.cacheDir, log, consoleLevel: 1, signal: stop.signal });
+    const { kernel, accel, where } = prepared;
+    const machineTarget = (target = prepared.target);
+    let described = JSON.stringify(machineTarget.describe());
+    if (!previous.length) journal({ t: 'env', env: runEnvironment(kernel, machineTarget.describe(), machineTarget.kind, startedAt) });
     else {
       journal({ t: 'session', at: new Date().toISOString() });
       journal({ t: 'note', text: `resumed at test ${nextStart(builder, total) + 1} of ${total} on ${new Date().toISOString()}` });
@@ -113,7 +131,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     const runDeadline = plan.timeouts.runMs ? Date.now() + plan.timeouts.runMs : null;
     let bootNo = previous.filter((e) => e.t === 'boot').length;
     let schemasCompiled = false;
-    const serves = target.serves !== false;
+    const serves = machineTarget.serves !== false;
     const queue = new WorkQueue(
       {
         suites: plan.tests.map((t) => t.suite),
@@ -138,9 +156,13 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     const bootOnce = async (slot: number, one: { start: number; count: number } | null): Promise<BootOutcome> => {
       const boot = ++bootNo;
       const cmdline = one ? ['hilt.mode=run', `hilt.start=${one.start}`, ...(one.count < total - one.start ? [`hilt.count=${one.count}`] : [])] : ['hilt.mode=serve'];
-      const what = one ? `tests ${one.start + 1}${one.count > 1 ? `-${one.start + one.count}` : ''} of ${total}` : `serving the ${total} tests`;
-      log.progress(`boot ${boot}${machines > 1 ? ` (machine ${slot + 1} of ${machines})` : ''}: ${kernel.release} under ${accel.toUpperCase()}, ${what}`);
-      const machine = await target.boot({ cmdline });
+      const what = !one
+        ? `serving the ${total} tests`
+        : one.count
+          ? `tests ${one.start + 1}${one.count > 1 ? `-${one.start + one.count}` : ''} of ${total}`
+          : 'only to see what the machine shows';
+      log.progress(`boot ${boot}${machines > 1 ? ` (machine ${slot + 1} of ${machines})` : ''}: ${kernel.release} ${where}, ${what}`);
+      const machine = await machineTarget.boot({ cmdline });
       // The kernel takes a couple of seconds to reach the agent: the time to compile the schemas.
       if (!schemasCompiled) {
         schemasCompiled = true;
@@ -160,7 +182,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
         tests: plan.tests,
         journal,
         bootTimeoutMs: plan.timeouts.bootMs,
-        silenceTimeoutMs: plan.timeouts.silenceMs,
+        silenceTimeoutMs: plan.timeouts.silenceMs + machineTarget.consoleLagMs,
         caseGraceMs: plan.timeouts.caseGraceMs,
         runDeadline,
         timeoutOf: (i) => plan.tests[i]?.timeoutMs ?? 60_000,
@@ -188,6 +210,16 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       queue.release(one ? [one] : outcome.units);
       raw.close();
       if (raw.failure) journal({ t: 'note', text: `boot ${boot}: the raw console copy ${raw.failure}` });
+      // What the target has to say about the boot (a LAVA job, a power request tried twice), and its own failures.
+      const after = await machineTarget.afterBoot(machine);
+      for (const text of after.notes) journal({ t: 'note', text: `boot ${boot}: ${text}` });
+      const now = JSON.stringify(machineTarget.describe());
+      if (now !== described) {
+        described = now;
+        journal({ t: 'env', env: runEnvironment(kernel, machineTarget.describe(), machineTarget.kind, startedAt) });
+      }
+      if (after.error) throw after.error;
+      if (wrongMachine) throw wrongMachine;
       if (outcome.reason === 'run-timeout') throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
       if (outcome.reason === 'abort-on') throw new HiltError('conformance', outcome.why ?? 'an --abort-on condition was met');
       return outcome;
@@ -232,14 +264,19 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
           hint: `The whole console is in ${join(plan.out, `console-${bootNo}.log`)}; \`hilt boot\` shows the boot interactively.`,
           detail: [
             outcome.tail.length ? `last console lines:\n${outcome.tail.map((l) => `  ${l}`).join('\n')}` : 'the console said nothing',
-            ...(stderr ? [`${plan.machine.qemu} said:\n${stderr}`] : []),
+            ...(stderr ? [`${plan.machine.type === 'qemu' ? plan.machine.qemu : `the ${plan.machine.type} machine`} said:\n${stderr}`] : []),
           ].join('\n'),
         });
       }
     };
 
+    // A machine that must show certain accelerators proves it before any suite runs: a first boot runs no
+    // test (hilt.count=0), only the agent's inventory, which checkInventory judges as it arrives.
+    if (plan.machine.accelerators?.length && !previous.length) {
+      if ((await bootOnce(0, { start: 0, count: 0 })).reason === 'interrupted') endStatus = 'interrupted';
+    }
     const failures: unknown[] = [];
-    await Promise.all(
+    if (endStatus === 'complete') await Promise.all(
       Array.from({ length: machines }, (_, slot) =>
         worker(slot).catch((e) => {
           failures.push(e);
@@ -256,6 +293,9 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       endStatus = 'aborted';
     }
     if (!builder.started) throw error ?? failed.journal ?? e;
+  } finally {
+    // A lab board is off after every boot; what the target holds for the run (a power guard, a folder on an SSH host) goes now.
+    await target?.close().catch((e: Error) => log.warn(`letting go of the machine: ${e.message}`));
   }
   o.signal.removeEventListener('abort', onInterrupt);
   const journalError = failed.journal;

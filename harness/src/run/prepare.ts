@@ -11,29 +11,71 @@ import { resolveKernel } from '../kernel/index.js';
 import type { KernelInfo } from '../kernel/types.js';
 import { SUITES_BUILD_DIR } from '../paths.js';
 import type { RunPlan } from '../plan/types.js';
-import { createTarget } from '../targets/index.js';
+import { buildHostedTree } from '../image/hosted-tree.js';
+import { schemas } from '../schemas/registry.js';
+import { type MachineTarget, createTarget, isHosted } from '../targets/index.js';
 import { kvmUsable } from '../targets/kvm-probe.js';
-import type { Target } from '../targets/target.js';
 import type { Log } from '../util/log.js';
 
 export interface PreparedMachine {
   kernel: KernelInfo;
-  image: BuiltImage;
-  accel: 'tcg' | 'kvm';
-  target: Target;
+  /** The initramfs; null for a machine that is already up (ssh, local), which gets the hosted tree instead. */
+  image: BuiltImage | null;
+  /** How QEMU runs the machine; none for a machine hilt does not emulate. */
+  accel: 'tcg' | 'kvm' | 'none';
+  target: MachineTarget;
+  /** Where boots run, for the progress line: "under TCG", "on lab board b1", "on ssh root@gpu-box". */
+  where: string;
 }
 
 /**
  * consoleLevel: the kernel's console log level while tests run (1 keeps printk
  * off the console, where it would cut into frames); 0 leaves the kernel's,
  * for a person at the shell.
+ *
+ * A machine hilt boots gets the kernel from its provider and the initramfs;
+ * only QEMU gets a KVM probe. A machine that is already up (ssh, local) gets
+ * the hosted tree, and its running kernel is the run's.
  */
 export async function prepareMachine(plan: RunPlan, o: { cacheDir: string; log: Log; consoleLevel: number; signal?: AbortSignal }): Promise<PreparedMachine> {
+  const m = plan.machine;
+  if (isHosted(m)) {
+    const tree = await abortable(
+      buildHostedTree({ suites: plan.suites, agentBinary: join(SUITES_BUILD_DIR, 'agent'), agent: { tests: plan.tests, ...agentSettings(o.consoleLevel) }, cacheDir: o.cacheDir }),
+      o.signal,
+      'putting the agent and the suites together',
+    );
+    const target = createTarget(m, { kernelImage: '', initrd: '', accel: 'tcg', tree, log: o.log, bootTimeoutMs: plan.timeouts.bootMs });
+    try {
+      const kernel = await abortable(Promise.resolve(target.kernel?.() ?? Promise.reject(new Error(`${m.type} target without a kernel`))), o.signal, `asking ${m.name} for its kernel`);
+      return { kernel, image: null, accel: 'none', target, where: m.type === 'local' ? 'on this host' : `on ${m.name} over SSH` };
+    } catch (e) {
+      await target.close();
+      throw e;
+    }
+  }
   const kernel = await abortable(resolveKernel(plan.kernel, { cacheDir: o.cacheDir, log: o.log, suites: plan.suites.map((s) => s.name) }), o.signal, 'fetching the kernel');
   const image = await abortable(buildRunImage(plan, kernel, o), o.signal, 'building the initramfs');
-  const accel = await abortable(decideAccel(plan, kernel, image.path, o), o.signal, 'probing whether KVM works');
-  const target = createTarget(plan.machine, { kernelImage: kernel.image, initrd: image.path, accel });
-  return { kernel, image, accel, target };
+  const accel = m.type === 'qemu' ? await abortable(decideAccel(plan, kernel, image.path, o), o.signal, 'probing whether KVM works') : 'none';
+  const target = createTarget(m, {
+    kernelImage: kernel.image,
+    initrd: image.path,
+    accel: accel === 'none' ? 'tcg' : accel,
+    workDir: plan.out,
+    log: o.log,
+    plan,
+    release: kernel.release,
+    cacheDir: o.cacheDir,
+    registry: schemas(),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  const where = m.type === 'qemu' ? `under ${accel.toUpperCase()}` : m.type === 'lab' ? `on lab board ${m.name}` : `in LAVA (${String(target.describe().name ?? 'lab')})`;
+  return { kernel, image, accel, target, where };
+}
+
+/** The agent's settings for a plan: heartbeat, kernel log levels, the console level. */
+function agentSettings(consoleLevel: number) {
+  return { heartbeatMs: AGENT_HEARTBEAT_MS, kmsgLevel: 7, bootKmsgLevel: 4, consoleLevel };
 }
 
 /**
@@ -73,7 +115,7 @@ export async function buildRunImage(plan: RunPlan, kernel: KernelInfo, o: { cach
     suites: plan.suites,
     agentBinary: join(SUITES_BUILD_DIR, 'agent'),
     busybox: process.env.HILT_BUSYBOX ?? DEFAULT_BUSYBOX,
-    agent: { tests: plan.tests, heartbeatMs: AGENT_HEARTBEAT_MS, kmsgLevel: 7, bootKmsgLevel: 4, consoleLevel: o.consoleLevel },
+    agent: { tests: plan.tests, ...agentSettings(o.consoleLevel) },
     cacheDir: o.cacheDir,
     log: o.log,
   });

@@ -29,8 +29,14 @@ export interface InterruptedRun {
 /** A journal bigger than this was not written by hilt (the writer stops keeping bulk at 384 MiB). */
 const JOURNAL_MAX = 500 * MiB;
 
-/** The machine settings that decide what runs on the host: the program and every argument it gets. */
-const HOST_FIELDS = ['qemu', 'devices', 'extraArgs'] as const;
+/**
+ * The machine settings that decide what runs on the host, or where hilt
+ * connects and what it sends there: QEMU and its arguments; a lab board's
+ * power commands, pdudaemon, console command or address and boot folder; an
+ * SSH host and its key files; a LAVA lab profile (lava-run runs as root).
+ * A missing field (a journal from before machines had it) reads as null.
+ */
+const HOST_FIELDS = ['type', 'qemu', 'devices', 'extraArgs', 'lab', 'ssh', 'lava'] as const;
 
 export function readInterruptedRun(dir: string, o: { registry: SchemaRegistry; catalog: SuiteInfo[]; machine: MachineProfile }): InterruptedRun {
   const path = join(dir, JOURNAL_FILE);
@@ -67,12 +73,12 @@ function checkPlan(plan: RunPlan, flag: string, o: { catalog: SuiteInfo[]; machi
   // An IGT run adds its display device to the machine the command line names, as it did when it started.
   const machine = plan.igt ? withIgtMachine(o.machine) : o.machine;
   for (const field of HOST_FIELDS) {
-    const theirs = JSON.stringify(plan.machine[field]);
-    const ours = JSON.stringify(machine[field]);
+    const theirs = JSON.stringify(plan.machine[field] ?? null);
+    const ours = JSON.stringify(machine[field] ?? null);
     if (theirs !== ours) {
       throw usageError(
-        `${flag}: the journal's plan starts QEMU with machine.${field} ${theirs}, which this command line does not (it gives ${ours}); hilt will not run a host program or argument a journal names`,
-        'Resume with the machine profile the run was started with: hilt run --resume DIR --machine FILE.',
+        `${flag}: the journal's plan has machine.${field} ${theirs.slice(0, 300)}, which this command line does not (it gives ${ours.slice(0, 300)}); hilt will not run a host program, or reach a machine, that a journal names`,
+        'Resume with the machine profile the run was started with: hilt run --resume DIR --machine FILE (and --lab FILE for a LAVA lab).',
       );
     }
   }

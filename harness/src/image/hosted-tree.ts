@@ -1,0 +1,72 @@
+/**
+ * The hosted variant of the test image, for a machine that is already up (an
+ * SSH host, this workstation): the layout of the initramfs without a kernel's
+ * parts, as a folder. The agent (run as `agent --hosted --root DIR`), its plan
+ * at hilt/plan and the suite programs where the plan says (hilt/suites/NAME,
+ * hilt/bin/NAME); no busybox, no modules (the machine's own kernel has what it
+ * has), no init. Named by a hash of its contents in the cache, so an unchanged
+ * plan costs nothing; the ssh target copies the folder as it is.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { infraError } from '../errors.js';
+import type { SuiteInfo } from '../suites/catalog.js';
+import { type AgentPlan, renderAgentPlan } from './agent-plan.js';
+
+export interface HostedInputs {
+  suites: SuiteInfo[];
+  agentBinary: string;
+  agent: Omit<AgentPlan, 'modules' | 'suites'>;
+  cacheDir: string;
+}
+
+export interface HostedTree {
+  /** The folder: give it to the agent as --root. */
+  dir: string;
+  /** The agent program under dir. */
+  agent: string;
+  sha256: string;
+  cached: boolean;
+}
+
+/** Where a suite's program lives under the root: the initramfs's rule (image/build.ts). */
+const suitePath = (suite: SuiteInfo) => (suite.mode === 'cases' ? `hilt/suites/${suite.name}` : `hilt/bin/${suite.name}`);
+
+export const HOSTED_AGENT = 'agent';
+
+async function readInput(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw infraError(`${what} ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { hint: 'Build it: make -C suites' });
+  }
+}
+
+export async function buildHostedTree(inputs: HostedInputs): Promise<HostedTree> {
+  const files: { path: string; mode: number; data: Buffer }[] = [{ path: HOSTED_AGENT, mode: 0o755, data: await readInput(inputs.agentBinary, 'agent') }];
+  const suites: AgentPlan['suites'] = [];
+  for (const s of inputs.suites) {
+    files.push({ path: suitePath(s), mode: 0o755, data: await readInput(s.binary, `suite ${s.name}`) });
+    suites.push({ name: s.name, path: `/${suitePath(s)}`, mode: s.mode });
+  }
+  files.push({ path: 'hilt/plan', mode: 0o644, data: Buffer.from(renderAgentPlan({ ...inputs.agent, modules: [], suites })) });
+  const key = createHash('sha256').update('hilt-hosted-v1\n');
+  for (const f of files) key.update(`${f.path} ${f.mode.toString(8)} ${createHash('sha256').update(f.data).digest('hex')}\n`);
+  const sha256 = key.digest('hex');
+  const dir = join(inputs.cacheDir, 'hosted', sha256.slice(0, 32));
+  const result = { dir, agent: join(dir, HOSTED_AGENT), sha256 };
+  if (existsSync(join(dir, 'hilt', 'plan'))) return { ...result, cached: true };
+  const tmp = `${dir}.${process.pid}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  for (const f of files) {
+    const path = join(tmp, f.path);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, f.data);
+    await chmod(path, f.mode);
+  }
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  return { ...result, cached: false };
+}

@@ -10,5 +10,6 @@ export interface KernelInfo {
   config: string | null;
   /** sha256 of the config file, so results say exactly which configuration ran. */
   configSha256: string | null;
-  source: { type: 'debian'; package: string; version: string } | { type: 'path' };
+  /** Where it came from, exactly enough to fetch or check the same build again (gate/repro.ts). */
+  source: { type: 'debian'; package: string; version: string } | { type: 'path'; sha256: string };
 }

@@ -215,6 +215,14 @@ export class ExpectationIndex {
     return null;
   }
 
+  /** Every entry of kind naming `name` on driver, exact names first. */
+  findAll(kind: ExpectationKind, name: string, driver: string | null): Expectation[] {
+    const applies = (e: Expectation) => e.driver === null || e.driver === driver;
+    const out = (this.exact.get(`${kind}\0${name}`) ?? []).filter(applies);
+    for (const p of this.patterns) if (p.e.kind === kind && applies(p.e) && p.re.test(name)) out.push(p.e);
+    return out;
+  }
+
   /** Whether any entry of kind names `name` on any driver. */
   names(kind: ExpectationKind, name: string): boolean {
     if (this.exact.has(`${kind}\0${name}`)) return true;

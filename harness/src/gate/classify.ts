@@ -143,7 +143,16 @@ export function classifyCase(suite: string, c: CaseResult, ctx: CaseContext, out
   // Each failing device must be named; a failure of the case itself (a crash, its own check) needs an entry for it.
   const failingSubs = c.subtests.filter((s) => !ok(s.status));
   const units = failingSubs.length && (c.status === 'fail' || c.status === 'dmesg-fail') ? failingSubs.map(driverOf) : [driver];
-  const entries = units.map((d) => ctx.index.find('expected-failure', name, d));
+  // Per device, the entry that fits best: one expecting exactly this, else the mildest that still covers it, else the worst.
+  const pick = (list: Expectation[]): Expectation | null => {
+    if (!list.length) return null;
+    const exact = list.find((e) => e.status === worst);
+    if (exact) return exact;
+    const covering = list.filter((e) => rank(e.status as Status) <= rank(worst));
+    const pool = covering.length ? covering : list;
+    return pool.reduce((a, b) => (covering.length ? (rank(a.status as Status) >= rank(b.status as Status) ? a : b) : rank(a.status as Status) <= rank(b.status as Status) ? a : b));
+  };
+  const entries = units.map((d) => pick(ctx.index.findAll('expected-failure', name, d)));
   const missing = units.filter((_, i) => !entries[i]);
   const found = entries.filter((e): e is Expectation => e !== null);
   if (!found.length) return { class: 'new-failure', blocks: true, reason: '', ...many };
@@ -155,11 +164,12 @@ export function classifyCase(suite: string, c: CaseResult, ctx: CaseContext, out
       ...many,
     };
   }
-  const expected = found.map((e) => e.status as ExpectedStatus).reduce((a, b) => (rank(a) <= rank(b) ? a : b));
-  const e = found.find((x) => x.status === expected)!;
-  if (rank(worst) < rank(expected)) {
-    return { class: 'new-failure', blocks: true, reason: `the baseline expects ${expected} (${because(e)}), but it ended with ${worst}`, entry: entryOf(e), ...many };
+  const worse = found.find((e) => rank(worst) < rank(e.status as Status));
+  if (worse) {
+    return { class: 'new-failure', blocks: true, reason: `the baseline expects ${worse.status} (${because(worse)}), but it ended with ${worst}`, entry: entryOf(worse), ...many };
   }
+  const e = found.find((x) => x.status === worst) ?? found[0]!;
+  const expected = e.status as ExpectedStatus;
   const milder = rank(worst) > rank(expected) ? ` (it ended with ${worst}, milder than the ${expected} the baseline expects: update the entry)` : '';
   return { class: 'expected-failure', blocks: false, reason: `expected failure: ${because(e)}${milder}`, entry: entryOf(e), ...many };
 }
@@ -202,7 +212,7 @@ export interface GateOptions {
 
 function skippedCase(s: PlanSkip): CaseResult {
   const name = s.case ?? s.suite;
-  return { ...blankCase(name, 'skip', `skipped by the baseline: ${because(s.entry)}`), durationMs: 0, attempts: 0, gate: { class: 'skip', blocks: false, reason: `not run: the baseline skips it: ${because(s.entry)}`, entry: entryOf(s.entry) } };
+  return { ...blankCase(name, 'skip', `skipped by the baseline: ${because(s.entry)}`), attempts: 0, gate: { class: 'skip', blocks: false, reason: `not run: the baseline skips it: ${because(s.entry)}`, entry: entryOf(s.entry) } };
 }
 
 /**

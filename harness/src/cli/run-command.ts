@@ -47,13 +47,14 @@ export async function gateInputs(opts: { baseline?: string[]; compare?: string }
 
 /** The finished run judged: gate verdicts, reproduction commands, the comparison. */
 export function judgeRun(result: RunResult, plan: GatedPlan, g: GateInputs): RunResult {
-  const comparison = g.old ? compareRuns(g.old.run, result, { source: g.old.path, baseline: g.baseline }) : undefined;
   const resultsFile = join(plan.out, RESULTS_FILE);
-  return applyGate(result, g.baseline, {
+  const judged = applyGate(result, g.baseline, {
     skipped: plan.baselineSkips ?? [],
     repro: (suite, c) => reproCommand(plan, result.environment, suite.name, c.name, resultsFile)?.argv ?? null,
-    ...(comparison ? { comparison } : {}),
   });
+  // Compared once judged: the cases the baseline skipped are in both runs' results.
+  if (g.old) judged.gate!.comparison = compareRuns(g.old.run, judged, { source: g.old.path, baseline: g.baseline });
+  return judged;
 }
 
 /** The exit status of a judged run: infrastructure first, then the gate. */

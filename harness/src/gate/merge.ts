@@ -19,15 +19,22 @@ export interface ShardResult {
   source: string;
 }
 
-type ShardedPlan = RunPlan & { shard?: { index: number; count: number } };
+type ShardedPlan = RunPlan & { shard?: { index: number; count: number }; baselineSkips?: { suite: string; case: string | null }[] };
 
 const canonical = (v: unknown): string =>
   JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
 
-/** What must be equal across shards of one plan: everything but which tests, where the reports went, and which shard. */
-function planIdentity(plan: ShardedPlan): string {
-  const { tests: _t, suites: _s, out: _o, shard: _sh, ...rest } = plan;
-  return canonical(rest);
+/** What must be equal across shards of one plan: everything but which tests (and which the baseline left out), where the reports went, and which shard. */
+function planIdentity(plan: ShardedPlan): Record<string, string> {
+  const { tests: _t, suites: _s, out: _o, shard: _sh, baselineSkips: _b, ...rest } = plan;
+  return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, canonical(v)]));
+}
+
+/** The settings two plans disagree on, by name. */
+function planDifferences(a: ShardedPlan, b: ShardedPlan): string[] {
+  const ia = planIdentity(a);
+  const ib = planIdentity(b);
+  return [...new Set([...Object.keys(ia), ...Object.keys(ib)])].filter((k) => ia[k] !== ib[k]).sort();
 }
 
 /** A suite as the plan knows it, without the host path of its program (runners may check out hilt in different places). */
@@ -56,7 +63,10 @@ function checkParts(parts: ShardResult[]): ShardedPlan[] {
       differ('the kernels', first, p, first.run.environment.kernel?.release ?? '?', p.run.environment.kernel?.release ?? '?', 'Every shard must boot the same kernel build (same release, config and package version or image).');
     }
     if (canonical(plans[i]!.machine) !== canonical(plans[0]!.machine)) differ('the machine profiles', first, p, plans[0]!.machine.name, plans[i]!.machine.name, 'Give every shard the same machine profile.');
-    if (planIdentity(plans[i]!) !== planIdentity(plans[0]!)) differ('the plans', first, p, 'plan 1', `plan ${i + 1}`, 'Give every shard the same plan (suites, timeouts, dmesg rules, profiles) and only a different --shard K/N.');
+    const differences = planDifferences(plans[0]!, plans[i]!);
+    if (differences.length) {
+      throw usageError(`${first.source} and ${p.source} are not parts of one run: their plans differ in ${differences.join(', ')}`, 'Give every shard the same plan (suites, timeouts, dmesg rules, profiles) and only a different --shard K/N.');
+    }
   });
   const suites = new Map<string, string>();
   const ran = new Map<string, string>();
@@ -146,7 +156,9 @@ export function mergeResults(given: ShardResult[], o: { out?: string } = {}): Ru
   const errored = parts.find((p) => p.run.error);
   const env0 = runs[0]!.environment;
   const hosts = [...new Set(runs.map((r) => r.environment.host?.hostname ?? ''))].filter(Boolean);
-  const { shard: _shard, ...plan0 } = plans[0]!;
+  const { shard: _shard, baselineSkips: _skips, ...plan0 } = plans[0]!;
+  const skips = new Map<string, NonNullable<ShardedPlan['baselineSkips']>[number]>();
+  for (const p of plans) for (const s of p.baselineSkips ?? []) skips.set(`${s.suite}/${s.case ?? ''}`, s);
   const merged: RunResult = {
     $schema: runs[0]!.$schema,
     id: `merged-${createHash('sha256').update(runs.map((r) => r.id).join('\n')).digest('hex').slice(0, 16)}`,
@@ -158,7 +170,7 @@ export function mergeResults(given: ShardResult[], o: { out?: string } = {}): Ru
       startedAt: runs.map((r) => r.environment.startedAt).reduce((a, b) => (a < b ? a : b)),
       endedAt: runs.map((r) => r.environment.endedAt).reduce(newer),
     },
-    plan: { ...plan0, tests, suites: planSuites, ...(o.out ? { out: o.out } : {}) },
+    plan: { ...plan0, tests, suites: planSuites, ...(o.out ? { out: o.out } : {}), ...(skips.size ? { baselineSkips: [...skips.values()] } : {}) },
     counts,
     suites,
     boots,

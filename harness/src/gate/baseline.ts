@@ -187,45 +187,56 @@ export function baselineToDocument(b: Baseline, o: { description?: string } = {}
 }
 
 /**
- * Finds the entry that names a case: exact names through a map (a run may
- * have 100,000 cases), patterns in the order written. An entry with a driver
- * applies only to a device of that driver.
+ * Finds the entry that names a case: exact names through a map per kind (a
+ * run may have 100,000 cases), patterns in the order written, and for the
+ * common question "does anything name this case at all" one regular
+ * expression joining every pattern. An entry with a driver applies only to a
+ * device of that driver.
  */
 export class ExpectationIndex {
-  private readonly exact = new Map<string, Expectation[]>();
-  private readonly patterns: { re: RegExp; e: Expectation }[] = [];
+  private readonly exact = new Map<ExpectationKind, Map<string, Expectation[]>>();
+  private readonly patterns = new Map<ExpectationKind, { re: RegExp; e: Expectation }[]>();
+  private readonly anyPattern: RegExp | null;
 
   constructor(entries: Expectation[]) {
+    const sources: string[] = [];
     for (const e of entries) {
       if (e.case !== null) {
-        const key = `${e.kind}\0${e.case}`;
-        const list = this.exact.get(key);
+        let byName = this.exact.get(e.kind);
+        if (!byName) this.exact.set(e.kind, (byName = new Map()));
+        const list = byName.get(e.case);
         if (list) list.push(e);
-        else this.exact.set(key, [e]);
-      } else this.patterns.push({ re: new RegExp(e.pattern!), e });
+        else byName.set(e.case, [e]);
+      } else {
+        let list = this.patterns.get(e.kind);
+        if (!list) this.patterns.set(e.kind, (list = []));
+        list.push({ re: new RegExp(e.pattern!), e });
+        sources.push(`(?:${e.pattern})`);
+      }
     }
+    this.anyPattern = sources.length ? new RegExp(sources.join('|')) : null;
   }
 
   /** The first entry of kind naming `name` (suite/case) that applies to driver (null: a case whose driver is unknown). */
   find(kind: ExpectationKind, name: string, driver: string | null): Expectation | null {
-    const applies = (e: Expectation) => e.driver === null || e.driver === driver;
-    const hit = this.exact.get(`${kind}\0${name}`)?.find(applies);
-    if (hit) return hit;
-    for (const p of this.patterns) if (p.e.kind === kind && applies(p.e) && p.re.test(name)) return p.e;
+    const exact = this.exact.get(kind)?.get(name);
+    if (exact) for (const e of exact) if (e.driver === null || e.driver === driver) return e;
+    const patterns = this.patterns.get(kind);
+    if (patterns) for (const p of patterns) if ((p.e.driver === null || p.e.driver === driver) && p.re.test(name)) return p.e;
     return null;
   }
 
   /** Every entry of kind naming `name` on driver, exact names first. */
   findAll(kind: ExpectationKind, name: string, driver: string | null): Expectation[] {
     const applies = (e: Expectation) => e.driver === null || e.driver === driver;
-    const out = (this.exact.get(`${kind}\0${name}`) ?? []).filter(applies);
-    for (const p of this.patterns) if (p.e.kind === kind && applies(p.e) && p.re.test(name)) out.push(p.e);
+    const out = (this.exact.get(kind)?.get(name) ?? []).filter(applies);
+    for (const p of this.patterns.get(kind) ?? []) if (applies(p.e) && p.re.test(name)) out.push(p.e);
     return out;
   }
 
-  /** Whether any entry of kind names `name` on any driver. */
-  names(kind: ExpectationKind, name: string): boolean {
-    if (this.exact.has(`${kind}\0${name}`)) return true;
-    return this.patterns.some((p) => p.e.kind === kind && p.re.test(name));
+  /** Whether any entry of any kind names `name`, on any driver. */
+  namesAny(name: string): boolean {
+    for (const byName of this.exact.values()) if (byName.has(name)) return true;
+    return this.anyPattern !== null && this.anyPattern.test(name);
   }
 }

@@ -36,11 +36,28 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** A plan's tests by suite, made once per plan: a big run asks for thousands of command lines. */
+const bySuite = new WeakMap<readonly PlannedTest[], Map<string, PlannedTest[]>>();
+
+function testsOf(plan: RunPlan, suite: string): PlannedTest[] {
+  let m = bySuite.get(plan.tests);
+  if (!m) {
+    m = new Map();
+    for (const t of plan.tests) {
+      const list = m.get(t.suite);
+      if (list) list.push(t);
+      else m.set(t.suite, [t]);
+    }
+    bySuite.set(plan.tests, m);
+  }
+  return m.get(suite) ?? [];
+}
+
 /** The tests of the plan that reproduce suite/caseName: the case, or all of the suite for what the suite as a whole did. */
 export function reproTests(plan: RunPlan, suite: string, caseName: string): { info: SuiteInfo; tests: PlannedTest[] } | null {
   const info = plan.suites.find((s) => s.name === suite);
   if (!info) return null;
-  const ofSuite = plan.tests.filter((t) => t.suite === suite);
+  const ofSuite = testsOf(plan, suite);
   if (!ofSuite.length) return null;
   if (info.mode === 'whole') return { info, tests: ofSuite };
   const one = ofSuite.filter((t) => t.case === caseName);

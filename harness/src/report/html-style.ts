@@ -88,4 +88,7 @@ table.changes { width: auto; }
 ul.obs-changes { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; padding-left: 18px; }
 ul.obs-changes li.unack { color: var(--fail); }
 tr.passes td, tr.skips td { background: var(--bg-soft); }
+/* A 100,000-case page: what is off screen is not laid out or painted until it scrolls into view. */
+.case, .suite-block, section.gclass { content-visibility: auto; contain-intrinsic-size: auto 240px; }
+.suite-block table.all { margin-bottom: 0; }
 `;

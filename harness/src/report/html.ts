@@ -358,28 +358,30 @@ function skipGroups(cases: CaseResult[]): string[] {
 function allCases(run: RunResult, ids: Anchors): string {
   const total = run.suites.reduce((n, s) => n + s.cases.length, 0);
   const big = total > ALL_CASES_MAX;
-  const rows: string[] = [];
+  // One table per suite: the browser lays out (content-visibility) only the ones on screen.
+  const blocks: string[] = [];
   for (const suite of run.suites) {
+    const rows: string[] = [];
     const meta = [suite.mode === 'whole' ? 'run whole' : '', `${suite.cases.length} cases`, formatDuration(suite.durationMs), exitsText(suite)].filter(Boolean).join(' · ');
     rows.push(`<tr class="suite" id="${ids.suite.get(suite)}"><th colspan="4">${text(suite.name)} ${badge(suite.status)}<span class="meta">${text(meta)}</span></th></tr>`);
-    if (!big) {
-      for (const c of suite.cases) rows.push(caseRow(c, ids));
-      continue;
+    if (!big) for (const c of suite.cases) rows.push(caseRow(c, ids));
+    else {
+      // A big run: every case that did not plainly pass by name, the passes counted, the skips grouped.
+      let passes = 0;
+      const skips: CaseResult[] = [];
+      for (const c of suite.cases) {
+        const k = gateClassOf(c);
+        if (k === 'pass' && c.status === 'pass' && !c.gate) passes++;
+        else if (k === 'skip' && c.status === 'skip' && !c.gate) skips.push(c);
+        else rows.push(caseRow(c, ids));
+      }
+      if (skips.length) rows.push(...skipGroups(skips));
+      if (passes) rows.push(`<tr class="passes"><td class="name">${passes} passed</td><td>${badge('pass')}</td><td></td><td class="msg muted">listed by name in results.json and junit.xml</td></tr>`);
     }
-    // A big run: every case that did not plainly pass by name, the passes counted, the skips grouped.
-    let passes = 0;
-    const skips: CaseResult[] = [];
-    for (const c of suite.cases) {
-      const k = gateClassOf(c);
-      if (k === 'pass' && c.status === 'pass' && !c.gate) passes++;
-      else if (k === 'skip' && c.status === 'skip' && !c.gate) skips.push(c);
-      else rows.push(caseRow(c, ids));
-    }
-    if (skips.length) rows.push(...skipGroups(skips));
-    if (passes) rows.push(`<tr class="passes"><td class="name">${passes} passed</td><td>${badge('pass')}</td><td></td><td class="msg muted">listed by name in results.json and junit.xml</td></tr>`);
+    blocks.push(`<div class="suite-block"><table class="all">\n${rows.join('\n')}\n</table></div>`);
   }
   const title = big ? `All cases (${total}: passes counted per suite, skips grouped by reason, the rest by name)` : 'All cases';
-  return `<section id="all"><h2>${title}</h2>\n<table class="all">\n${rows.join('\n')}\n</table></section>`;
+  return `<section id="all"><h2>${title}</h2>\n${blocks.join('\n')}\n</section>`;
 }
 
 function environment(run: RunResult): string {

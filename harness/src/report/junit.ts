@@ -68,8 +68,12 @@ export function caseReport(c: CaseResult): string {
   return parts.join('\n');
 }
 
+/** Characters an attribute value cannot hold as they are. */
+const ATTR_SPECIAL = /[&<>"\n\r\t\x00-\x1f\ud800-\udfff\ufffe\uffff]/;
+
 /** An attribute value: escaped, and without what XML 1.0 cannot hold. */
 export function xmlAttr(text: string): string {
+  if (!ATTR_SPECIAL.test(text)) return text;
   return cleanText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }
 

@@ -14,6 +14,9 @@ import { compareRuns } from '../../src/gate/compare.js';
 import { gateSummary } from '../../src/gate/summary.js';
 import { ALL_CASES_MAX, buildHtml } from '../../src/report/html.js';
 import { buildJunit } from '../../src/report/junit.js';
+import { compactJsonChunks, resultsJsonChunks } from '../../src/report/results-json.js';
+import { SchemaRegistry } from '../../src/schemas/registry.js';
+import { failingRun } from '../report/fixture.js';
 import type { CaseResult, RunResult, SuiteResult } from '../../src/results/model.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { aCase, runOf } from '../report/fixture.js';
@@ -130,4 +133,18 @@ t.test(`a big run's page: passes counted per suite, skips grouped, the rest by n
   t.equal([...html.matchAll(/<td class="name"><a href="#c-synth\.case-\d+">/g)].length, 30, 'each failure by name, linked to its card');
   const small = buildHtml(applyGate(runOf([suite('synth', cases.slice(0, 100))]), baselineFromDocument({ name: 'b' }, 'b.yaml')));
   t.match(small, /<td class="name">case-0<\/td>/, 'a small run lists every case');
+});
+
+t.test('results.json: a judged run is valid against results.schema.json; a big one is written compact, case by case, as JSON.stringify would', async (t) => {
+  const registry = new SchemaRegistry();
+  t.same(registry.validate('results.schema.json', gatedRun()), [], 'gate verdicts, runs, command lines and the comparison are in the schema');
+  const broken = gatedRun();
+  broken.suites[0]!.cases[2]!.gate = { class: 'new-failure', blocks: 'yes' as unknown as boolean, reason: '' };
+  t.ok(registry.validate('results.schema.json', broken).length, 'and the schema can refuse one');
+  for (const run of [gatedRun(), failingRun()]) t.equal([...compactJsonChunks(run)].join(''), `${JSON.stringify(run)}\n`);
+  t.equal([...resultsJsonChunks(failingRun())].join(''), `${JSON.stringify(failingRun(), null, 1)}\n`, 'a small run stays indented');
+  const many = runOf([suite('synth', Array.from({ length: 5001 }, (_, i) => aCase(`c${i}`, 'pass')))]);
+  const chunks = [...resultsJsonChunks(many)];
+  t.ok(chunks.length > 5001, 'a big run comes in pieces');
+  t.equal(chunks.join(''), `${JSON.stringify(many)}\n`);
 });

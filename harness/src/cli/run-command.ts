@@ -10,7 +10,7 @@ import { cacheDir } from '../paths.js';
 import { buildRunPlan, machineOf, type RunOptions } from '../plan/plan.js';
 import type { RunPlan } from '../plan/types.js';
 import { RESULTS_FILE } from '../report/results-json.js';
-import type { RunResult } from '../results/model.js';
+import type { CaseOutcome, RunResult } from '../results/model.js';
 import { executeRun } from '../run/executor.js';
 import { type InterruptedRun, readInterruptedRun } from '../run/resume.js';
 import { type SchemaRegistry, schemas } from '../schemas/registry.js';
@@ -30,8 +30,8 @@ export interface RunCommandOptions extends RunOptions {
   compare?: string;
 }
 
-/** A plan that carries the tests its baseline left out, so a resumed run still reports them. */
-export type GatedPlan = RunPlan & { baselineSkips?: PlanSkip[] };
+/** A plan that carries the tests its baseline left out (so a resumed run still reports them), and which shard it is. */
+export type GatedPlan = RunPlan & { baselineSkips?: PlanSkip[]; shard?: { index: number; count: number } };
 
 /** What judging a finished run needs: the expectations, and an earlier run to compare with. */
 export interface GateInputs {
@@ -45,15 +45,21 @@ export async function gateInputs(opts: { baseline?: string[]; compare?: string }
   return { baseline, old };
 }
 
-/** The finished run judged: gate verdicts, reproduction commands, the comparison. */
-export function judgeRun(result: RunResult, plan: GatedPlan, g: GateInputs): RunResult {
+/**
+ * The finished run judged: gate verdicts, reproduction commands, the
+ * comparison. outcomes: every run of a case that ran more than once (retries,
+ * --repeat), by "suite/case", oldest first: what makes a flake a flake.
+ */
+export function judgeRun(result: RunResult, plan: GatedPlan, g: GateInputs, outcomes?: ReadonlyMap<string, CaseOutcome[]>): RunResult {
   const resultsFile = join(plan.out, RESULTS_FILE);
   const judged = applyGate(result, g.baseline, {
     skipped: plan.baselineSkips ?? [],
     repro: (suite, c) => reproCommand(plan, result.environment, suite.name, c.name, resultsFile)?.argv ?? null,
+    ...(outcomes ? { outcomes: (suite: string, name: string) => outcomes.get(`${suite}/${name}`) } : {}),
   });
-  // Compared once judged: the cases the baseline skipped are in both runs' results.
-  if (g.old) judged.gate!.comparison = compareRuns(g.old.run, judged, { source: g.old.path, baseline: g.baseline });
+  // Compared once judged (the cases the baseline skipped are in both runs' results), and only a whole run:
+  // a shard would find every other shard's cases vanished. Its merge compares (hilt merge --compare OLD).
+  if (g.old && !plan.shard) judged.gate!.comparison = compareRuns(g.old.run, judged, { source: g.old.path, baseline: g.baseline });
   return judged;
 }
 
@@ -91,6 +97,7 @@ export async function executePlan(
       else log.info(`${line} — ${t.message}`);
     },
   });
+  // TODO(executor): pass each retried or repeated case's runs here (ExecuteResult.outcomes) so flakes are told apart.
   const judged = judgeRun(result, plan, g);
   const files = await writeReports(plan.out, judged, registry);
   log.info(`${countsLine(judged)}; reports: ${files.join(', ')}`);
@@ -125,6 +132,7 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
       plan = { ...kept, baselineSkips: skipped };
     }
   }
+  if (g.old && plan.shard) log.info(`--compare: this run is shard ${plan.shard.index}/${plan.shard.count}; the comparison is made when the shards are merged (hilt merge OUT RESULTS... --compare ${opts.compare})`);
   log.info(`${opts.resume ? 'resuming' : 'running'} ${plan.tests.length} tests from ${plan.suites.map((s) => s.name).join(', ')} on ${plan.kernel}`);
   const { code } = await executePlan(plan, g, { registry, log, signal, ...(resumed ? { resume: resumed } : {}), verbose: opts.verbose ?? false });
   return code;

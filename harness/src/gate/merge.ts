@@ -103,6 +103,9 @@ function mergeRequirements(cases: CaseResult[]): CaseResult[] {
   return [...byName.values()];
 }
 
+/** A case the baseline left out of the plan, reported as skipped (classify.ts skippedCase). */
+const isNotRunSkip = (c: CaseResult) => c.attempts === 0 && c.gate?.class === 'skip' && c.gate.entry !== undefined;
+
 const newer = (a: string | null, b: string | null) => (a === null || b === null ? null : a > b ? a : b);
 
 /** The parts joined in shard order (or the order given), as one run. */
@@ -136,7 +139,9 @@ export function mergeResults(given: ShardResult[], o: { out?: string } = {}): Ru
         bySuite.set(s.name, copy);
         suites.push(copy);
       } else {
-        had.cases.push(...s.cases);
+        // The baseline's skips are reported by every shard that was planned from the whole plan: once is enough.
+        const notRun = new Set(had.cases.filter(isNotRunSkip).map((c) => c.name));
+        had.cases.push(...s.cases.filter((c) => !(isNotRunSkip(c) && notRun.has(c.name))));
         had.exits.push(...s.exits);
         had.durationMs += s.durationMs;
       }

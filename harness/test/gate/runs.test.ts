@@ -174,6 +174,13 @@ t.test('merge keeps the shards’ gate verdicts and sums them', async (t) => {
   const two = applyGate(shardRun('s2', [['drm-core', 'get-cap']], { 'drm-core': [aCase('get-cap', 'pass')] }, {}, { index: 2, count: 2 }), b);
   const merged = mergeResults([{ run: one, source: 'a' }, { run: two, source: 'b' }]);
   t.same(merged.gate, { sources: ['b.yaml'], counts: { 'new-failure': 1, 'expected-failure': 1, 'unexpected-pass': 0, flake: 0, pass: 1, skip: 0 }, blocking: 1, unexpectedPassBlocks: false });
+
+  // Shards planned from a plan the baseline had cut each report the cases it skipped: the merge lists them once.
+  const skips = baselineFromDocument({ name: 's', skips: [{ case: 'drm-core/flip', reason: 'hangs' }] }, 's.yaml');
+  const skipped = [{ suite: 'drm-core', case: 'flip', entry: skips.expectations[0]! }];
+  const s1 = applyGate(shardRun('s1', [['drm-core', 'open']], { 'drm-core': [aCase('open', 'pass')] }, {}, { index: 1, count: 2 }), skips, { skipped });
+  const s2 = applyGate(shardRun('s2', [['drm-core', 'version']], { 'drm-core': [aCase('version', 'pass')] }, {}, { index: 2, count: 2 }), skips, { skipped });
+  t.same(mergeResults([{ run: s1, source: 'a' }, { run: s2, source: 'b' }]).suites[0]!.cases.map((c) => `${c.name}:${c.status}`), ['open:pass', 'flip:skip', 'version:pass']);
 });
 
 t.test('baseline update: new failures become entries to review, unexpected passes drop theirs', async (t) => {

@@ -18,9 +18,9 @@
  *                      flake that never passed is <skipped type="flake">
  *   skip               <skipped> with the reason
  *
- * Every case but a plain pass carries its evidence in <system-out>; a plain
- * pass carries none (results.json has its console), which keeps a 100,000-case
- * report small. Pure and streaming: junitChunks() yields the document piece by
+ * Every case carries its evidence in <system-out>, but in a run of more than
+ * PASS_DETAIL_MAX cases a plain pass carries none (results.json has it), which
+ * keeps a 100,000-case report small. Pure and streaming: junitChunks() yields the document piece by
  * piece, so a big run is written without holding it as one string.
  */
 import { gateClassOf } from '../gate/classify.js';
@@ -143,12 +143,15 @@ export function runProperties(run: RunResult): [string, string][] {
   ];
 }
 
-function* testcase(suite: SuiteResult, c: CaseResult): Generator<string> {
+/** Runs with more cases than this leave a plain pass's output to results.json. */
+export const PASS_DETAIL_MAX = 5000;
+
+function* testcase(suite: SuiteResult, c: CaseResult, passDetail: boolean): Generator<string> {
   const time = c.durationMs !== null ? ` time="${seconds(c.durationMs)}"` : '';
   let out = `    <testcase classname="${xmlAttr(`hilt.${suite.name}`)}" name="${xmlAttr(c.name)}"${time}`;
   const cls = gateClassOf(c);
   const kind = junitKind(c, cls);
-  if (cls === 'pass' && !c.gate) {
+  if (cls === 'pass' && !c.gate && !passDetail) {
     yield `${out}/>\n`;
     return;
   }
@@ -174,6 +177,7 @@ function* testcase(suite: SuiteResult, c: CaseResult): Generator<string> {
 
 export function* junitChunks(run: RunResult): Generator<string> {
   const all = tally(run.suites.flatMap((s) => s.cases));
+  const passDetail = all.tests <= PASS_DETAIL_MAX;
   const total = run.suites.reduce((n, s) => n + s.durationMs, 0);
   const name = `hilt ${run.environment.kernel?.release ?? ''}`.trim();
   yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlAttr(name)}" tests="${all.tests}" failures="${all.failures}" errors="${all.errors}" time="${seconds(total)}">\n`;
@@ -184,7 +188,7 @@ export function* junitChunks(run: RunResult): Generator<string> {
   for (const suite of run.suites) {
     const t = tally(suite.cases);
     yield `  <testsuite name="${xmlAttr(suite.name)}" tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}" time="${seconds(suite.durationMs)}"${stamp}>\n    <properties>\n${props}    </properties>\n`;
-    for (const c of suite.cases) yield* testcase(suite, c);
+    for (const c of suite.cases) yield* testcase(suite, c, passDetail);
     yield '  </testsuite>\n';
   }
   yield '</testsuites>\n';

@@ -75,7 +75,9 @@ t.test('JUnit: what CI counts follows the gate; valid against junit-10.xsd; the 
   t.pass('valid against junit-10.xsd');
   const read = execFileSync('/usr/bin/python3', ['-c', READER, file], { encoding: 'utf8' }).trim().split('\n');
   t.same(read, ['pass passed', 'kmsg-warn skipped', 'taint failure', 'panic error', 'flaky passed', 'known-flaky skipped', 'fixed passed', 'attr 7/1/1/2'], 'an independent reader counts what the gate decided');
-  t.match(xml, /<testcase classname="hilt\.faults" name="pass" time="0\.012"\/>/, 'a plain pass carries nothing');
+  t.match(xml, /<testcase classname="hilt\.faults" name="pass" time="0\.012">\s*<system-out><!\[CDATA\[status: pass/, 'a plain pass of a small run carries its output');
+  const big = buildJunit(runOf([suite('synth', Array.from({ length: 5001 }, (_, i) => aCase(`c${i}`, 'pass')))]));
+  t.match(big, /<testcase classname="hilt\.synth" name="c0" time="0\.012"\/>\n/, 'in a run of more than 5,000 cases, nothing');
   t.match(xml, /<skipped message="expected failure: warns on purpose \[https:\/\/bugs\.example\/7\] \(qemu\.yaml\)" type="expected-failure"\/>/);
   t.match(xml, /<failure message="the kernel became tainted during the case: W" type="dmesg-warn"><!\[CDATA\[reproduce: hilt run --kernel 'debian:linux-image-6\.12\.117\+deb12-amd64=6\.12\.117-1~deb12u1' --suite faults:taint\]\]><\/failure>/);
   t.match(xml, /<testcase classname="hilt\.faults" name="flaky" time="0\.012">\s*<flakyError message="ran past its 4 s timeout" type="timeout"\/>\s*<system-out>/, 'a flake: passed, its failed run as flakyError');

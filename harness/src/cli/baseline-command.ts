@@ -32,7 +32,8 @@ export async function baselineUpdate(results: string, o: { baseline?: string; ou
   const { run, path } = readResults(results, registry);
   const old = o.baseline ? await readBaselineDocument(o.baseline, registry) : null;
   const profiles = ((run.plan as { profiles?: string[] } | null)?.profiles ?? []).filter((p) => typeof p === 'string');
-  const baseline = combineBaselines([baselineFromProfiles(loadProfiles(registry, profiles)), ...(old ? [baselineFromDocument(old, o.baseline!)] : [])]);
+  const inEffect = loadProfiles(registry, profiles).filter((p) => p.named || p.doc.automatic !== false);
+  const baseline = combineBaselines([baselineFromProfiles(inEffect), ...(old ? [baselineFromDocument(old, o.baseline!)] : [])]);
   // Judged again against this baseline: the one the run was judged by may have been another.
   const judged = applyGate(run, baseline);
   const { doc, changes } = updateBaseline(judged, old, { ...(o.name ? { name: o.name } : {}), ...(o.baseline ? { source: o.baseline } : {}) });

@@ -38,7 +38,9 @@ export async function readBaselineDocument(path: string, registry: SchemaRegistr
 export async function loadBaseline(files: string[], profiles: string[], registry: SchemaRegistry): Promise<Baseline> {
   const fromFiles: Baseline[] = [];
   for (const f of files) fromFiles.push(baselineFromDocument(await readBaselineDocument(f, registry), f));
-  return combineBaselines([baselineFromProfiles(loadProfiles(registry, profiles)), ...fromFiles]);
+  // The profiles in effect: automatic ones, and those the plan names (as the fold applies their rules).
+  const inEffect = loadProfiles(registry, profiles).filter((p) => p.named || p.doc.automatic !== false);
+  return combineBaselines([baselineFromProfiles(inEffect), ...fromFiles]);
 }
 
 /** A results.json, or a report folder holding one. */

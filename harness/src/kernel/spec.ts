@@ -21,7 +21,7 @@ export function parseKernelSpec(text: string): KernelSpec {
   const colon = text.indexOf(':');
   const scheme = colon < 0 ? '' : text.slice(0, colon);
   const rest = colon < 0 ? text : text.slice(colon + 1);
-  const known = 'debian:PACKAGE[=VERSION] or path:IMAGE[,modules=DIR][,config=FILE][,sha256=HEX]';
+  const known = 'debian:PACKAGE or path:IMAGE[,modules=DIR][,config=FILE] (debian:PACKAGE=VERSION and path:IMAGE,sha256=HEX name one exact build)';
   if (scheme === 'debian') {
     const eq = rest.indexOf('=');
     const pkg = eq < 0 ? rest : rest.slice(0, eq);

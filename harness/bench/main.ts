@@ -2,15 +2,18 @@
  * `npm run bench`: hilt's speed targets, each measured side by side with what
  * it is judged against in one process run, never in timed tests.
  *
- *   node dist/harness/bench/main.js [--runs N] [--boots N] [--only run|parse|reports|tcg[,...]]
+ *   node dist/harness/bench/main.js [--runs N] [--boots N] [--only run|jobs|parse|reports|flood|tcg[,...]]
  *
  *   1. run      `./bin/hilt run --accel tcg -q` against the floor: the same QEMU command
  *               line booting an initramfs whose /init is a busybox script running the
  *               same suite programs; alternating runs, median and min, ratio <= 1.15
+ *   1b. jobs    the default plan with --jobs 2 against --jobs 1: speedup >= 1.5
  *   2. parse    KTAP parser on a 100 MiB / 100,000-case log: >= 50 MB/s, < 150 MB RSS
  *   3. reports  results.json + junit.xml + report.html for 100,000 cases: < 2 s, a page <= 4 MiB that
  *               headless Chromium opens within 1.5 s of an empty page
- *   4. tcg      (only when asked: hundreds of boots) guest oopses under single- and
+ *   4. flood    worst-case console lines per line against ordinary ones (<= 3x), and
+ *               hilt's peak RSS under 200,000 corrupt frames + 200,000 warnings (< 250 MB)
+ *   5. tcg      (only when asked: hundreds of boots) guest oopses under single- and
  *               multi-threaded TCG, --boots N of each (default 200)
  *
  * Exit status: 0 every measured target met, 1 a target missed, 2 the bench itself failed.
@@ -18,17 +21,19 @@
 import { parseBench } from './parse-bench.js';
 import { reportsBench } from './reports-bench.js';
 import { runBench } from './run-bench.js';
+import { floodBench } from './flood-bench.js';
+import { jobsBench } from './jobs-bench.js';
 import { tcgBench } from './tcg-bench.js';
 import { type Section, renderTable } from './table.js';
 
-const PARTS = ['run', 'parse', 'reports', 'tcg'] as const;
+const PARTS = ['run', 'jobs', 'parse', 'reports', 'flood', 'tcg'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts that take long enough to run only when named. */
 const ON_REQUEST: readonly Part[] = ['tcg'];
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write('usage: npm run bench -- [--runs N] [--boots N] [--only run|parse|reports|tcg[,...]]\n');
+  process.stderr.write('usage: npm run bench -- [--runs N] [--boots N] [--only run|jobs|parse|reports|flood|tcg[,...]]\n');
   process.exit(2);
 }
 
@@ -74,6 +79,8 @@ async function main(): Promise<number> {
         progress('reports: folding a 100,000-case journal, judging it and writing results.json, junit.xml and report.html in a child process; opening the page in headless Chromium');
         sections.push(await reportsBench());
       }
+      if (part === 'jobs') sections.push(await jobsBench({ runs, progress }));
+      if (part === 'flood') sections.push(await floodBench(progress));
       if (part === 'tcg') sections.push(await tcgBench({ boots, progress }));
     } catch (e) {
       failures.push(`${part}: ${(e as Error).message}`);

@@ -84,6 +84,8 @@ function syntheticRun(nSuites: number, nCases: number): { plan: RunPlan; journal
     profiles: [],
     retries: 0,
     abortOn: [],
+    jobs: 1,
+    repeat: 1,
   };
   const kernel = {
     spec: plan.kernel,

@@ -3,13 +3,36 @@
  * accel: DRM compute accelerator nodes (/dev/accel/accel*, drivers/accel/).
  *
  * DRM accel core is part of drm.ko, and drivers (habanalabs, intel_vpu,
- * qaic, amdxdna) bind to real devices only: a machine without one has no
- * /dev/accel node and every case skips saying so.
+ * qaic, amdxdna) bind to real devices only. hilt brings its own, vaccel
+ * (suites/vaccel/), a virtual accelerator built for the kernel under test, so
+ * the cases here run on any machine: the core's rules on every accel node,
+ * vaccel's own UAPI in vaccel-cases.c. A machine with no accel node at all
+ * (vaccel not built for its kernel) skips saying so.
+ *
+ * The rules the accel core applies (Linux 6.12):
+ *  - drm_dev_init() refuses a driver that is DRIVER_COMPUTE_ACCEL and also
+ *    DRIVER_RENDER or DRIVER_MODESET: an accel device has no card or render minor.
+ *  - accel_open() (drivers/accel/drm_accel.c) opens the file through
+ *    drm_open_helper(), which gives only primary clients a master
+ *    (drm_master_open()): an accel client never has one.
+ *  - drm_ioctl_permit() (drm_ioctl.c) restricts render clients to
+ *    DRM_RENDER_ALLOW ioctls; an accel client is no render client, so that
+ *    flag does not limit it, but DRM_MASTER ioctls are EACCES (no master), and
+ *    the KMS ioctls refuse a driver without DRIVER_MODESET themselves
+ *    (drm_getcap, drm_setclientcap, drm_mode_getresources: EOPNOTSUPP).
+ *  - Not exercised, on purpose: GET_MAGIC and GET_UNIQUE (flags 0, so an
+ *    accel client passes drm_ioctl_permit()) dereference file_priv->master,
+ *    which is NULL on an accel file: on Debian's 6.12.117 either one oopses
+ *    the kernel (NULL pointer dereference in drm_getunique(), and in
+ *    idr_alloc_u32() under drm_getmagic()), seen with vaccel in QEMU.
  */
 #define _GNU_SOURCE
 #include "drm-util.h"
 #include "hilt.h"
 #include "habanalabs-uapi.h"
+#include "vaccel-cases.h"
+#include "../vaccel/vaccel_accel.h"
+#include "vaccel-util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,11 +60,29 @@ static size_t count_accel(const char *driver)
 	return found;
 }
 
+/* Skips a case for want of an accel node, saying why vaccel is not there either when the image says. */
+static void skip_no_accel(struct hilt_ctx *ctx)
+{
+	char reason[512] = "";
+	FILE *f = fopen(VA_UNAVAILABLE_FILE, "re");
+
+	if (f) {
+		if (!fgets(reason, sizeof(reason), f))
+			reason[0] = '\0';
+		reason[strcspn(reason, "\n")] = '\0';
+		fclose(f);
+	}
+	if (reason[0])
+		hilt_skip(ctx, "no /dev/accel node; vaccel is unavailable: %s", reason);
+	else
+		hilt_skip(ctx, NO_ACCEL);
+}
+
 /* Runs fn on every accel minor, or skips the case with the reason a person needs. */
 static void each_accel(struct hilt_ctx *ctx, void (*fn)(struct hilt_ctx *, struct hilt_dev *))
 {
 	if (!count_accel(NULL)) {
-		hilt_skip(ctx, NO_ACCEL);
+		skip_no_accel(ctx);
 		return;
 	}
 	hilt_each_device(ctx, 1u << HILT_NODE_ACCEL, fn);
@@ -138,7 +179,10 @@ static void t_version(struct hilt_ctx *ctx)
 static void kms_refused_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	struct drm_get_cap cap = { .capability = DRM_CAP_DUMB_BUFFER };
+	struct drm_set_client_cap ccap = { .capability = DRM_CLIENT_CAP_UNIVERSAL_PLANES, .value = 1 };
 	struct drm_mode_create_dumb dumb = { .width = 64, .height = 64, .bpp = 32 };
+	struct drm_mode_card_res res;
+	struct drm_mode_crtc crtc;
 	int ret;
 
 	/* drm_getcap(): a driver without DRIVER_MODESET (every accel driver) gets EOPNOTSUPP. */
@@ -146,10 +190,23 @@ static void kms_refused_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	hilt_expect_errno(ctx, dev, "DRM_IOCTL_GET_CAP",
 			  "DRM_CAP_DUMB_BUFFER (a KMS cap) on a compute accel node",
 			  ret, errno, EOPNOTSUPP);
+	/* drm_setclientcap(): every client cap is a KMS one; EOPNOTSUPP without DRIVER_MODESET. */
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_SET_CLIENT_CAP, &ccap);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_SET_CLIENT_CAP",
+			  "DRM_CLIENT_CAP_UNIVERSAL_PLANES on a compute accel node", ret, errno, EOPNOTSUPP);
+	/* drm_mode_getresources(): flags 0, so permitted, then EOPNOTSUPP without DRIVER_MODESET. */
+	memset(&res, 0, sizeof(res));
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_MODE_GETRESOURCES, &res);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_MODE_GETRESOURCES", "on a compute accel node", ret, errno, EOPNOTSUPP);
+	/* MODE_SETCRTC is DRM_MASTER: drm_ioctl_permit() refuses an accel client, which has no master. */
+	memset(&crtc, 0, sizeof(crtc));
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_MODE_SETCRTC, &crtc);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_MODE_SETCRTC", "a DRM_MASTER ioctl on a compute accel node", ret, errno, EACCES);
 	/*
 	 * CREATE_DUMB: ENOSYS from drm_mode_create_dumb() for a driver without
 	 * dumb_create. An accel driver could in principle set one (none of 6.12
-	 * does), so this is recorded, not judged, and a buffer made is freed.
+	 * does), so on other drivers this is recorded, not judged, and a buffer
+	 * made is freed; vaccel promises it has none.
 	 */
 	ret = hilt_ioctl(dev->fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb);
 	if (!ret) {
@@ -158,15 +215,164 @@ static void kms_refused_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		hilt_diag(ctx, "%s: MODE_CREATE_DUMB made a dumb buffer (%u bytes) on an accel node",
 			  dev->node, (unsigned)dumb.size);
 		hilt_ioctl(dev->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+		if (!strcmp(dev->driver, "vaccel"))
+			hilt_fail(ctx, "vaccel has no dumb_create, yet MODE_CREATE_DUMB made a buffer");
 	} else {
 		hilt_expect_errno(ctx, dev, "DRM_IOCTL_MODE_CREATE_DUMB", "64x64 32 bpp on a compute accel node",
-				  ret, errno, HILT_ANY_ERRNO);
+				  ret, errno, strcmp(dev->driver, "vaccel") ? HILT_ANY_ERRNO : ENOSYS);
 	}
 }
 
 static void t_kms_refused(struct hilt_ctx *ctx)
 {
 	each_accel(ctx, kms_refused_one);
+}
+
+/* ---- device: what stands behind an accel node, said honestly ---- */
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* The letters print_tainted() shows for the bits of /proc/sys/kernel/tainted. */
+static void taint_letters(unsigned long t, char *out, size_t len)
+{
+	static const char letters[] = "PFSRMBUDAWCIOELKXTN";
+	size_t n = 0;
+
+	for (size_t bit = 0; bit < sizeof(letters) - 1 && n + 1 < len; bit++)
+		if (t & (1ul << bit))
+			out[n++] = letters[bit];
+	out[n] = '\0';
+}
+
+static void device_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	char path[PATH_MAX], link[PATH_MAX], module[64], version[64], srcversion[64], tainted[32], letters[32];
+	bool virt = false;
+	struct hilt_json j;
+	ssize_t len;
+
+	/* The module of the bound driver; a platform device without one (vaccel) goes by its DRM driver name. */
+	snprintf(path, sizeof(path), "/sys/class/accel/%s/device/driver/module", dev->node);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len > 0) {
+		link[len] = '\0';
+		snprintf(module, sizeof(module), "%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	} else {
+		snprintf(module, sizeof(module), "%s", dev->driver);
+	}
+	snprintf(path, sizeof(path), "/sys/module/%s/version", module);
+	read_line(path, version, sizeof(version));
+	snprintf(path, sizeof(path), "/sys/module/%s/srcversion", module);
+	read_line(path, srcversion, sizeof(srcversion));
+	read_line("/proc/sys/kernel/tainted", tainted, sizeof(tainted));
+	taint_letters(strtoul(tainted, NULL, 10), letters, sizeof(letters));
+
+	/*
+	 * Every accel driver of Linux 6.12 (habanalabs, intel_vpu, qaic) binds
+	 * real PCI devices; vaccel, hilt's own, says what it is through its UAPI.
+	 */
+	if (!strcmp(dev->driver, VACCEL_DRIVER_NAME)) {
+		struct drm_vaccel_param p = { .param = VACCEL_PARAM_VIRTUAL };
+
+		if (hilt_ioctl(dev->fd, DRM_IOCTL_VACCEL_GET_PARAM, &p)) {
+			hilt_fail(ctx, "GET_PARAM(VACCEL_PARAM_VIRTUAL) on %s: %s", dev->node, hilt_errname(errno));
+			return;
+		}
+		virt = p.value != 0;
+	}
+
+	hj_begin(&j);
+	hj_dev(&j, dev);
+	hj_bool(&j, "virtual", virt);
+	hj_str(&j, "module", module);
+	hj_str(&j, "module_version", version);
+	hj_str(&j, "srcversion", srcversion);
+	hj_uint(&j, "kernel_taint", strtoul(tainted, NULL, 10));
+	hj_str(&j, "kernel_taint_flags", letters);
+	hilt_obs(ctx, "accel.device", &j);
+	if (virt)
+		hilt_diag(ctx, "virtual device: %s is %s %s, a test driver with no hardware behind it; the kernel is tainted '%s'",
+			  dev->node, module, version[0] ? version : "(no version)", letters);
+}
+
+static void t_device(struct hilt_ctx *ctx)
+{
+	each_accel(ctx, device_one);
+}
+
+/* ---- what the core answers for every driver ---- */
+
+static void cap_obs(struct hilt_ctx *ctx, struct hilt_dev *dev, const char *name, uint64_t id)
+{
+	struct drm_get_cap cap = { .capability = id };
+	struct hilt_json j;
+	int ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_CAP, &cap);
+	int err = ret ? errno : 0;
+
+	hj_begin(&j);
+	hj_dev(&j, dev);
+	hj_str(&j, "cap", name);
+	hj_uint(&j, "id", id);
+	hj_int(&j, "errno", err);
+	hj_str(&j, "errname", hilt_errname(err));
+	if (ret)
+		hj_null(&j, "value");
+	else
+		hj_uint(&j, "value", cap.value);
+	hilt_obs(ctx, "drm.cap", &j);
+	if (ret)
+		hilt_fail(ctx, "GET_CAP(%s) on %s: %s; drm_getcap() answers it for every driver", name, dev->node, hilt_errname(err));
+}
+
+static void core_caps_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	/* drm_getcap() answers these before it looks for DRIVER_MODESET. */
+	cap_obs(ctx, dev, "DRM_CAP_PRIME", DRM_CAP_PRIME);
+	cap_obs(ctx, dev, "DRM_CAP_TIMESTAMP_MONOTONIC", DRM_CAP_TIMESTAMP_MONOTONIC);
+	cap_obs(ctx, dev, "DRM_CAP_SYNCOBJ", DRM_CAP_SYNCOBJ);
+	cap_obs(ctx, dev, "DRM_CAP_SYNCOBJ_TIMELINE", DRM_CAP_SYNCOBJ_TIMELINE);
+}
+
+static void t_core_caps(struct hilt_ctx *ctx)
+{
+	each_accel(ctx, core_caps_one);
+}
+
+/* ---- no master on an accel node ---- */
+
+static void master_refused_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	struct drm_auth auth = { .magic = 1 };
+	int ret;
+
+	/*
+	 * drm_setmaster_ioctl(): as root the permission check passes; nobody is
+	 * master of the device (it has no primary node) and the file has no
+	 * master to become (file_priv->master is NULL): EINVAL.
+	 */
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_SET_MASTER, NULL);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_SET_MASTER", "on a compute accel node (no master to become)", ret, errno, EINVAL);
+	/* drm_dropmaster_ioctl(): not the current master: EINVAL. */
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_DROP_MASTER, NULL);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_DROP_MASTER", "on a compute accel node (never master)", ret, errno, EINVAL);
+	/* AUTH_MAGIC is DRM_MASTER: drm_ioctl_permit() says EACCES before drm_authmagic() runs. */
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_AUTH_MAGIC, &auth);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_AUTH_MAGIC", "a DRM_MASTER ioctl on a compute accel node", ret, errno, EACCES);
+}
+
+static void t_master_refused(struct hilt_ctx *ctx)
+{
+	each_accel(ctx, master_refused_one);
 }
 
 /* ---- habanalabs INFO ---- */
@@ -250,7 +456,7 @@ static void t_hl_info(struct hilt_ctx *ctx)
 	char drivers[128] = "";
 
 	if (!count_accel(NULL)) {
-		hilt_skip(ctx, NO_ACCEL);
+		skip_no_accel(ctx);
 		return;
 	}
 	if (!count_accel("habanalabs")) {
@@ -264,18 +470,56 @@ static void t_hl_info(struct hilt_ctx *ctx)
 	hilt_each_device(ctx, 1u << HILT_NODE_ACCEL, hl_info_one);
 }
 
+#define CASE(n, fn, io, chk, sch) { .name = n, .run = fn, .ioctl = io, .checks = chk, .schemas = sch }
+
 static const struct hilt_case cases[] = {
-	{ "enumerate", t_enumerate, "open(2)",
-	  "every /dev/accel/accel* node opens, names its parent device and has no /dev/dri minor beside it",
-	  "accel.node" },
-	{ "version", t_version, "DRM_IOCTL_VERSION",
-	  "VERSION on each accel node returns a driver name, date and description", "drm.version" },
-	{ "kms-refused", t_kms_refused, "DRM_IOCTL_GET_CAP",
-	  "an accel node refuses the KMS cap DRM_CAP_DUMB_BUFFER with EOPNOTSUPP (accel drivers are never KMS)",
-	  "ioctl.errno" },
-	{ "habanalabs-hw-ip-info", t_hl_info, "DRM_IOCTL_HL_INFO",
-	  "HL_INFO_HW_IP_INFO describes each habanalabs device; bad padding and a missing buffer are EINVAL",
-	  "accel.habanalabs-hw-ip-info,ioctl.errno" },
+	CASE("enumerate", t_enumerate, "open(2)",
+	     "every /dev/accel/accel* node opens, names its parent device and has no /dev/dri minor beside it",
+	     "accel.node"),
+	CASE("version", t_version, "DRM_IOCTL_VERSION",
+	     "VERSION on each accel node returns a driver name, date and description", "drm.version"),
+	CASE("core-caps", t_core_caps, "DRM_IOCTL_GET_CAP",
+	     "GET_CAP answers PRIME, TIMESTAMP_MONOTONIC, SYNCOBJ and SYNCOBJ_TIMELINE on each accel node, as drm_getcap() does for every driver",
+	     "drm.cap"),
+	CASE("kms-refused", t_kms_refused, "DRM_IOCTL_GET_CAP",
+	     "an accel node refuses KMS: GET_CAP(DUMB_BUFFER), SET_CLIENT_CAP and MODE_GETRESOURCES with EOPNOTSUPP, MODE_SETCRTC (DRM_MASTER) with EACCES, MODE_CREATE_DUMB (ENOSYS on vaccel)",
+	     "ioctl.errno"),
+	CASE("master-refused", t_master_refused, "DRM_IOCTL_SET_MASTER",
+	     "an accel file has no master: SET_MASTER and DROP_MASTER are EINVAL, AUTH_MAGIC (DRM_MASTER) EACCES",
+	     "ioctl.errno"),
+	CASE("device", t_device, "DRM_IOCTL_VACCEL_GET_PARAM",
+	     "each accel node's module, its version and whether it is virtual (vaccel says so: VACCEL_PARAM_VIRTUAL = 1) are recorded with the kernel's taint, so no run on a virtual device passes for hardware",
+	     "accel.device"),
+	CASE("vaccel-param", vaccel_param, "DRM_IOCTL_VACCEL_GET_PARAM",
+	     "GET_PARAM answers its parameters; an unknown one or a non-zero index is EINVAL; a driver ioctl past the table is EINVAL, a foreign ioctl type ENOTTY",
+	     "ioctl.errno"),
+	CASE("vaccel-bo-create", vaccel_bo_create, "DRM_IOCTL_VACCEL_BO_CREATE",
+	     "buffers are page-rounded, zeroed, mappable when asked; size 0, unknown flags, reserved bits are EINVAL, too large E2BIG, an unknown handle ENOENT; a short (older) struct is zero-extended",
+	     "vaccel.bo,ioctl.errno"),
+	CASE("vaccel-bo-lifetime", vaccel_bo_lifetime, "DRM_IOCTL_GEM_CLOSE",
+	     "a mapping, an exported dma-buf and queued jobs each keep a buffer alive after GEM_CLOSE; the closed handle is ENOENT, closing it again EINVAL",
+	     "vaccel.lifetime,ioctl.errno"),
+	CASE("vaccel-jobs", vaccel_jobs, "DRM_IOCTL_VACCEL_SUBMIT",
+	     "FILL and COPY (unaligned, across pages, within one buffer) land exactly; fences come as sync_files and in syncobjs, in seqno order; a stalled job is pending and BO_WAIT 0 is ETIMEDOUT until it ends",
+	     "vaccel.job,ioctl.errno"),
+	CASE("vaccel-job-errors", vaccel_job_errors, "DRM_IOCTL_VACCEL_SUBMIT",
+	     "SUBMIT refuses each malformed job with the errno vaccel_accel.h defines (reserved fields, flags, ops, sizes, ranges, overlaps, handles, syncobjs) and runs the valid twin; BO_WAIT likewise",
+	     "ioctl.errno"),
+	CASE("vaccel-import", vaccel_import, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+	     "a vgem dma-buf imported into vaccel is read by a job through the attachment's sg_table: the exporter's bytes, and its later changes (no stale copy); a job's writes show in the exporter's mapping",
+	     "vaccel.import,vaccel.job"),
+	CASE("vaccel-implicit-sync", vaccel_implicit_sync, "DRM_IOCTL_VACCEL_SUBMIT",
+	     "a job reading a buffer under a pending vgem write fence (or writing one under a read fence) waits for it and reads what was written under it; NO_IMPLICIT does not wait",
+	     "vaccel.implicit-sync"),
+	CASE("vaccel-in-syncobj", vaccel_in_syncobj, "DRM_IOCTL_VACCEL_SUBMIT",
+	     "a job whose in_syncobj holds a pending vgem fence (moved over as a sync_file) waits for it, then runs",
+	     "vaccel.in-syncobj"),
+	CASE("vaccel-export-fence", vaccel_export_fence, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE",
+	     "a pending vaccel job's fence is in its exported dma-buf: EXPORT_SYNC_FILE yields it unsignalled, poll(2) waits for it, vgem refuses a write fence with EBUSY",
+	     "vaccel.export-fence,ioctl.errno"),
+	CASE("habanalabs-hw-ip-info", t_hl_info, "DRM_IOCTL_HL_INFO",
+	     "HL_INFO_HW_IP_INFO describes each habanalabs device; bad padding and a missing buffer are EINVAL",
+	     "accel.habanalabs-hw-ip-info,ioctl.errno"),
 };
 
 int main(int argc, char **argv)

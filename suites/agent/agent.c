@@ -7,8 +7,10 @@
  * suites/agent/PROTOCOL.md.
  *
  * Kernel command line:
- *   hilt.mode=run|shell|probe|list   run the plan (default), give a shell, only say hello,
- *                               or list the subtests of every IGT program
+ *   hilt.mode=run|shell|probe|list|serve
+ *                               run the plan (default), give a shell, only say hello, list
+ *                               the subtests of every IGT program, or wait for the host to
+ *                               hand out ranges of tests on the console ("run N C", "quit")
  *   hilt.start=N                skip the tests whose index is below N (resume after a crash)
  *   hilt.count=N                run at most N tests from there (a retry runs one)
  */
@@ -1208,6 +1210,59 @@ static void on_hangup(int sig)
 	_exit(128 + sig);
 }
 
+/*
+ * hilt.mode=serve: the host hands out work on the console, a line at a time,
+ * so that several machines of one run stay busy: "run <start> <count>" runs
+ * those tests (a 'unit' record, then what running them says, then 'done'),
+ * "quit" powers off. Nothing runs between units, so no heartbeat is owed.
+ */
+static void serve(int sigfd, sigset_t *oldmask)
+{
+	char line[128];
+	size_t len = 0;
+	struct termios t;
+
+	if (!hosted && tcgetattr(STDIN_FILENO, &t) == 0) {
+		t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);	/* what the host types is not console output */
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	}
+	emit("ready", "%d", plan.ntests);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = q_len ? STDOUT_FILENO : -1, .events = POLLOUT } };
+		ssize_t n;
+		int start, count;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return;
+		if (p[1].revents)
+			queue_flush(false);
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(STDIN_FILENO, line + len, sizeof(line) - 1 - len);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return;	/* the host is gone */
+		if (n < 0)
+			continue;
+		len += (size_t)n;
+		line[len] = '\0';
+		for (char *nl; (nl = strpbrk(line, "\r\n"));) {
+			*nl = '\0';
+			if (sscanf(line, "run %d %d", &start, &count) == 2) {
+				emit("unit", "%d %d", start, count);
+				run_tests(start, count, sigfd, oldmask);
+			} else if (!strcmp(line, "quit")) {
+				return;
+			} else if (line[0]) {
+				emit("note", "serve: command not understood: %.80s", line);
+			}
+			len -= (size_t)(nl + 1 - line);
+			memmove(line, nl + 1, len + 1);
+		}
+		if (len == sizeof(line) - 1)
+			len = 0;	/* a line too long to be a command */
+	}
+}
+
 /* ---- shell ---- */
 
 static void run_shell(void)
@@ -1352,6 +1407,8 @@ int main(int argc, char **argv)
 	sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (!strcmp(mode, "list"))
 		run_lists(sigfd, &oldmask);
+	else if (!strcmp(mode, "serve"))
+		serve(sigfd, &oldmask);
 	else
 		run_tests(atoi(start_s), atoi(count_s), sigfd, &oldmask);
 	power_off();

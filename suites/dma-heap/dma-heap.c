@@ -167,6 +167,9 @@ static void alloc_sizes_one(struct hilt_ctx *ctx, struct heap *h)
 		hilt_obs(ctx, "heap.alloc", &j);
 		close(fd);
 	}
+	hilt_record_only(ctx, "heap.alloc names no driver, so no profile judges it: only the general schema "
+			 "(a page multiple at least the request, the three sizes agreeing) does; the exact size "
+			 "a heap gives is recorded");
 }
 
 static void t_alloc_sizes(struct hilt_ctx *ctx)
@@ -444,6 +447,60 @@ static void t_mmap_past_end(struct hilt_ctx *ctx)
 	each_heap(ctx, mmap_past_end_one);
 }
 
+/*
+ * The argument struct in three sizes, as the dmabuf-heaps kselftest's
+ * compat tests do: the 16-byte one of kernels before heap_flags, the 24-byte
+ * one of 6.12, and a 32-byte one with 8 bytes more, zero or not.
+ * dma_heap_ioctl() copies in the caller's size, zero-fills up to its own and
+ * copies the caller's size back: all are accepted, and bytes past its struct
+ * are ignored.
+ */
+struct heap_alloc_bigger {
+	struct dma_heap_allocation_data d;
+	uint64_t more;
+};
+
+static void struct_sizes_one(struct hilt_ctx *ctx, struct heap *h)
+{
+	static const char rule[] = "dma_heap_ioctl() zero-fills a shorter struct and ignores the bytes past its own";
+	static const struct { size_t size; uint64_t more; const char *trailing; } sizes[] = {
+		{ 16, 0, "none" },
+		{ sizeof(struct dma_heap_allocation_data), 0, "none" },
+		{ sizeof(struct heap_alloc_bigger), 0, "zero" },
+		{ sizeof(struct heap_alloc_bigger), ~0ull, "nonzero" },
+	};
+	char what[192];
+
+	snprintf(what, sizeof(what), "DMA_HEAP_IOCTL_ALLOC on %s", h->path);
+	for (size_t i = 0; i < HILT_ARRAY_SIZE(sizes); i++) {
+		struct heap_alloc_bigger a = {
+			.d = { .len = dmabuf_page_size(), .fd_flags = O_RDWR | O_CLOEXEC }, .more = sizes[i].more,
+		};
+		int ret = ioctl(h->fd, hilt_ioc_resize(DMA_HEAP_IOCTL_ALLOC, sizes[i].size), &a);
+		int err = errno;
+
+		if (!ret) {
+			struct dmabuf_info info;
+
+			hilt_defer_close(ctx, (int)a.d.fd);
+			dmabuf_info((int)a.d.fd, &info);
+			if (info.size != (long long)dmabuf_page_size())
+				hilt_fail(ctx, "%s with a %zu-byte struct gave a dma-buf of %lld bytes; asked for %zu",
+					  what, sizes[i].size, info.size, dmabuf_page_size());
+			if (a.more != sizes[i].more)
+				hilt_fail(ctx, "%s with a %zu-byte struct changed the bytes past the kernel's struct",
+					  what, sizes[i].size);
+		}
+		hilt_check_struct_size(ctx, NULL, what, sizes[i].size, sizeof(struct dma_heap_allocation_data),
+				       sizes[i].trailing, ret, err, 0, rule);
+	}
+}
+
+static void t_struct_sizes(struct hilt_ctx *ctx)
+{
+	each_heap(ctx, struct_sizes_one);
+}
+
 static struct hilt_dev *vgem_or_skip(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = hilt_vgem();
@@ -520,38 +577,46 @@ static void t_vgem_fence(struct hilt_ctx *ctx)
 	each_heap(ctx, vgem_fence_one);
 }
 
+#define K_ALLOC "dma_heap_ioctl_allocate()"
+
 static const struct hilt_case cases[] = {
 	{ "heaps", t_heaps, "open(2)",
-	  "every heap under /dev/dma_heap opens", "heap.node" },
+	  "every heap under /dev/dma_heap opens", "heap.node", "dma_heap_open()" },
 	{ "alloc-sizes", t_alloc_sizes, "DMA_HEAP_IOCTL_ALLOC",
 	  "one page, 1 MiB and an unaligned size allocate; the dma-buf's size is the request rounded up "
-	  "to a page, the same from lseek and fdinfo, read-write and close-on-exec as asked",
-	  "heap.alloc" },
+	  "to a page, the same from lseek and fdinfo, read-write and close-on-exec as asked (record-only "
+	  "beyond the general schema: no driver key, no profile judges the sizes)",
+	  "heap.alloc", K_ALLOC ", system_heap_allocate()" },
 	{ "alloc-zero-length", t_zero_length, "DMA_HEAP_IOCTL_ALLOC",
-	  "len 0 is refused with EINVAL", "ioctl.errno" },
+	  "len 0 is refused with EINVAL", "ioctl.errno", K_ALLOC },
 	{ "alloc-bad-fd-flags", t_bad_fd_flags, "DMA_HEAP_IOCTL_ALLOC",
-	  "fd_flags beyond O_CLOEXEC and the access mode are refused with EINVAL", "ioctl.errno" },
+	  "fd_flags beyond O_CLOEXEC and the access mode are refused with EINVAL", "ioctl.errno", K_ALLOC },
 	{ "alloc-bad-heap-flags", t_bad_heap_flags, "DMA_HEAP_IOCTL_ALLOC",
-	  "any heap_flags bit (none is defined) is refused with EINVAL", "ioctl.errno" },
+	  "any heap_flags bit (none is defined) is refused with EINVAL", "ioctl.errno", K_ALLOC },
 	{ "alloc-fd-set", t_fd_set, "DMA_HEAP_IOCTL_ALLOC",
-	  "a non-zero fd on input (an output field) is refused with EINVAL", "ioctl.errno" },
+	  "a non-zero fd on input (an output field) is refused with EINVAL", "ioctl.errno", K_ALLOC },
+	{ "alloc-struct-sizes", t_struct_sizes, "DMA_HEAP_IOCTL_ALLOC",
+	  "ALLOC takes the older 16-byte struct, the 24-byte one and a 32-byte one (zero or not past the kernel's struct, left as it was), each giving a page-sized dma-buf",
+	  "ioctl.struct-size", "dma_heap_ioctl()" },
 	{ "unknown-ioctl", t_unknown_ioctl, "_IOWR('H', 0x1)",
-	  "a heap ioctl number past ALLOC is refused with EINVAL", "ioctl.errno" },
+	  "a heap ioctl number past ALLOC is refused with EINVAL", "ioctl.errno", "dma_heap_ioctl()" },
 	{ "zeroed", t_zeroed, "DMA_HEAP_IOCTL_ALLOC",
-	  "a new buffer reads all zero through mmap, also right after a dirtied one was freed", "" },
+	  "a new buffer reads all zero through mmap, also right after a dirtied one was freed", "",
+	  "system_heap_allocate()" },
 	{ "mmap-sync", t_mmap_sync, "DMA_BUF_IOCTL_SYNC",
 	  "SYNC_START/SYNC_END for READ, WRITE and RW succeed around CPU access through mmap, and a "
-	  "second mapping sees what the first wrote", "" },
+	  "second mapping sees what the first wrote", "", "system_heap_mmap(), system_heap_dma_buf_begin_cpu_access()" },
 	{ "sync-bad-flags", t_sync_bad_flags, "DMA_BUF_IOCTL_SYNC",
-	  "SYNC without a direction or with an undefined flag is refused with EINVAL", "ioctl.errno" },
+	  "SYNC without a direction or with an undefined flag is refused with EINVAL", "ioctl.errno", "dma_buf_ioctl()" },
 	{ "mmap-past-end", t_mmap_past_end, "mmap(2)",
-	  "mapping past the end of a dma-buf is refused with EINVAL", "ioctl.errno" },
+	  "mapping past the end of a dma-buf is refused with EINVAL", "ioctl.errno", "dma_buf_mmap_internal()" },
 	{ "import-vgem", t_import_vgem, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
-	  "vgem imports a heap buffer (the same handle twice) and the CPU's data is seen through vgem: "
-	  "its MAP_DUMB mapping where allowed, and the same dma-buf vgem exports back", "heap.import" },
+	  "vgem imports a heap buffer (the same handle twice), refuses MAP_DUMB of the import with EINVAL, and exports "
+	  "the handle back as the same dma-buf with the CPU's data after the round trip", "heap.import,ioctl.errno",
+	  "drm_gem_prime_import_dev(), drm_gem_dumb_map_offset(), drm_gem_prime_handle_to_dmabuf()" },
 	{ "vgem-fence", t_vgem_fence, "DRM_IOCTL_VGEM_FENCE_ATTACH",
 	  "a vgem write fence on the imported handle makes the heap dma-buf busy for poll until it is "
-	  "signalled", "heap.fence" },
+	  "signalled", "heap.fence", "vgem_fence_attach_ioctl(), dma_buf_poll()" },
 };
 
 int main(int argc, char **argv)

@@ -21,8 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <drm.h>
@@ -585,6 +588,9 @@ static void dumb_invalid_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	 * ioctl.errno if refused.
 	 */
 	ret = hilt_dumb_create(dev->fd, 64, 64, 7, &bo);
+	hilt_record_only(ctx, "bpp 7 on %s (%s): %s; DRM core leaves a bpp that is not a whole byte to the "
+			 "driver, so this is recorded, not judged", dev->node, dev->driver,
+			 ret ? hilt_errname(-ret) : "accepted");
 	if (ret) {
 		hilt_expect_errno(ctx, dev, "DRM_IOCTL_MODE_CREATE_DUMB", "bpp 7 (not a whole byte)",
 				  -1, -ret, HILT_ANY_ERRNO);
@@ -648,34 +654,759 @@ static void t_bad_pointer(struct hilt_ctx *ctx)
 	hilt_each_device(ctx, HILT_ALL_NODES, bad_pointer_one);
 }
 
+/* ---- master, authentication, client ---- */
+
+/*
+ * A harmless DRM_MASTER ioctl: SET_VERSION with every field -1 only reports
+ * the versions (drm_setversion()); drm_ioctl_permit() refuses it with EACCES
+ * to a file that is not the current master. 0 or -errno.
+ */
+static int master_probe(int fd)
+{
+	struct drm_set_version sv = { -1, -1, -1, -1 };
+
+	return hilt_ioctl(fd, DRM_IOCTL_SET_VERSION, &sv) ? -errno : 0;
+}
+
+static int set_master(int fd)
+{
+	return hilt_ioctl(fd, DRM_IOCTL_SET_MASTER, NULL) ? -errno : 0;
+}
+
+static int drop_master(int fd)
+{
+	return hilt_ioctl(fd, DRM_IOCTL_DROP_MASTER, NULL) ? -errno : 0;
+}
+
+/* Makes dev->fd the master again where the case moved it (it was master before: was_master). */
+static void restore_master(void *p)
+{
+	struct hilt_dev *dev = p;
+
+	set_master(dev->fd);
+}
+
+/* Judge a call that returned 0 or -errno; the call is evaluated once. */
+static bool expect_err(struct hilt_ctx *ctx, const struct hilt_dev *dev, const char *ioctl,
+		       const char *misuse, int ret, int err)
+{
+	return hilt_expect_errno(ctx, dev, ioctl, misuse, ret ? -1 : 0, -ret, err);
+}
+
+static bool expect_ok(struct hilt_ctx *ctx, const struct hilt_dev *dev, const char *what, int ret)
+{
+	return hilt_expect_ok(ctx, dev, what, ret ? -1 : 0, -ret);
+}
+
+#define EXPECT_ERR(dev, ioctl, misuse, ret, err) expect_err(ctx, dev, ioctl, misuse, ret, err)
+#define EXPECT_OK(dev, what, ret) expect_ok(ctx, dev, what, ret)
+
+/*
+ * SET_MASTER / DROP_MASTER on a primary node (drivers/gpu/drm/drm_auth.c),
+ * between two open files A and B of this root process: A takes master
+ * (drm_new_set_master()), B's SET_MASTER is EBUSY while A holds it, B's
+ * DROP_MASTER EINVAL (not the current master); only A passes a DRM_MASTER
+ * ioctl; after A drops, B takes it. Render nodes refuse both with EACCES
+ * (no DRM_RENDER_ALLOW: drm_ioctl_permit()).
+ */
+static void master_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	int a, b, ret;
+
+	if (dev->kind == HILT_NODE_RENDER) {
+		EXPECT_ERR(dev, "DRM_IOCTL_SET_MASTER", "on a render node", set_master(dev->fd), EACCES);
+		EXPECT_ERR(dev, "DRM_IOCTL_DROP_MASTER", "on a render node", drop_master(dev->fd), EACCES);
+		return;
+	}
+	a = hilt_defer_close(ctx, open(dev->path, O_RDWR | O_CLOEXEC));
+	b = hilt_defer_close(ctx, open(dev->path, O_RDWR | O_CLOEXEC));
+	if (a < 0 || b < 0) {
+		hilt_fail(ctx, "open %s twice more: %s", dev->path, strerror(errno));
+		return;
+	}
+	/* The suite's own file of the node opened first and is master; hand it back after. */
+	if (!master_probe(dev->fd)) {
+		if (!EXPECT_OK(dev, "DRM_IOCTL_DROP_MASTER of the suite's own (master) file", drop_master(dev->fd)))
+			return;
+		hilt_defer_call(ctx, restore_master, dev);
+	}
+	ret = master_probe(a);
+	EXPECT_ERR(dev, "DRM_IOCTL_SET_VERSION", "a DRM_MASTER ioctl from a file that is not master", ret, EACCES);
+	if (!EXPECT_OK(dev, "DRM_IOCTL_SET_MASTER with no master on the device", set_master(a)))
+		return;
+	EXPECT_OK(dev, "DRM_IOCTL_SET_VERSION (a DRM_MASTER ioctl) from the new master", master_probe(a));
+	EXPECT_OK(dev, "DRM_IOCTL_SET_MASTER by the current master (a no-op)", set_master(a));
+	EXPECT_ERR(dev, "DRM_IOCTL_SET_MASTER", "while another file of the device is master", set_master(b), EBUSY);
+	EXPECT_ERR(dev, "DRM_IOCTL_DROP_MASTER", "by a file that is not the current master", drop_master(b), EINVAL);
+	EXPECT_ERR(dev, "DRM_IOCTL_SET_VERSION", "a DRM_MASTER ioctl from a file that is not master", master_probe(b), EACCES);
+	if (!EXPECT_OK(dev, "DRM_IOCTL_DROP_MASTER by the master", drop_master(a)))
+		return;
+	EXPECT_ERR(dev, "DRM_IOCTL_DROP_MASTER", "by a file that just dropped master", drop_master(a), EINVAL);
+	EXPECT_OK(dev, "DRM_IOCTL_SET_MASTER once the device has no master", set_master(b));
+	EXPECT_OK(dev, "DRM_IOCTL_DROP_MASTER by the second master", drop_master(b));
+}
+
+static void t_master(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, (1u << HILT_NODE_PRIMARY) | (1u << HILT_NODE_RENDER), master_one);
+}
+
+/* Drops CAP_SYS_ADMIN from the calling process (effective and permitted): 0 or -errno. */
+static int drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+	data[CAP_SYS_ADMIN / 32].permitted &= ~(1u << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* What the unprivileged child saw, sent back whole through a pipe. */
+struct auth_report {
+	int step_failed;	/* 0, or which setup step failed */
+	int setup_errno;
+	int auth_before;	/* GET_CLIENT(0).auth before AUTH_MAGIC */
+	int flink_before;	/* GEM_FLINK errno before (0: accepted) */
+	int set_master;		/* SET_MASTER errno (not was_master, no CAP_SYS_ADMIN) */
+	unsigned magic, magic_again;
+	int auth_after, flink_after;
+};
+
+static int get_client_auth(int fd, int *auth)
+{
+	struct drm_client c = { .idx = 0 };
+
+	if (hilt_ioctl(fd, DRM_IOCTL_GET_CLIENT, &c))
+		return -errno;
+	*auth = c.auth;
+	return 0;
+}
+
+static int flink(int fd, uint32_t handle, uint32_t *name)
+{
+	struct drm_gem_flink f = { .handle = handle };
+
+	if (hilt_ioctl(fd, DRM_IOCTL_GEM_FLINK, &f))
+		return -errno;
+	*name = f.name;
+	return 0;
+}
+
+static int get_magic(int fd, unsigned *magic)
+{
+	struct drm_auth a = { 0 };
+
+	if (hilt_ioctl(fd, DRM_IOCTL_GET_MAGIC, &a))
+		return -errno;
+	*magic = a.magic;
+	return 0;
+}
+
+static int auth_magic(int fd, unsigned magic)
+{
+	struct drm_auth a = { .magic = magic };
+
+	return hilt_ioctl(fd, DRM_IOCTL_AUTH_MAGIC, &a) ? -errno : 0;
+}
+
+/* The child: no CAP_SYS_ADMIN, a fresh open of the node, waits for the parent's AUTH_MAGIC. */
+static void __attribute__((noreturn)) auth_child(const char *path, int out, int in)
+{
+	struct auth_report r = { 0 };
+	struct hilt_bo bo;
+	uint32_t name;
+	char go;
+	int fd, ret;
+
+	if ((ret = drop_sys_admin())) {
+		r.step_failed = 1;
+		r.setup_errno = -ret;
+		goto report;
+	}
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		r.step_failed = 2;
+		r.setup_errno = errno;
+		goto report;
+	}
+	if ((ret = hilt_dumb_create(fd, 64, 64, 32, &bo)) || (ret = get_client_auth(fd, &r.auth_before)) ||
+	    (ret = get_magic(fd, &r.magic))) {
+		r.step_failed = 3;
+		r.setup_errno = -ret;
+		goto report;
+	}
+	r.flink_before = -flink(fd, bo.handle, &name);
+	r.set_master = -set_master(fd);
+	if (write(out, &r, sizeof(r)) != sizeof(r) || read(in, &go, 1) != 1)
+		_exit(1);
+	get_magic(fd, &r.magic_again);
+	get_client_auth(fd, &r.auth_after);
+	r.flink_after = -flink(fd, bo.handle, &name);
+report:
+	if (write(out, &r, sizeof(r)) != sizeof(r))
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * GET_MAGIC / AUTH_MAGIC (drm_getmagic(), drm_authmagic()): a process
+ * without CAP_SYS_ADMIN opens the primary node while this one is master; it
+ * is not authenticated (drm_file_alloc(): only CAP_SYS_ADMIN is), so
+ * GEM_FLINK (DRM_AUTH) is EACCES and SET_MASTER EACCES
+ * (drm_master_check_perm()). It gets a magic; AUTH_MAGIC by the master with
+ * that magic authenticates it (GET_CLIENT says auth 1, GEM_FLINK works).
+ * AUTH_MAGIC refuses an unknown or already used magic with EINVAL and a
+ * caller that is not master with EACCES; render nodes refuse both with EACCES.
+ */
+static void auth_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	int to_parent[2], to_child[2], other, ret, st = 0;
+	struct auth_report r;
+	unsigned magic = 0;
+	pid_t pid;
+
+	if (dev->kind == HILT_NODE_RENDER) {
+		EXPECT_ERR(dev, "DRM_IOCTL_GET_MAGIC", "on a render node", get_magic(dev->fd, &magic), EACCES);
+		EXPECT_ERR(dev, "DRM_IOCTL_AUTH_MAGIC", "on a render node", auth_magic(dev->fd, 1), EACCES);
+		return;
+	}
+	/* This process's first file of the node is the master that authenticates. */
+	if (master_probe(dev->fd) && set_master(dev->fd)) {
+		hilt_fail(ctx, "the suite's own file of %s is not master and cannot become it", dev->node);
+		return;
+	}
+	if (pipe2(to_parent, O_CLOEXEC) || pipe2(to_child, O_CLOEXEC)) {
+		hilt_fail(ctx, "pipe2 failed: %s", strerror(errno));
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		hilt_defer_close(ctx, to_parent[i]);
+		hilt_defer_close(ctx, to_child[i]);
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		hilt_fail(ctx, "fork failed: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		auth_child(dev->path, to_parent[1], to_child[0]);
+	if (read(to_parent[0], &r, sizeof(r)) != sizeof(r) || r.step_failed) {
+		hilt_fail(ctx, "the child without CAP_SYS_ADMIN could not set up on %s (step %d: %s)",
+			  dev->node, r.step_failed, hilt_errname(r.setup_errno));
+		waitpid(pid, &st, 0);
+		return;
+	}
+	if (r.auth_before != 0)
+		hilt_fail(ctx, "DRM_IOCTL_GET_CLIENT on %s says a file opened without CAP_SYS_ADMIN is authenticated (%d)",
+			  dev->node, r.auth_before);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_GEM_FLINK", "by a file that is not authenticated (no CAP_SYS_ADMIN, no AUTH_MAGIC)",
+			  r.flink_before ? -1 : 0, r.flink_before, EACCES);
+	hilt_expect_errno(ctx, dev, "DRM_IOCTL_SET_MASTER", "by a process without CAP_SYS_ADMIN whose file never was master",
+			  r.set_master ? -1 : 0, r.set_master, EACCES);
+	if (!r.magic)
+		hilt_fail(ctx, "DRM_IOCTL_GET_MAGIC on %s returned magic 0", dev->node);
+	other = hilt_defer_close(ctx, open(dev->path, O_RDWR | O_CLOEXEC));
+	EXPECT_ERR(dev, "DRM_IOCTL_AUTH_MAGIC", "from a file that is not master", auth_magic(other, r.magic), EACCES);
+	EXPECT_ERR(dev, "DRM_IOCTL_AUTH_MAGIC", "a magic nobody was given", auth_magic(dev->fd, 0x7ffffff0), EINVAL);
+	ret = auth_magic(dev->fd, r.magic);
+	EXPECT_OK(dev, "DRM_IOCTL_AUTH_MAGIC of the child's magic by the master", ret);
+	EXPECT_ERR(dev, "DRM_IOCTL_AUTH_MAGIC", "a magic already used", auth_magic(dev->fd, r.magic), EINVAL);
+	if (write(to_child[1], "g", 1) != 1 || read(to_parent[0], &r, sizeof(r)) != sizeof(r)) {
+		hilt_fail(ctx, "lost the child on %s", dev->node);
+		waitpid(pid, &st, 0);
+		return;
+	}
+	waitpid(pid, &st, 0);
+	if (!ret) {
+		if (r.auth_after != 1)
+			hilt_fail(ctx, "after AUTH_MAGIC, DRM_IOCTL_GET_CLIENT on %s says auth %d; expected 1", dev->node, r.auth_after);
+		if (r.flink_after)
+			hilt_fail(ctx, "after AUTH_MAGIC, DRM_IOCTL_GEM_FLINK by the child on %s failed with %s; expected a name",
+				  dev->node, hilt_errname(r.flink_after));
+	}
+	if (r.magic_again != r.magic)
+		hilt_fail(ctx, "DRM_IOCTL_GET_MAGIC asked again on %s gave %u; the file's magic is %u", dev->node,
+			  r.magic_again, r.magic);
+}
+
+static void t_auth(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, (1u << HILT_NODE_PRIMARY) | (1u << HILT_NODE_RENDER), auth_one);
+}
+
+/*
+ * GET_CLIENT (drm_getclient()): only index 0 is answered, with the caller's
+ * pid, uid 65534 (overflowuid) and auth 1 for a root file; any other index
+ * is EINVAL. Render nodes refuse it with EACCES.
+ */
+static void get_client_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	struct drm_client c = { .idx = 0 };
+	int ret;
+
+	if (dev->kind == HILT_NODE_RENDER) {
+		ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_CLIENT, &c) ? -errno : 0;
+		EXPECT_ERR(dev, "DRM_IOCTL_GET_CLIENT", "on a render node", ret, EACCES);
+		return;
+	}
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_CLIENT, &c) ? -errno : 0;
+	if (!EXPECT_OK(dev, "DRM_IOCTL_GET_CLIENT index 0", ret))
+		return;
+	if (c.pid != (unsigned long)getpid() || c.auth != 1 || c.uid != 65534)
+		hilt_fail(ctx, "DRM_IOCTL_GET_CLIENT index 0 on %s: pid %lu, uid %lu, auth %d; expected pid %d, "
+			  "uid 65534, auth 1", dev->node, c.pid, c.uid, c.auth, (int)getpid());
+	c = (struct drm_client){ .idx = 1 };
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_CLIENT, &c) ? -errno : 0;
+	EXPECT_ERR(dev, "DRM_IOCTL_GET_CLIENT", "index 1 (only 0 is answered)", ret, EINVAL);
+}
+
+static void t_get_client(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, (1u << HILT_NODE_PRIMARY) | (1u << HILT_NODE_RENDER), get_client_one);
+}
+
+/*
+ * SET_VERSION (drm_setversion(), DRM_MASTER) and GET_UNIQUE
+ * (drm_getunique()): interface 1.4 is accepted and ties the master to its
+ * bus id (drm_set_busid()), which GET_UNIQUE then returns: "pci:DDDD:BB:DD.F"
+ * for a PCI device; the length alone when the buffer is too short. An
+ * interface other than 1.0-1.4, or a driver version above the driver's, is
+ * EINVAL; a non-master's SET_VERSION EACCES; render nodes refuse both.
+ */
+static void unique_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	struct drm_set_version sv = { 1, 4, -1, -1 };
+	char uniq[128] = "", path[160], real[PATH_MAX];
+	struct drm_unique u = { 0 };
+	int ret, other;
+
+	if (dev->kind == HILT_NODE_RENDER) {
+		ret = hilt_ioctl(dev->fd, DRM_IOCTL_SET_VERSION, &sv) ? -errno : 0;
+		EXPECT_ERR(dev, "DRM_IOCTL_SET_VERSION", "on a render node", ret, EACCES);
+		ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_UNIQUE, &u) ? -errno : 0;
+		EXPECT_ERR(dev, "DRM_IOCTL_GET_UNIQUE", "on a render node", ret, EACCES);
+		return;
+	}
+	if (master_probe(dev->fd) && set_master(dev->fd)) {
+		hilt_fail(ctx, "the suite's own file of %s is not master and cannot become it", dev->node);
+		return;
+	}
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_SET_VERSION, &sv) ? -errno : 0;
+	if (!EXPECT_OK(dev, "DRM_IOCTL_SET_VERSION interface 1.4", ret))
+		return;
+	if (sv.drm_di_major != 1 || sv.drm_di_minor < 4)
+		hilt_fail(ctx, "DRM_IOCTL_SET_VERSION on %s reports interface %d.%d; expected 1.4 or later 1.x",
+			  dev->node, sv.drm_di_major, sv.drm_di_minor);
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_UNIQUE, &u) ? -errno : 0;
+	if (!EXPECT_OK(dev, "DRM_IOCTL_GET_UNIQUE with a zero-length buffer", ret))
+		return;
+	if (u.unique_len == 0 || u.unique_len >= sizeof(uniq)) {
+		hilt_fail(ctx, "DRM_IOCTL_GET_UNIQUE on %s after SET_VERSION 1.4 reports length %zu", dev->node,
+			  (size_t)u.unique_len);
+		return;
+	}
+	u.unique = uniq;
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_UNIQUE, &u) ? -errno : 0;
+	if (!EXPECT_OK(dev, "DRM_IOCTL_GET_UNIQUE", ret))
+		return;
+	uniq[u.unique_len] = '\0';
+	snprintf(path, sizeof(path), "/sys/class/drm/%s/device/subsystem", dev->node);
+	if (realpath(path, real) && !strcmp(strrchr(real, '/') + 1, "pci")) {
+		char dpath[160], want[PATH_MAX + 8];
+
+		snprintf(dpath, sizeof(dpath), "/sys/class/drm/%s/device", dev->node);
+		if (realpath(dpath, real)) {
+			snprintf(want, sizeof(want), "pci:%s", strrchr(real, '/') + 1);
+			if (strcmp(uniq, want))
+				hilt_fail(ctx, "DRM_IOCTL_GET_UNIQUE on %s (a PCI device) returned \"%s\"; expected \"%s\"",
+					  dev->node, uniq, want);
+		}
+	}
+	hilt_diag(ctx, "%s: interface %d.%d, driver %d.%d, unique \"%s\"", dev->node, sv.drm_di_major,
+		  sv.drm_di_minor, sv.drm_dd_major, sv.drm_dd_minor, uniq);
+	/* Misuse. */
+	u = (struct drm_unique){ .unique_len = sizeof(uniq), .unique = NULL };
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_GET_UNIQUE, &u) ? -errno : 0;
+	EXPECT_ERR(dev, "DRM_IOCTL_GET_UNIQUE", "a NULL buffer long enough for the id", ret, EFAULT);
+	sv = (struct drm_set_version){ 2, 0, -1, -1 };
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_SET_VERSION, &sv) ? -errno : 0;
+	EXPECT_ERR(dev, "DRM_IOCTL_SET_VERSION", "interface 2.0 (only 1.x exists)", ret, EINVAL);
+	sv = (struct drm_set_version){ -1, -1, 9999, 0 };
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_SET_VERSION, &sv) ? -errno : 0;
+	EXPECT_ERR(dev, "DRM_IOCTL_SET_VERSION", "driver major 9999 (not the driver's)", ret, EINVAL);
+	other = hilt_defer_close(ctx, open(dev->path, O_RDWR | O_CLOEXEC));
+	sv = (struct drm_set_version){ 1, 4, -1, -1 };
+	ret = hilt_ioctl(other, DRM_IOCTL_SET_VERSION, &sv) ? -errno : 0;
+	EXPECT_ERR(dev, "DRM_IOCTL_SET_VERSION", "from a file that is not master", ret, EACCES);
+}
+
+static void t_unique(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, (1u << HILT_NODE_PRIMARY) | (1u << HILT_NODE_RENDER), unique_one);
+}
+
+/* ---- global names: GEM_FLINK and GEM_OPEN ---- */
+
+/*
+ * Two open files of a primary node: A makes a dumb buffer and names it
+ * (GEM_FLINK, drm_gem_flink_ioctl(); naming it again gives the same name), B
+ * opens the name (GEM_OPEN, drm_gem_open_ioctl()) and gets a handle to the
+ * same object of the same size, whose mapping sees what A wrote. Unknown
+ * names and handles are ENOENT; once every handle is closed the name is gone
+ * (drm_gem_object_handle_free()). GEM_OPEN on a render node is EACCES.
+ */
+static void flink_open_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	struct drm_gem_open op = { 0 };
+	struct hilt_bo bo, bo2;
+	uint32_t name = 0, name2 = 0, opened, *pa, *pb;
+	int a, b, ret;
+
+	if (dev->kind == HILT_NODE_RENDER) {
+		op.name = 1;
+		ret = hilt_ioctl(dev->fd, DRM_IOCTL_GEM_OPEN, &op) ? -errno : 0;
+		EXPECT_ERR(dev, "DRM_IOCTL_GEM_OPEN", "on a render node", ret, EACCES);
+		return;
+	}
+	if (!hilt_dumb_capable(dev)) {
+		hilt_skip(ctx, "%s (%s) cannot create dumb buffers: nothing to name", dev->node, dev->driver);
+		return;
+	}
+	a = hilt_defer_close(ctx, open(dev->path, O_RDWR | O_CLOEXEC));
+	b = hilt_defer_close(ctx, open(dev->path, O_RDWR | O_CLOEXEC));
+	if (a < 0 || b < 0 || hilt_dumb_create(a, 64, 64, 32, &bo)) {
+		hilt_fail(ctx, "two opens of %s and a dumb buffer: %s", dev->node, strerror(errno));
+		return;
+	}
+	if (hilt_dumb_map(a, &bo, (void **)&pa)) {
+		hilt_fail(ctx, "MAP_DUMB + mmap on %s failed", dev->node);
+		return;
+	}
+	hilt_defer_munmap(ctx, pa, bo.size);
+	for (size_t i = 0; i < bo.size / 4; i++)
+		pa[i] = (uint32_t)i ^ 0xf1f1f1f1u;
+	if (!EXPECT_OK(dev, "DRM_IOCTL_GEM_FLINK of a dumb buffer", flink(a, bo.handle, &name)))
+		return;
+	EXPECT_OK(dev, "DRM_IOCTL_GEM_FLINK again", flink(a, bo.handle, &name2));
+	if (!name || name2 != name)
+		hilt_fail(ctx, "DRM_IOCTL_GEM_FLINK on %s named the buffer %u, then %u; expected one nonzero name",
+			  dev->node, name, name2);
+	op.name = name;
+	ret = hilt_ioctl(b, DRM_IOCTL_GEM_OPEN, &op) ? -errno : 0;
+	if (!EXPECT_OK(dev, "DRM_IOCTL_GEM_OPEN of the name on another open file", ret))
+		return;
+	if (op.size != bo.size || !op.handle)
+		hilt_fail(ctx, "DRM_IOCTL_GEM_OPEN on %s gave handle %u of %llu bytes; the buffer is %llu",
+			  dev->node, op.handle, (unsigned long long)op.size, (unsigned long long)bo.size);
+	opened = op.handle;
+	bo2 = (struct hilt_bo){ .handle = op.handle, .size = op.size };
+	if (!hilt_dumb_map(b, &bo2, (void **)&pb)) {
+		hilt_defer_munmap(ctx, pb, bo.size);
+		for (size_t i = 0; i < bo.size / 4; i++)
+			if (pb[i] != ((uint32_t)i ^ 0xf1f1f1f1u)) {
+				hilt_fail(ctx, "the buffer opened by name on %s reads %#x at word %zu; the namer wrote %#x",
+					  dev->node, pb[i], i, (uint32_t)i ^ 0xf1f1f1f1u);
+				break;
+			}
+	} else {
+		hilt_fail(ctx, "MAP_DUMB of the handle GEM_OPEN gave on %s failed", dev->node);
+	}
+	/* Misuse. */
+	op = (struct drm_gem_open){ .name = 0x7ffffff0 };
+	ret = hilt_ioctl(b, DRM_IOCTL_GEM_OPEN, &op) ? -errno : 0;
+	EXPECT_ERR(dev, "DRM_IOCTL_GEM_OPEN", "a name never given out", ret, ENOENT);
+	EXPECT_ERR(dev, "DRM_IOCTL_GEM_FLINK", "a handle that does not exist", flink(a, 0x7ffffff0, &name2), ENOENT);
+	/* Every handle closed: the name goes with the last one. */
+	hilt_gem_close(b, opened);
+	hilt_dumb_destroy(a, bo.handle);
+	op = (struct drm_gem_open){ .name = name };
+	ret = hilt_ioctl(b, DRM_IOCTL_GEM_OPEN, &op) ? -errno : 0;
+	if (!ret)
+		hilt_gem_close(b, op.handle);
+	EXPECT_ERR(dev, "DRM_IOCTL_GEM_OPEN", "the name of a buffer whose every handle was closed", ret, ENOENT);
+}
+
+static void t_flink_open(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, (1u << HILT_NODE_PRIMARY) | (1u << HILT_NODE_RENDER), flink_open_one);
+}
+
+/* ---- dumb buffers: map offsets ---- */
+
+/*
+ * The fake offsets MAP_DUMB hands out (drm_gem_mmap()): an offset whose
+ * buffer was destroyed maps nothing (EINVAL: no such node), another file's
+ * offset is EACCES (drm_vma_node_is_allowed()), a mapping longer than the
+ * buffer or past its end EINVAL (drm_vma_offset_exact_lookup_locked()).
+ */
+static void map_offsets_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	const size_t page = (size_t)page_size();
+	struct drm_mode_map_dumb map;
+	struct hilt_bo bo, gone;
+	int other, ret;
+	void *p;
+
+	if (!hilt_dumb_capable(dev)) {
+		hilt_skip(ctx, "%s (%s) cannot create dumb buffers", dev->node, dev->driver);
+		return;
+	}
+	/* An offset of a destroyed buffer. */
+	if (hilt_dumb_create(dev->fd, 64, 64, 32, &gone)) {
+		hilt_fail(ctx, "MODE_CREATE_DUMB on %s failed", dev->node);
+		return;
+	}
+	map = (struct drm_mode_map_dumb){ .handle = gone.handle };
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_MODE_MAP_DUMB, &map);
+	hilt_dumb_destroy(dev->fd, gone.handle);
+	if (!EXPECT_OK(dev, "DRM_IOCTL_MODE_MAP_DUMB", ret ? -errno : 0))
+		return;
+	p = mmap(NULL, gone.size, PROT_READ, MAP_SHARED, dev->fd, (off_t)map.offset);
+	ret = p == MAP_FAILED ? -errno : 0;
+	if (!ret)
+		munmap(p, gone.size);
+	EXPECT_ERR(dev, "mmap(2)", "the MAP_DUMB offset of a buffer destroyed before the mmap", ret, EINVAL);
+
+	/* A live buffer: its offset on another file, and too long a mapping. */
+	if (hilt_dumb_create(dev->fd, 64, 64, 32, &bo)) {
+		hilt_fail(ctx, "MODE_CREATE_DUMB on %s failed", dev->node);
+		return;
+	}
+	hilt_defer_dumb_destroy(ctx, dev->fd, bo.handle);
+	map = (struct drm_mode_map_dumb){ .handle = bo.handle };
+	if (!EXPECT_OK(dev, "DRM_IOCTL_MODE_MAP_DUMB", hilt_ioctl(dev->fd, DRM_IOCTL_MODE_MAP_DUMB, &map) ? -errno : 0))
+		return;
+	other = hilt_defer_close(ctx, open(dev->path, O_RDWR | O_CLOEXEC));
+	p = mmap(NULL, bo.size, PROT_READ, MAP_SHARED, other, (off_t)map.offset);
+	ret = p == MAP_FAILED ? -errno : 0;
+	if (!ret)
+		munmap(p, bo.size);
+	EXPECT_ERR(dev, "mmap(2)", "another open file's MAP_DUMB offset", ret, EACCES);
+	p = mmap(NULL, bo.size + page, PROT_READ, MAP_SHARED, dev->fd, (off_t)map.offset);
+	ret = p == MAP_FAILED ? -errno : 0;
+	if (!ret)
+		munmap(p, bo.size + page);
+	EXPECT_ERR(dev, "mmap(2)", "a MAP_DUMB offset with a length one page past the buffer", ret, EINVAL);
+	p = mmap(NULL, page, PROT_READ, MAP_SHARED, dev->fd, (off_t)(map.offset + bo.size));
+	ret = p == MAP_FAILED ? -errno : 0;
+	if (!ret)
+		munmap(p, page);
+	EXPECT_ERR(dev, "mmap(2)", "the offset just past a buffer's MAP_DUMB range", ret, EINVAL);
+	/* Sanity: the offset itself, at the right length, maps. */
+	p = mmap(NULL, bo.size, PROT_READ, MAP_SHARED, dev->fd, (off_t)map.offset);
+	if (p == MAP_FAILED)
+		hilt_fail(ctx, "mmap of the MAP_DUMB offset of a live buffer on %s failed with %s", dev->node,
+			  hilt_errname(errno));
+	else
+		munmap(p, bo.size);
+}
+
+static void t_map_offsets(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, 1u << HILT_NODE_PRIMARY, map_offsets_one);
+}
+
+/* MAP_DUMB on a render node of a handle it holds: EACCES (no DRM_RENDER_ALLOW, drm_ioctl_permit()). */
+static void map_render_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	struct hilt_bo bo = { 0 };
+	struct hilt_dev *card = NULL;
+	char how[128], misuse[192];
+	uint32_t handle = render_handle(dev, &bo, &card, how, sizeof(how));
+	struct drm_mode_map_dumb map = { .handle = handle ? handle : 1 };
+	int ret;
+
+	snprintf(misuse, sizeof(misuse), "on a render node, of %s", handle ? how : "handle 1 (no real handle)");
+	ret = hilt_ioctl(dev->fd, DRM_IOCTL_MODE_MAP_DUMB, &map) ? -errno : 0;
+	EXPECT_ERR(dev, "DRM_IOCTL_MODE_MAP_DUMB", misuse, ret, EACCES);
+	if (handle) {
+		hilt_gem_close(dev->fd, handle);
+		hilt_dumb_destroy(card->fd, bo.handle);
+	}
+}
+
+static void t_map_render(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, 1u << HILT_NODE_RENDER, map_render_one);
+}
+
+#define MANY 64
+
+/*
+ * Many dumb buffers at once (IGT dumb_buffer create-clear): 64 of 16 KiB,
+ * distinct handles, every page zero when created, also for the second batch
+ * made right after the first was dirtied and destroyed.
+ */
+static void many_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	const size_t page = (size_t)page_size();
+	static struct hilt_bo bos[MANY];
+	int fd;
+
+	if (!hilt_dumb_capable(dev)) {
+		hilt_skip(ctx, "%s (%s) cannot create dumb buffers", dev->node, dev->driver);
+		return;
+	}
+	fd = hilt_defer_close(ctx, open(dev->path, O_RDWR | O_CLOEXEC));
+	if (fd < 0) {
+		hilt_fail(ctx, "open %s: %s", dev->path, strerror(errno));
+		return;
+	}
+	for (int round = 0; round < 2; round++) {
+		int made = 0;
+
+		for (int i = 0; i < MANY; i++) {
+			int ret = hilt_dumb_create(fd, 64, 64, 32, &bos[i]);
+
+			if (ret) {
+				hilt_fail(ctx, "MODE_CREATE_DUMB number %d of %d (16 KiB) on %s failed with %s",
+					  i + 1, MANY, dev->node, hilt_errname(-ret));
+				break;
+			}
+			made++;
+			for (int k = 0; k < i; k++)
+				if (bos[k].handle == bos[i].handle)
+					hilt_fail(ctx, "MODE_CREATE_DUMB on %s gave handle %u twice", dev->node,
+						  bos[i].handle);
+		}
+		for (int i = 0; i < made && !hilt_failed(ctx); i++) {
+			uint8_t *p;
+
+			if (hilt_dumb_map(fd, &bos[i], (void **)&p)) {
+				hilt_fail(ctx, "MAP_DUMB + mmap of buffer %d on %s failed", i + 1, dev->node);
+				break;
+			}
+			for (size_t off = 0; off < bos[i].size; off += page / 4)
+				if (p[off]) {
+					hilt_fail(ctx, "a new dumb buffer (%d of %d, round %d) on %s holds %#x at byte %zu; "
+						  "buffers must reach userspace cleared", i + 1, MANY, round + 1, dev->node,
+						  p[off], off);
+					break;
+				}
+			memset(p, 0xa5, bos[i].size);
+			munmap(p, bos[i].size);
+		}
+		for (int i = 0; i < made; i++)
+			hilt_dumb_destroy(fd, bos[i].handle);
+		if (hilt_failed(ctx))
+			return;
+	}
+	hilt_diag(ctx, "%d buffers of 16 KiB, twice: all cleared on creation", MANY);
+}
+
+static void t_many(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, 1u << HILT_NODE_PRIMARY, many_one);
+}
+
+/* ---- argument struct sizes ---- */
+
+/*
+ * drm_ioctl() copies in the size the caller's ioctl number says, zero-fills
+ * up to the kernel's struct and copies the caller's size back: a shorter
+ * (older) GET_CAP struct is served without the value it has no room for, a
+ * longer (newer) one with its extra bytes ignored, zero or not, and handed
+ * back as they were.
+ */
+static void struct_sizes_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	static const char rule[] = "drm_ioctl() zero-fills a shorter struct and ignores the bytes past its own";
+	static const struct { size_t size; uint64_t tail; const char *trailing; } sizes[] = {
+		{ 8, 0, "none" },
+		{ sizeof(struct drm_get_cap), 0, "none" },
+		{ sizeof(struct drm_get_cap) + 8, 0, "zero" },
+		{ sizeof(struct drm_get_cap) + 8, 0xa5a5a5a5a5a5a5a5ull, "nonzero" },
+	};
+
+	for (size_t i = 0; i < HILT_ARRAY_SIZE(sizes); i++) {
+		struct { struct drm_get_cap cap; uint64_t tail; } a = {
+			.cap = { .capability = DRM_CAP_PRIME, .value = 0x1234 }, .tail = sizes[i].tail,
+		};
+		int ret = ioctl(dev->fd, hilt_ioc_resize(DRM_IOCTL_GET_CAP, sizes[i].size), &a);
+
+		hilt_check_struct_size(ctx, dev, "DRM_IOCTL_GET_CAP", sizes[i].size, sizeof(struct drm_get_cap),
+				       sizes[i].trailing, ret, errno, 0, rule);
+		if (ret)
+			continue;
+		/* DRM_CAP_PRIME is 3 for every driver (drm_getcap()). */
+		if (sizes[i].size >= sizeof(struct drm_get_cap) && a.cap.value != 3)
+			hilt_fail(ctx, "DRM_IOCTL_GET_CAP(DRM_CAP_PRIME) with a %zu-byte struct on %s returned %llu; expected 3",
+				  sizes[i].size, dev->node, (unsigned long long)a.cap.value);
+		if (sizes[i].size < sizeof(struct drm_get_cap) && a.cap.value != 0x1234)
+			hilt_fail(ctx, "DRM_IOCTL_GET_CAP with an 8-byte struct on %s wrote past it", dev->node);
+		if (a.tail != sizes[i].tail)
+			hilt_fail(ctx, "DRM_IOCTL_GET_CAP with a %zu-byte struct on %s changed the bytes past the kernel's struct",
+				  sizes[i].size, dev->node);
+	}
+}
+
+static void t_struct_sizes(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, HILT_ALL_NODES, struct_sizes_one);
+}
+
 static const struct hilt_case cases[] = {
 	{ "open", t_open, "open(2)",
-	  "every /dev/dri and /dev/accel node opens read-write", "drm.node" },
+	  "every /dev/dri and /dev/accel node opens read-write", "drm.node", "drm_open(), drm_file_alloc()" },
 	{ "version", t_version, "DRM_IOCTL_VERSION",
-	  "VERSION returns a driver name, date and description", "drm.version" },
+	  "VERSION returns a driver name, date and description", "drm.version", "drm_version(), drm_copy_field()" },
 	{ "get-cap", t_get_cap, "DRM_IOCTL_GET_CAP",
-	  "each capability the kernel defines is answered", "drm.cap" },
+	  "each capability the kernel defines is answered", "drm.cap", "drm_getcap()" },
 	{ "unknown-ioctl", t_unknown_ioctl, "DRM_IO(0xff)",
-	  "an ioctl number nobody defines is refused with EINVAL", "ioctl.errno" },
+	  "an ioctl number nobody defines is refused with EINVAL", "ioctl.errno", "drm_ioctl()" },
 	{ "get-cap-unknown", t_get_cap_unknown, "DRM_IOCTL_GET_CAP",
 	  "an unknown capability id is refused with EINVAL (KMS driver) or EOPNOTSUPP (any other)",
-	  "ioctl.errno" },
+	  "ioctl.errno", "drm_getcap()" },
 	{ "client-cap", t_client_cap, "DRM_IOCTL_SET_CLIENT_CAP",
 	  "each known client cap is answered; an unknown one is refused with EINVAL (KMS), "
-	  "EOPNOTSUPP (non-KMS) or EACCES (render node)", "drm.client-cap,ioctl.errno" },
+	  "EOPNOTSUPP (non-KMS) or EACCES (render node)", "drm.client-cap,ioctl.errno", "drm_setclientcap(), drm_ioctl_permit()" },
+	{ "struct-sizes", t_struct_sizes, "DRM_IOCTL_GET_CAP",
+	  "GET_CAP takes a shorter (older) struct without writing past it and a longer (newer) one, zero or not past the kernel's struct, leaving those bytes as they were",
+	  "ioctl.struct-size", "drm_ioctl()" },
+	{ "master", t_master, "DRM_IOCTL_SET_MASTER",
+	  "of two files of a primary node one takes master, the other's SET_MASTER is EBUSY and DROP_MASTER EINVAL; only the master passes a DRM_MASTER ioctl (else EACCES); after a drop the other takes it; render nodes refuse both with EACCES",
+	  "ioctl.errno", "drm_setmaster_ioctl(), drm_dropmaster_ioctl(), drm_ioctl_permit()" },
+	{ "auth", t_auth, "DRM_IOCTL_AUTH_MAGIC",
+	  "a file opened without CAP_SYS_ADMIN is not authenticated (GEM_FLINK and SET_MASTER EACCES) until the master passes its GET_MAGIC magic to AUTH_MAGIC; unknown or used magics are EINVAL, a non-master's AUTH_MAGIC and render nodes EACCES",
+	  "ioctl.errno", "drm_getmagic(), drm_authmagic(), drm_master_check_perm(), drm_file_alloc()" },
+	{ "get-client", t_get_client, "DRM_IOCTL_GET_CLIENT",
+	  "GET_CLIENT index 0 gives the caller's pid, uid 65534 and auth 1 (root); any other index is EINVAL; render nodes EACCES",
+	  "ioctl.errno", "drm_getclient()" },
+	{ "set-version-unique", t_unique, "DRM_IOCTL_SET_VERSION",
+	  "SET_VERSION 1.4 by the master ties it to its bus id, which GET_UNIQUE returns (pci:... for PCI); other interfaces and driver versions are EINVAL, a non-master EACCES, a NULL buffer EFAULT; render nodes EACCES",
+	  "ioctl.errno", "drm_setversion(), drm_set_busid(), drm_getunique()" },
 	{ "gem-close-invalid", t_gem_close_invalid, "DRM_IOCTL_GEM_CLOSE",
-	  "closing a GEM handle the file never had is refused with EINVAL", "ioctl.errno" },
+	  "closing a GEM handle the file never had is refused with EINVAL", "ioctl.errno",
+	  "drm_gem_close_ioctl(), drm_gem_handle_delete()" },
+	{ "gem-flink-open", t_flink_open, "DRM_IOCTL_GEM_OPEN",
+	  "a buffer named with GEM_FLINK on one file of a primary node opens by that name on another, same size and data; unknown names and handles are ENOENT, a name dies with its last handle; render nodes refuse GEM_OPEN with EACCES",
+	  "ioctl.errno", "drm_gem_flink_ioctl(), drm_gem_open_ioctl(), drm_gem_object_handle_free()" },
 	{ "gem-flink-render", t_gem_flink_render, "DRM_IOCTL_GEM_FLINK",
-	  "a render node refuses GEM_FLINK with EACCES, even of a handle it holds", "ioctl.errno" },
+	  "a render node refuses GEM_FLINK with EACCES, even of a handle it holds", "ioctl.errno",
+	  "drm_ioctl_permit()" },
 	{ "dumb-buffer", t_dumb_buffer, "DRM_IOCTL_MODE_CREATE_DUMB",
 	  "a dumb buffer is created with a page-multiple size and a pitch of at least width*bpp/8, "
 	  "maps, reads back zeroes then what was written, and is destroyed; render nodes refuse it "
-	  "with EACCES", "drm.dumb,ioctl.errno" },
+	  "with EACCES", "drm.dumb,ioctl.errno", "drm_mode_create_dumb(), drm_gem_dumb_map_offset(), drm_mode_destroy_dumb()" },
 	{ "dumb-create-invalid", t_dumb_invalid, "DRM_IOCTL_MODE_CREATE_DUMB",
-	  "zero, overflowing and impossible dumb buffer sizes are refused with EINVAL",
-	  "ioctl.errno,drm.dumb" },
+	  "zero, overflowing and impossible dumb buffer sizes are refused with EINVAL (7 bpp is record-only: drivers differ)",
+	  "ioctl.errno,drm.dumb", "drm_mode_create_dumb()" },
+	{ "dumb-map-offsets", t_map_offsets, "mmap(2)",
+	  "a MAP_DUMB offset maps only its live buffer, on its own file, at most its size: after DESTROY EINVAL, on another file EACCES, too long or past the end EINVAL",
+	  "ioctl.errno", "drm_gem_mmap(), drm_vma_node_is_allowed(), drm_vma_offset_exact_lookup_locked()" },
+	{ "dumb-map-render", t_map_render, "DRM_IOCTL_MODE_MAP_DUMB",
+	  "a render node refuses MAP_DUMB with EACCES, even of a handle it holds", "ioctl.errno",
+	  "drm_ioctl_permit()" },
+	{ "dumb-many", t_many, "DRM_IOCTL_MODE_CREATE_DUMB",
+	  "64 dumb buffers of 16 KiB at once have distinct handles and read all zero, also right after the first batch was dirtied and destroyed",
+	  "", "drm_mode_create_dumb(), the driver's dumb_create" },
 	{ "bad-pointer", t_bad_pointer, "DRM_IOCTL_VERSION",
-	  "an argument or buffer pointer into unmapped memory is refused with EFAULT", "ioctl.errno" },
+	  "an argument or buffer pointer into unmapped memory is refused with EFAULT", "ioctl.errno",
+	  "drm_ioctl(), drm_copy_field()" },
 };
 
 int main(int argc, char **argv)

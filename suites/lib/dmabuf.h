@@ -44,21 +44,23 @@ uint32_t dmabuf_word(size_t offset, uint32_t seed);
 long dmabuf_check(const void *p, size_t size, uint32_t seed);
 
 /*
- * Fills the dma-buf through its own mmap (inside SYNC_START/SYNC_END), imports
- * it into vgem with DRM_IOCTL_PRIME_FD_TO_HANDLE, and looks for the pattern
- * through vgem: through MODE_MAP_DUMB on the imported handle where the kernel
- * allows it, and always through the fd vgem exports back for that handle
- * (PRIME_HANDLE_TO_FD), which must be the same dma-buf. Fails the case with a
- * message naming the step; closes everything it opened. The fields go into an
- * observation with dmabuf_import_json().
+ * Fills the dma-buf through its own mmap (inside SYNC_START/SYNC_END),
+ * imports it into vgem with DRM_IOCTL_PRIME_FD_TO_HANDLE and proves what DRM
+ * core lets a GPU importer prove: the import succeeds, importing again gives
+ * the same handle, MODE_MAP_DUMB of the imported handle is refused with
+ * EINVAL (drm_gem_dumb_map_offset(): imported objects are never mapped
+ * through the importer; recorded as ioctl.errno), the handle exports back as
+ * the same dma-buf (inode) and the exporter's data reads back after that
+ * round trip. The importer's own view of the memory is not read. Fails the
+ * case with a message naming the step; closes everything it opened. The
+ * fields go into an observation with dmabuf_import_json().
  */
 struct dmabuf_import {
 	bool imported;
 	bool reimport_same_handle;	/* importing the same dma-buf again gave the same handle */
 	int map_dumb_errno;		/* MODE_MAP_DUMB on the imported handle: 0 or errno */
-	bool map_dumb_checked;		/* the pattern was read through vgem's own mapping */
 	bool reexport_same_buffer;	/* PRIME_HANDLE_TO_FD gave back the same dma-buf (inode) */
-	bool reexport_checked;		/* the pattern was read through the re-exported fd */
+	bool exporter_data;		/* the exporter's data read back after the round trip */
 };
 bool dmabuf_vgem_import(struct hilt_ctx *ctx, const struct hilt_dev *vgem, int fd, size_t size,
 			const char *what, struct dmabuf_import *out);
@@ -78,6 +80,14 @@ struct dmabuf_fence {
 bool dmabuf_vgem_fence(struct hilt_ctx *ctx, const struct hilt_dev *vgem, int fd,
 		       const char *what, struct dmabuf_fence *out);
 void dmabuf_fence_json(struct hilt_json *j, const struct dmabuf_fence *r);
+
+/*
+ * How many dma-bufs the kernel has right now, system wide, for leak checks:
+ * /sys/kernel/dmabuf/buffers (CONFIG_DMABUF_SYSFS_STATS) or the "Total N
+ * objects" line of debugfs' dma_buf/bufinfo (CONFIG_DEBUG_FS); -1 when the
+ * kernel shows neither. *source names which.
+ */
+long dmabuf_count_live(const char **source);
 
 /* vgem's primary node (MODE_MAP_DUMB is refused on render nodes), else its render node, else NULL. */
 struct hilt_dev *dmabuf_vgem_primary(void);

@@ -10,9 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <drm.h>
+#include <drm_mode.h>
+
+#include "kernel.h"
 
 static bool under_agent;	/* run by the hilt agent (HILT_AGENT=1), not by hand */
 static int marker_fd = -1;	/* /dev/kmsg, for the case markers */
@@ -95,6 +99,201 @@ void hilt_skip(struct hilt_ctx *ctx, const char *fmt, ...)
 	}
 }
 
+void hilt_record_only(struct hilt_ctx *ctx, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	indent(cur_depth(ctx));
+	printf("# record-only: %s\n", msg);
+}
+
+void hilt_skip_config(struct hilt_ctx *ctx, const char *option, const char *why)
+{
+	if (why && why[0])
+		hilt_skip(ctx, "needs %s (%s)", option, why);
+	else
+		hilt_skip(ctx, "needs %s", option);
+}
+
+bool hilt_failed(const struct hilt_ctx *ctx)
+{
+	return ctx->sub_open ? ctx->sub_status == HILT_FAIL : ctx->status == HILT_FAIL;
+}
+
+/* ---- the cleanup list ---- */
+
+enum { HILT_CLEANUP_FD = 1, HILT_CLEANUP_MAP, HILT_CLEANUP_GEM, HILT_CLEANUP_DUMB, HILT_CLEANUP_CALL };
+
+static struct hilt_cleanup *cleanup_add(struct hilt_ctx *ctx, int kind)
+{
+	struct hilt_cleanup *c;
+
+	if (ctx->ncleanups >= HILT_MAX_CLEANUPS) {
+		/* Release what the case holds so far rather than leak: a bug in the suite, so a failure. */
+		hilt_fail(ctx, "more than %d resources registered for cleanup in one case", HILT_MAX_CLEANUPS);
+		return NULL;
+	}
+	c = &ctx->cleanups[ctx->ncleanups++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->fd = -1;
+	c->depth = ctx->sub_open ? 1 : 0;
+	return c;
+}
+
+static void cleanup_run(struct hilt_cleanup *c)
+{
+	switch (c->kind) {
+	case HILT_CLEANUP_FD:
+		close(c->fd);
+		break;
+	case HILT_CLEANUP_MAP:
+		munmap(c->ptr, c->len);
+		break;
+	case HILT_CLEANUP_GEM: {
+		struct drm_gem_close arg = { .handle = c->handle };
+
+		hilt_ioctl(c->fd, DRM_IOCTL_GEM_CLOSE, &arg);
+		break;
+	}
+	case HILT_CLEANUP_DUMB: {
+		struct drm_mode_destroy_dumb arg = { .handle = c->handle };
+
+		hilt_ioctl(c->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &arg);
+		break;
+	}
+	case HILT_CLEANUP_CALL:
+		c->fn(c->ptr);
+		break;
+	}
+	c->kind = 0;
+}
+
+/* Releases, newest first, everything registered at this depth or deeper. */
+static void cleanup_release(struct hilt_ctx *ctx, int depth)
+{
+	while (ctx->ncleanups > 0 && ctx->cleanups[ctx->ncleanups - 1].depth >= depth) {
+		struct hilt_cleanup *c = &ctx->cleanups[--ctx->ncleanups];
+
+		if (c->kind)
+			cleanup_run(c);
+	}
+}
+
+void hilt_release_all(struct hilt_ctx *ctx)
+{
+	cleanup_release(ctx, ctx->sub_open ? 1 : 0);
+}
+
+int hilt_defer_close(struct hilt_ctx *ctx, int fd)
+{
+	struct hilt_cleanup *c;
+
+	if (fd < 0)
+		return fd;
+	c = cleanup_add(ctx, HILT_CLEANUP_FD);
+	if (c)
+		c->fd = fd;
+	else
+		close(fd), fd = -1;
+	return fd;
+}
+
+void *hilt_defer_munmap(struct hilt_ctx *ctx, void *p, size_t len)
+{
+	struct hilt_cleanup *c;
+
+	if (!p || p == MAP_FAILED)
+		return p;
+	c = cleanup_add(ctx, HILT_CLEANUP_MAP);
+	if (c) {
+		c->ptr = p;
+		c->len = len;
+	}
+	return p;
+}
+
+void hilt_defer_gem_close(struct hilt_ctx *ctx, int fd, uint32_t handle)
+{
+	struct hilt_cleanup *c;
+
+	if (!handle)
+		return;
+	c = cleanup_add(ctx, HILT_CLEANUP_GEM);
+	if (c) {
+		c->fd = fd;
+		c->handle = handle;
+	}
+}
+
+void hilt_defer_dumb_destroy(struct hilt_ctx *ctx, int fd, uint32_t handle)
+{
+	struct hilt_cleanup *c;
+
+	if (!handle)
+		return;
+	c = cleanup_add(ctx, HILT_CLEANUP_DUMB);
+	if (c) {
+		c->fd = fd;
+		c->handle = handle;
+	}
+}
+
+void hilt_defer_call(struct hilt_ctx *ctx, void (*fn)(void *arg), void *arg)
+{
+	struct hilt_cleanup *c = cleanup_add(ctx, HILT_CLEANUP_CALL);
+
+	if (c) {
+		c->fn = fn;
+		c->ptr = arg;
+	} else {
+		fn(arg);
+	}
+}
+
+/* The newest registration of fd, NULL if none. */
+static struct hilt_cleanup *find_fd(struct hilt_ctx *ctx, int fd)
+{
+	for (int i = ctx->ncleanups - 1; i >= 0; i--)
+		if (ctx->cleanups[i].kind == HILT_CLEANUP_FD && ctx->cleanups[i].fd == fd)
+			return &ctx->cleanups[i];
+	return NULL;
+}
+
+void hilt_forget_fd(struct hilt_ctx *ctx, int fd)
+{
+	struct hilt_cleanup *c = fd >= 0 ? find_fd(ctx, fd) : NULL;
+
+	if (c)
+		c->kind = 0;
+}
+
+void hilt_release_handle(struct hilt_ctx *ctx, int fd, uint32_t handle)
+{
+	for (int i = ctx->ncleanups - 1; i >= 0; i--) {
+		struct hilt_cleanup *c = &ctx->cleanups[i];
+
+		if ((c->kind == HILT_CLEANUP_GEM || c->kind == HILT_CLEANUP_DUMB) && c->fd == fd &&
+		    c->handle == handle) {
+			cleanup_run(c);
+			return;
+		}
+	}
+}
+
+void hilt_close(struct hilt_ctx *ctx, int *fd)
+{
+	if (*fd < 0)
+		return;
+	hilt_forget_fd(ctx, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
 void hilt_sub_plan(struct hilt_ctx *ctx, int planned)
 {
 	if (ctx->sub_planned || ctx->sub_count)
@@ -130,6 +329,7 @@ void hilt_sub_end(struct hilt_ctx *ctx, const char *fmt, ...)
 	for (char *p = name; *p; p++)
 		if (*p == '#')
 			*p = '_';
+	cleanup_release(ctx, 1);
 	ctx->sub_open = false;
 	ctx->sub_count++;
 	indent(ctx->depth + 1);
@@ -212,14 +412,40 @@ static void announce(const char *verb, const char *name)
 	}
 }
 
+/* The first option of tc->config that /proc/config.gz says is not set, NULL if none. */
+static const char *missing_config(const struct hilt_case *tc, char *buf, size_t n)
+{
+	char list[256], *save = NULL;
+
+	if (!tc->config)
+		return NULL;
+	snprintf(list, sizeof(list), "%s", tc->config);
+	for (char *opt = strtok_r(list, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		while (*opt == ' ')
+			opt++;
+		if (hilt_kconfig(opt) == 'n') {
+			snprintf(buf, n, "%s", opt);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
 static void run_case(const struct hilt_case *tc, int number)
 {
-	struct hilt_ctx ctx = { .tc = tc };
+	static struct hilt_ctx ctx;	/* big (the cleanup list): not on the stack */
+	char option[64];
 
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.tc = tc;
 	announce("begin", tc->name);
-	tc->run(&ctx);
+	if (missing_config(tc, option, sizeof(option)))
+		hilt_skip_config(&ctx, option, "/proc/config.gz says it is not set");
+	else
+		tc->run(&ctx);
 	if (ctx.sub_open)
 		hilt_sub_end(&ctx, "unfinished");
+	cleanup_release(&ctx, 0);
 	if (ctx.sub_planned) {
 		if (ctx.sub_planned < 0) {
 			indent(ctx.depth + 1);
@@ -257,6 +483,57 @@ static void print_json_string(const char *s)
 
 	jstring(&j, s, strlen(s));
 	fwrite(j.buf, 1, j.len, stdout);
+}
+
+/* Prints a comma separated list as a JSON array of its trimmed, non-empty items. */
+static void print_json_list(const char *list)
+{
+	char buf[512], *save = NULL;
+	bool first = true;
+
+	snprintf(buf, sizeof(buf), "%s", list ? list : "");
+	putchar('[');
+	for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *end;
+
+		while (*item == ' ')
+			item++;
+		end = item + strlen(item);
+		while (end > item && end[-1] == ' ')
+			*--end = '\0';
+		if (!*item)
+			continue;
+		if (!first)
+			putchar(',');
+		print_json_string(item);
+		first = false;
+	}
+	putchar(']');
+}
+
+/* One line of --describe: what the harness and `hilt docs` know of a case. */
+static void describe(const char *suite, const struct hilt_case *c)
+{
+	printf("{\"suite\":");
+	print_json_string(suite);
+	printf(",\"name\":");
+	print_json_string(c->name);
+	printf(",\"ioctl\":");
+	print_json_string(c->ioctl ? c->ioctl : "");
+	printf(",\"kfunc\":");
+	print_json_string(c->kfunc ? c->kfunc : "");
+	printf(",\"checks\":");
+	print_json_string(c->checks ? c->checks : "");
+	printf(",\"config\":");
+	print_json_list(c->config);
+	printf(",\"last\":%s", c->flags & HILT_CASE_LAST ? "true" : "false");
+	if (c->timeout_s)
+		printf(",\"timeoutSeconds\":%u", c->timeout_s);
+	else
+		printf(",\"timeoutSeconds\":null");
+	printf(",\"schemas\":");
+	print_json_list(c->schemas);
+	printf("}\n");
 }
 
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
@@ -301,19 +578,8 @@ int hilt_main(int argc, char **argv, const char *suite,
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "--describe")) {
-		for (size_t i = 0; i < ncases; i++) {
-			printf("{\"suite\":");
-			print_json_string(suite);
-			printf(",\"name\":");
-			print_json_string(cases[i].name);
-			printf(",\"ioctl\":");
-			print_json_string(cases[i].ioctl ? cases[i].ioctl : "");
-			printf(",\"checks\":");
-			print_json_string(cases[i].checks ? cases[i].checks : "");
-			printf(",\"schemas\":");
-			print_json_string(cases[i].schemas ? cases[i].schemas : "");
-			printf("}\n");
-		}
+		for (size_t i = 0; i < ncases; i++)
+			describe(suite, &cases[i]);
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "--run")) {
@@ -532,6 +798,15 @@ void hj_arr_int(struct hilt_json *j, long long val)
 	jputs(j, num);
 }
 
+void hj_arr_uint(struct hilt_json *j, unsigned long long val)
+{
+	char num[32];
+
+	jkey(j, NULL);
+	snprintf(num, sizeof(num), "%llu", val);
+	jputs(j, num);
+}
+
 void hj_close_obj(struct hilt_json *j)
 {
 	jput(j, "}", 1);
@@ -589,11 +864,11 @@ const char *hilt_errname(int err)
 
 int hilt_ioctl(int fd, unsigned long req, void *arg)
 {
-	int ret;
+	int ret, again = 0;
 
 	do {
 		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	} while (ret == -1 && (errno == EINTR || (errno == EAGAIN && again++ < HILT_EAGAIN_RETRIES)));
 	return ret;
 }
 
@@ -625,6 +900,36 @@ bool hilt_expect_errno(struct hilt_ctx *ctx, const struct hilt_dev *dev, const c
 			  ioctl, dev ? " on " : "", dev ? dev->node : "", misuse,
 			  hilt_errname(err), err, hilt_errname(expected));
 	return false;
+}
+
+unsigned long hilt_ioc_resize(unsigned long req, size_t size)
+{
+	return _IOC(_IOC_DIR(req), _IOC_TYPE(req), _IOC_NR(req), size);
+}
+
+void hilt_check_struct_size(struct hilt_ctx *ctx, const struct hilt_dev *dev, const char *ioctl,
+			    size_t size, size_t kernel_size, const char *trailing, int ret, int err,
+			    int expected_errno, const char *rule)
+{
+	int got = ret < 0 ? err : 0;
+	struct hilt_json j;
+
+	hj_begin(&j);
+	if (dev)
+		hj_dev(&j, dev);
+	hj_str(&j, "ioctl", ioctl);
+	hj_uint(&j, "size", size);
+	hj_uint(&j, "kernel_size", kernel_size);
+	hj_str(&j, "trailing", trailing);
+	hj_int(&j, "errno", got);
+	hj_str(&j, "errname", hilt_errname(got));
+	hj_str(&j, "expected", hilt_errname(expected_errno));
+	hilt_obs(ctx, "ioctl.struct-size", &j);
+	if (got != expected_errno)
+		hilt_fail(ctx, "%s%s%s with a %zu-byte argument (the kernel's struct is %zu bytes, trailing "
+			  "bytes %s) returned %s; expected %s: %s", ioctl, dev ? " on " : "",
+			  dev ? dev->node : "", size, kernel_size, trailing, hilt_errname(got),
+			  hilt_errname(expected_errno), rule);
 }
 
 bool hilt_expect_ok(struct hilt_ctx *ctx, const struct hilt_dev *dev, const char *what,

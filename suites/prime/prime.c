@@ -1,10 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * prime: DRM PRIME buffer sharing (DRM_IOCTL_PRIME_HANDLE_TO_FD and
- * DRM_IOCTL_PRIME_FD_TO_HANDLE) on every node that advertises it, the handle
- * and dma-buf lifetime rules of drivers/gpu/drm/drm_prime.c, misuse refused
- * with the errno the kernel defines, and sharing between two different DRM
- * devices (vgem <-> virtio-gpu in QEMU) with the data checked through both.
+ * DRM_IOCTL_PRIME_FD_TO_HANDLE) on every node, the handle and dma-buf
+ * lifetime rules of drivers/gpu/drm/drm_prime.c (also under races, across
+ * fork and SCM_RIGHTS), misuse refused with the errno the kernel defines,
+ * and sharing between two different DRM devices (vgem <-> virtio-gpu in QEMU).
+ *
+ * What a cross-device import proves here: the import succeeds (or is refused
+ * with an errno a driver limitation explains), the importer's handle exports
+ * back as the exporter's own dma-buf (same inode), and the exporter's data
+ * survives the round trip. The importer's own view of the memory is never
+ * read: DRM core refuses MODE_MAP_DUMB on an imported object with EINVAL
+ * (drm_gem_dumb_map_offset(): drm_gem_is_imported()), which import-map-dumb
+ * asserts; a device reading through the sg_table needs a driver that does.
+ *
+ * DRM_CAP_PRIME is recorded, never used to skip: DRM core answers
+ * IMPORT|EXPORT (3) for every driver (drm_getcap()), so it cannot tell.
  *
  * Buffers come from dumb buffers (the only generic way to make one). Render
  * and accel nodes cannot create dumb buffers (DRM_IOCTL_MODE_CREATE_DUMB is
@@ -23,9 +34,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "dmabuf.h"
 
 #include <drm.h>
 #include <linux/dma-buf.h>
@@ -39,7 +56,8 @@
  * Errnos a conforming kernel may return when a driver refuses to import a
  * valid dma-buf exported by another device (drm_gem_prime_import_dev() and
  * the drivers' gem_prime_import / gem_prime_import_sg_table): ENODEV (the
- * driver cannot use foreign memory: virtio_gpu without blob resources), EINVAL
+ * driver cannot use foreign memory: virtio_gpu's
+ * virtgpu_gem_prime_import_sg_table() returns it unconditionally in 6.12), EINVAL
  * (no import_sg_table, or the exporter's buffer does not suit: size,
  * alignment, attach refused), EOPNOTSUPP (an exporter without the operation
  * the importer needs), ENOMEM / ENOSPC (out of memory or address space),
@@ -110,46 +128,10 @@ static struct hilt_dev *home_of(struct hilt_dev *dev)
 	return NULL;
 }
 
-/* DRM_CAP_PRIME; false (and a skip) when the bit is missing or the query fails. */
-static bool need_cap(struct hilt_ctx *ctx, struct hilt_dev *dev, uint64_t bit, uint64_t *caps)
+/* Another open file of dev, registered for cleanup; -1 (errno set) on failure. */
+static int open_again(struct hilt_ctx *ctx, const struct hilt_dev *dev)
 {
-	uint64_t v = 0;
-	int ret = hilt_get_cap(dev, DRM_CAP_PRIME, &v);
-
-	if (caps)
-		*caps = ret ? 0 : v;
-	if (ret) {
-		hilt_skip(ctx, "DRM_IOCTL_GET_CAP(DRM_CAP_PRIME) on %s refused with %s",
-			  dev->node, hilt_errname(-ret));
-		return false;
-	}
-	if (!(v & bit)) {
-		hilt_skip(ctx, "%s does not advertise DRM_PRIME_CAP_%s (DRM_CAP_PRIME = %llu)",
-			  dev->node, bit == DRM_PRIME_CAP_IMPORT ? "IMPORT" : "EXPORT",
-			  (unsigned long long)v);
-		return false;
-	}
-	return true;
-}
-
-static int open_again(const struct hilt_dev *dev)
-{
-	return open(dev->path, O_RDWR | O_CLOEXEC);
-}
-
-/* mmap of a dma-buf fd, bracketed by DMA_BUF_IOCTL_SYNC as the UAPI asks. */
-static void *dmabuf_map(int fd, size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static int dmabuf_sync(int fd, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	return hilt_ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
+	return hilt_defer_close(ctx, open(dev->path, O_RDWR | O_CLOEXEC));
 }
 
 /* Writes (or checks) the pattern through an mmap of the dma-buf fd. */
@@ -157,7 +139,7 @@ static bool dmabuf_io(struct hilt_ctx *ctx, const struct hilt_dev *dev, int fd, 
 		      uint32_t seed, bool write, const char *what)
 {
 	uint64_t dir = write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ;
-	void *p = dmabuf_map(fd, size);
+	void *p = dmabuf_mmap(fd, size);
 	long bad;
 	int ret;
 
@@ -214,6 +196,7 @@ static int dumb_io(int fd, uint32_t handle, uint64_t size, uint32_t seed, bool w
  * is created on home (the primary node of the same device) and imported.
  */
 struct pbuf {
+	struct hilt_ctx *ctx;
 	struct hilt_dev *dev, *home;
 	uint32_t handle;	/* on dev->fd */
 	uint32_t home_handle;	/* on home->fd */
@@ -242,6 +225,8 @@ static bool pbuf_get(struct hilt_ctx *ctx, struct hilt_dev *dev, struct pbuf *b)
 	}
 	b->home_handle = bo.handle;
 	b->size = bo.size;
+	hilt_defer_dumb_destroy(ctx, b->home->fd, bo.handle);
+	b->ctx = ctx;
 	if (b->home == dev) {
 		b->handle = bo.handle;
 		return true;
@@ -250,7 +235,6 @@ static bool pbuf_get(struct hilt_ctx *ctx, struct hilt_dev *dev, struct pbuf *b)
 	if (ret) {
 		hilt_fail(ctx, "DRM_IOCTL_PRIME_HANDLE_TO_FD on %s (to share a buffer with %s) failed with %s",
 			  b->home->node, dev->node, hilt_errname(-ret));
-		hilt_dumb_destroy(b->home->fd, bo.handle);
 		return false;
 	}
 	ret = hilt_prime_import(dev->fd, fd, &b->handle);
@@ -258,23 +242,24 @@ static bool pbuf_get(struct hilt_ctx *ctx, struct hilt_dev *dev, struct pbuf *b)
 	if (ret) {
 		hilt_fail(ctx, "DRM_IOCTL_PRIME_FD_TO_HANDLE on %s of a dma-buf from %s (same device) failed with %s",
 			  dev->node, b->home->node, hilt_errname(-ret));
-		hilt_dumb_destroy(b->home->fd, bo.handle);
 		return false;
 	}
+	hilt_defer_gem_close(ctx, dev->fd, b->handle);
 	b->imported = true;
 	return true;
 }
 
+/* Closes the buffer's handles now (they are registered for cleanup otherwise). */
 static void pbuf_put(struct pbuf *b)
 {
 	if (b->imported && b->handle)
-		hilt_gem_close(b->dev->fd, b->handle);
+		hilt_release_handle(b->ctx, b->dev->fd, b->handle);
 	if (b->home_handle)
-		hilt_dumb_destroy(b->home->fd, b->home_handle);
+		hilt_release_handle(b->ctx, b->home->fd, b->home_handle);
 	memset(b, 0, sizeof(*b));
 }
 
-/* HANDLE_TO_FD that fails the case on error. */
+/* HANDLE_TO_FD that fails the case on error; the fd is registered for cleanup. */
 static bool export_ok(struct hilt_ctx *ctx, struct hilt_dev *dev, uint32_t handle, uint32_t flags,
 		      int *fd, const char *why)
 {
@@ -283,9 +268,12 @@ static bool export_ok(struct hilt_ctx *ctx, struct hilt_dev *dev, uint32_t handl
 	if (ret)
 		hilt_fail(ctx, "DRM_IOCTL_PRIME_HANDLE_TO_FD (handle %u, flags 0x%x, %s) on %s failed with %s",
 			  handle, flags, why, dev->node, hilt_errname(-ret));
+	else
+		hilt_defer_close(ctx, *fd);
 	return !ret;
 }
 
+/* FD_TO_HANDLE on devfd (a file of dev) that fails the case on error; the handle is registered. */
 static bool import_ok(struct hilt_ctx *ctx, const struct hilt_dev *dev, int devfd, int fd,
 		      uint32_t *handle, const char *why)
 {
@@ -294,6 +282,8 @@ static bool import_ok(struct hilt_ctx *ctx, const struct hilt_dev *dev, int devf
 	if (ret)
 		hilt_fail(ctx, "DRM_IOCTL_PRIME_FD_TO_HANDLE (%s) on %s failed with %s",
 			  why, dev->node, hilt_errname(-ret));
+	else
+		hilt_defer_gem_close(ctx, devfd, *handle);
 	return !ret;
 }
 
@@ -352,8 +342,6 @@ static void export_one_flags(struct hilt_ctx *ctx, struct hilt_dev *dev, uint64_
 	hj_bool(&j, "firstExport", first);
 	hilt_obs(ctx, "prime.export", &j);
 
-	if (fd < 0)
-		hilt_fail(ctx, "DRM_IOCTL_PRIME_HANDLE_TO_FD on %s returned fd %d", dev->node, fd);
 	if (end < 0)
 		hilt_fail(ctx, "lseek(SEEK_END) on the fd DRM_IOCTL_PRIME_HANDLE_TO_FD returned on %s failed with %s: not a dma-buf",
 			  dev->node, hilt_errname(errno));
@@ -377,17 +365,15 @@ static void export_one_flags(struct hilt_ctx *ctx, struct hilt_dev *dev, uint64_
 				  "PROT_WRITE, MAP_SHARED on a dma-buf exported without DRM_RDWR",
 				  p == MAP_FAILED ? -1 : 0, err, EACCES);
 	}
-	close(fd);
+	hilt_close(ctx, &fd);
 	pbuf_put(&b);
 }
 
 static void export_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	static const uint32_t variants[] = { 0, DRM_CLOEXEC, DRM_RDWR, DRM_CLOEXEC | DRM_RDWR };
-	uint64_t caps;
+	uint64_t caps = hilt_prime_caps(dev);	/* recorded: DRM core says 3 for every driver */
 
-	if (!need_cap(ctx, dev, DRM_PRIME_CAP_EXPORT, &caps))
-		return;
 	for (size_t i = 0; i < HILT_ARRAY_SIZE(variants); i++)
 		export_one_flags(ctx, dev, caps, variants[i]);
 }
@@ -401,7 +387,9 @@ static void t_export(struct hilt_ctx *ctx)
 
 /*
  * Imports into a second open file of dev (so the file's own PRIME cache
- * cannot answer), re-exports, and checks the data written by the exporter.
+ * cannot answer): the import succeeds with a nonzero handle, that handle
+ * exports back as the same dma-buf (inode), and the exporter's data reads
+ * back after the round trip.
  */
 static void import_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
@@ -412,25 +400,24 @@ static void import_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	long bad;
 	int ret;
 
-	if (!need_cap(ctx, dev, DRM_PRIME_CAP_IMPORT, NULL))
-		return;
 	if (!pbuf_get(ctx, dev, &b))
 		return;
-	nfd = open_again(dev);
+	nfd = open_again(ctx, dev);
 	if (nfd < 0) {
 		hilt_fail(ctx, "open %s a second time: %s", dev->path, hilt_errname(errno));
-		pbuf_put(&b);
 		return;
 	}
 	ret = dumb_io(b.home->fd, b.home_handle, b.size, 0x11111111, true, &bad);
 	if (ret) {
 		hilt_fail(ctx, "DRM_IOCTL_MODE_MAP_DUMB + mmap on %s failed with %s", b.home->node,
 			  hilt_errname(-ret));
-		goto out;
+		return;
 	}
 	if (!export_ok(ctx, dev, b.handle, DRM_CLOEXEC | DRM_RDWR, &fd, "to import it elsewhere"))
-		goto out;
+		return;
 	ret = hilt_prime_import(nfd, fd, &h);
+	if (!ret)
+		hilt_defer_gem_close(ctx, nfd, h);
 
 	hj_begin(&j);
 	hj_dev(&j, dev);
@@ -446,31 +433,23 @@ static void import_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	if (ret) {
 		hilt_fail(ctx, "DRM_IOCTL_PRIME_FD_TO_HANDLE on a second open file of %s, of a dma-buf exported by %s, failed with %s",
 			  dev->node, dev->node, hilt_errname(-ret));
-		goto out;
+		return;
 	}
 	if (h == 0)
 		hilt_fail(ctx, "DRM_IOCTL_PRIME_FD_TO_HANDLE on %s returned handle 0 (0 is never a valid GEM handle)",
 			  dev->node);
-	/* The imported handle is the same buffer: re-export it and read what the exporter wrote. */
+	/* Handle identity: the imported handle exports back as the same dma-buf. */
 	ret = hilt_prime_export(nfd, h, DRM_CLOEXEC | DRM_RDWR, &fd2);
 	if (ret) {
 		hilt_fail(ctx, "DRM_IOCTL_PRIME_HANDLE_TO_FD of the imported handle on %s failed with %s",
 			  dev->node, hilt_errname(-ret));
-		goto out;
+		return;
 	}
+	hilt_defer_close(ctx, fd2);
 	if (fd_ino(fd2) != fd_ino(fd))
 		hilt_fail(ctx, "re-exporting a handle imported on %s gave a different dma-buf (inode %lu, was %lu)",
 			  dev->node, (unsigned long)fd_ino(fd2), (unsigned long)fd_ino(fd));
-	dmabuf_io(ctx, dev, fd2, b.size, 0x11111111, false, "import on a second open file");
-out:
-	if (h)
-		hilt_gem_close(nfd, h);
-	if (fd2 >= 0)
-		close(fd2);
-	if (fd >= 0)
-		close(fd);
-	close(nfd);
-	pbuf_put(&b);
+	dmabuf_io(ctx, dev, fd2, b.size, 0x11111111, false, "the exporter's data after an import round trip");
 }
 
 static void t_import(struct hilt_ctx *ctx)
@@ -498,26 +477,25 @@ static void self_import_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	struct pbuf b;
 	uint32_t h = 0;
-	int fd;
+	int fd, ret;
 
-	if (!need_cap(ctx, dev, DRM_PRIME_CAP_EXPORT, NULL) ||
-	    !need_cap(ctx, dev, DRM_PRIME_CAP_IMPORT, NULL))
+	if (!pbuf_get(ctx, dev, &b) || !export_ok(ctx, dev, b.handle, DRM_CLOEXEC, &fd, "self-import"))
 		return;
-	if (!pbuf_get(ctx, dev, &b))
+	/* Not import_ok(): the handle it gives back is the original, which pbuf owns. */
+	ret = hilt_prime_import(dev->fd, fd, &h);
+	if (ret) {
+		hilt_fail(ctx, "DRM_IOCTL_PRIME_FD_TO_HANDLE (of a dma-buf this file exported) on %s failed with %s",
+			  dev->node, hilt_errname(-ret));
 		return;
-	if (export_ok(ctx, dev, b.handle, DRM_CLOEXEC, &fd, "self-import")) {
-		if (import_ok(ctx, dev, dev->fd, fd, &h, "of a dma-buf this file exported")) {
-			handle_obs(ctx, dev, "self-import", b.handle, h, "same-file");
-			if (h != b.handle)
-				hilt_fail(ctx, "DRM_IOCTL_PRIME_FD_TO_HANDLE on %s of a dma-buf it exported from handle %u returned handle %u",
-					  dev->node, b.handle, h);
-			/* A different handle would be a second reference: drop it, never the original. */
-			if (h && h != b.handle)
-				hilt_gem_close(dev->fd, h);
-		}
-		close(fd);
 	}
-	pbuf_put(&b);
+	handle_obs(ctx, dev, "self-import", b.handle, h, "same-file");
+	if (h != b.handle) {
+		hilt_fail(ctx, "DRM_IOCTL_PRIME_FD_TO_HANDLE on %s of a dma-buf it exported from handle %u returned handle %u",
+			  dev->node, b.handle, h);
+		/* A different handle would be a second reference: drop it, never the original. */
+		if (h)
+			hilt_gem_close(dev->fd, h);
+	}
 }
 
 static void t_self_import(struct hilt_ctx *ctx)
@@ -529,48 +507,37 @@ static void import_twice_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	uint32_t h1 = 0, h2 = 0, h3 = 0;
 	struct pbuf b;
-	int fd = -1, dfd = -1, nfd;
+	int fd = -1, dfd, nfd;
 
-	if (!need_cap(ctx, dev, DRM_PRIME_CAP_IMPORT, NULL))
-		return;
 	if (!pbuf_get(ctx, dev, &b))
 		return;
-	nfd = open_again(dev);
+	nfd = open_again(ctx, dev);
 	if (nfd < 0) {
 		hilt_fail(ctx, "open %s a second time: %s", dev->path, hilt_errname(errno));
-		pbuf_put(&b);
 		return;
 	}
-	if (!export_ok(ctx, dev, b.handle, DRM_CLOEXEC, &fd, "import twice"))
-		goto out;
-	if (!import_ok(ctx, dev, nfd, fd, &h1, "first import on a second open file") ||
-	    !import_ok(ctx, dev, nfd, fd, &h2, "the same fd again"))
-		goto out;
+	if (!export_ok(ctx, dev, b.handle, DRM_CLOEXEC, &fd, "import twice") ||
+	    !import_ok(ctx, dev, nfd, fd, &h1, "first import on a second open file") ||
+	    hilt_prime_import(nfd, fd, &h2))
+		return;
 	handle_obs(ctx, dev, "import-twice", h1, h2, "same-fd");
-	if (h1 != h2)
+	if (h1 != h2) {
 		hilt_fail(ctx, "importing the same dma-buf twice on %s returned handles %u and %u",
 			  dev->node, h1, h2);
+		hilt_defer_gem_close(ctx, nfd, h2);
+	}
 	/* Another fd for the same dma-buf: still the same handle. */
-	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (dfd < 0 || !import_ok(ctx, dev, nfd, dfd, &h3, "a dup() of the fd"))
-		goto out;
+	dfd = hilt_defer_close(ctx, fcntl(fd, F_DUPFD_CLOEXEC, 0));
+	if (dfd < 0 || hilt_prime_import(nfd, dfd, &h3)) {
+		hilt_fail(ctx, "importing a dup() of the dma-buf fd on %s failed", dev->node);
+		return;
+	}
 	handle_obs(ctx, dev, "import-twice", h1, h3, "dup-fd");
-	if (h3 != h1)
+	if (h3 != h1) {
 		hilt_fail(ctx, "importing a dup() of a dma-buf fd on %s returned handle %u; the first import gave %u",
 			  dev->node, h3, h1);
-out:
-	if (h3 && h3 != h1)
-		hilt_gem_close(nfd, h3);
-	if (h2 && h2 != h1)
-		hilt_gem_close(nfd, h2);
-	if (h1)
-		hilt_gem_close(nfd, h1);
-	if (dfd >= 0)
-		close(dfd);
-	if (fd >= 0)
-		close(fd);
-	close(nfd);
-	pbuf_put(&b);
+		hilt_defer_gem_close(ctx, nfd, h3);
+	}
 }
 
 static void t_import_twice(struct hilt_ctx *ctx)
@@ -606,23 +573,20 @@ static void handle_outlives_fd_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	uint32_t h = 0, h2 = 0;
 	struct pbuf b;
 	ino_t ino;
-	int fd = -1, ret, nfd = -1;
+	int fd = -1, ret, nfd;
 	bool same, data;
 
-	if (!need_cap(ctx, dev, DRM_PRIME_CAP_EXPORT, NULL) ||
-	    !need_cap(ctx, dev, DRM_PRIME_CAP_IMPORT, NULL))
+	if (!pbuf_get(ctx, dev, &b) ||
+	    !export_ok(ctx, dev, b.handle, DRM_CLOEXEC | DRM_RDWR, &fd, "first export"))
 		return;
-	if (!pbuf_get(ctx, dev, &b))
-		return;
-	if (!export_ok(ctx, dev, b.handle, DRM_CLOEXEC | DRM_RDWR, &fd, "first export"))
-		goto out;
 	ino = fd_ino(fd);
 	if (!dmabuf_io(ctx, dev, fd, b.size, 0x22222222, true, "write before closing the fd"))
-		goto out;
-	close(fd);
-	fd = -1;
+		return;
+	hilt_close(ctx, &fd);
 
 	ret = hilt_prime_export(dev->fd, b.handle, DRM_CLOEXEC | DRM_RDWR, &fd);
+	if (!ret)
+		hilt_defer_close(ctx, fd);
 	same = !ret && fd_ino(fd) == ino;
 	data = !ret && dmabuf_io(ctx, dev, fd, b.size, 0x22222222, false,
 				 "re-export after closing the first fd");
@@ -630,26 +594,31 @@ static void handle_outlives_fd_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	if (ret) {
 		hilt_fail(ctx, "DRM_IOCTL_PRIME_HANDLE_TO_FD on %s after closing the first dma-buf fd failed with %s",
 			  dev->node, hilt_errname(-ret));
-		goto out;
+		return;
 	}
 	/* The handle is still cached against the dma-buf: importing it gives the original handle. */
-	if (import_ok(ctx, dev, dev->fd, fd, &h, "of the re-exported fd") && h != b.handle) {
+	ret = hilt_prime_import(dev->fd, fd, &h);
+	if (ret)
+		hilt_fail(ctx, "DRM_IOCTL_PRIME_FD_TO_HANDLE of the re-exported fd on %s failed with %s",
+			  dev->node, hilt_errname(-ret));
+	else if (h != b.handle) {
 		hilt_fail(ctx, "importing the re-exported dma-buf on %s returned handle %u, not the original %u",
 			  dev->node, h, b.handle);
 		hilt_gem_close(dev->fd, h);
 	}
 
 	/* Importer side. */
-	nfd = open_again(dev);
+	nfd = open_again(ctx, dev);
 	if (nfd < 0) {
 		hilt_fail(ctx, "open %s a second time: %s", dev->path, hilt_errname(errno));
-		goto out;
+		return;
 	}
 	if (!import_ok(ctx, dev, nfd, fd, &h2, "on a second open file"))
-		goto out;
-	close(fd);
-	fd = -1;
+		return;
+	hilt_close(ctx, &fd);
 	ret = hilt_prime_export(nfd, h2, DRM_CLOEXEC | DRM_RDWR, &fd);
+	if (!ret)
+		hilt_defer_close(ctx, fd);
 	same = !ret && fd_ino(fd) == ino;
 	data = !ret && dmabuf_io(ctx, dev, fd, b.size, 0x22222222, false,
 				 "re-export of an imported handle after closing the fd");
@@ -660,14 +629,6 @@ static void handle_outlives_fd_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	else if (!same)
 		hilt_fail(ctx, "re-exporting an imported handle on %s gave a different dma-buf than the one imported",
 			  dev->node);
-out:
-	if (h2)
-		hilt_gem_close(nfd, h2);
-	if (nfd >= 0)
-		close(nfd);
-	if (fd >= 0)
-		close(fd);
-	pbuf_put(&b);
 }
 
 static void t_handle_outlives_fd(struct hilt_ctx *ctx)
@@ -684,34 +645,26 @@ static void dmabuf_outlives_handle_one(struct hilt_ctx *ctx, struct hilt_dev *de
 	int fd = -1, fd2 = -1, ret;
 	bool data;
 
-	if (!need_cap(ctx, dev, DRM_PRIME_CAP_EXPORT, NULL) ||
-	    !need_cap(ctx, dev, DRM_PRIME_CAP_IMPORT, NULL))
-		return;
 	if (!pbuf_get(ctx, dev, &b))
 		return;
 	size = b.size;
 	if (!export_ok(ctx, dev, b.handle, DRM_CLOEXEC | DRM_RDWR, &fd, "before closing the handles") ||
-	    !dmabuf_io(ctx, dev, fd, size, 0x33333333, true, "write before closing the handles")) {
-		if (fd >= 0)
-			close(fd);
-		pbuf_put(&b);
+	    !dmabuf_io(ctx, dev, fd, size, 0x33333333, true, "write before closing the handles"))
 		return;
-	}
 	pbuf_put(&b);	/* every GEM handle to the buffer is gone now */
 
 	data = dmabuf_io(ctx, dev, fd, size, 0x33333333, false, "dma-buf after its GEM handles closed");
 	ret = hilt_prime_import(dev->fd, fd, &h);
-	if (!ret)
+	if (!ret) {
+		hilt_defer_gem_close(ctx, dev->fd, h);
 		ret = hilt_prime_export(dev->fd, h, DRM_CLOEXEC, &fd2);
+		if (!ret)
+			hilt_defer_close(ctx, fd2);
+	}
 	lifetime_obs(ctx, dev, "dmabuf-after-handle-close", -ret, !ret && fd_ino(fd2) == fd_ino(fd), data);
 	if (ret)
 		hilt_fail(ctx, "importing (and re-exporting) a dma-buf on %s after its GEM handles were closed failed with %s",
 			  dev->node, hilt_errname(-ret));
-	if (h)
-		hilt_gem_close(dev->fd, h);
-	if (fd2 >= 0)
-		close(fd2);
-	close(fd);
 }
 
 static void t_dmabuf_outlives_handle(struct hilt_ctx *ctx)
@@ -719,6 +672,452 @@ static void t_dmabuf_outlives_handle(struct hilt_ctx *ctx)
 	hilt_each_device(ctx, HILT_ALL_NODES, dmabuf_outlives_handle_one);
 }
 
+/*
+ * A dma-buf outlives the device file it was exported from: a buffer made on
+ * a private open of the node, exported, then its handle and the file itself
+ * closed. The dma-buf still maps the data and imports into another file
+ * (drm_gem_prime_export() holds a reference to the object and the device).
+ */
+static void dmabuf_outlives_file_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	struct hilt_dev *home = home_of(dev);
+	struct hilt_bo bo;
+	uint32_t h = 0;
+	int pfd, fd = -1, fd2 = -1, ret;
+	bool data;
+
+	if (!home) {
+		hilt_skip(ctx, "no dumb-buffer capable primary node shares a device with %s", dev->node);
+		return;
+	}
+	pfd = open(home->path, O_RDWR | O_CLOEXEC);
+	if (pfd < 0) {
+		hilt_fail(ctx, "open %s: %s", home->path, hilt_errname(errno));
+		return;
+	}
+	ret = hilt_dumb_create(pfd, BUF_W, BUF_H, BUF_BPP, &bo);
+	if (!ret)
+		ret = hilt_prime_export(pfd, bo.handle, DRM_CLOEXEC | DRM_RDWR, &fd);
+	if (ret) {
+		hilt_fail(ctx, "a dumb buffer exported from a private open of %s: %s", home->node, hilt_errname(-ret));
+		close(pfd);
+		return;
+	}
+	hilt_defer_close(ctx, fd);
+	data = dmabuf_io(ctx, dev, fd, bo.size, 0x66666666, true, "write before closing the device file");
+	hilt_gem_close(pfd, bo.handle);
+	close(pfd);	/* the file that made the buffer is gone */
+	data = data && dmabuf_io(ctx, dev, fd, bo.size, 0x66666666, false,
+				 "the dma-buf after its device file was closed");
+	ret = hilt_prime_import(dev->fd, fd, &h);
+	if (!ret) {
+		hilt_defer_gem_close(ctx, dev->fd, h);
+		ret = hilt_prime_export(dev->fd, h, DRM_CLOEXEC, &fd2);
+		if (!ret)
+			hilt_defer_close(ctx, fd2);
+	}
+	lifetime_obs(ctx, dev, "dmabuf-after-file-close", -ret, !ret && fd_ino(fd2) == fd_ino(fd), data);
+	if (ret)
+		hilt_fail(ctx, "importing on %s a dma-buf whose exporting file was closed failed with %s",
+			  dev->node, hilt_errname(-ret));
+	else if (fd_ino(fd2) != fd_ino(fd))
+		hilt_fail(ctx, "the handle %s imported from a dma-buf whose exporting file was closed exports a different dma-buf",
+			  dev->node);
+}
+
+static void t_dmabuf_outlives_file(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, HILT_ALL_NODES, dmabuf_outlives_file_one);
+}
+
+/* ---- races ---- */
+
+#define RACE_ROUNDS 200
+
+/* dma-bufs the kernel has now, recorded before a case so that a leak shows after it. */
+static long leak_baseline(void)
+{
+	return dmabuf_count_live(NULL);
+}
+
+/* Compares the kernel's dma-buf count with the baseline once everything the subtest held is released. */
+static void leak_check(struct hilt_ctx *ctx, struct hilt_dev *dev, const char *what, long before)
+{
+	const char *source = NULL;
+	struct hilt_json j;
+	long after;
+
+	if (before < 0) {
+		hilt_diag(ctx, "no dma-buf leak check: the kernel shows neither /sys/kernel/dmabuf (CONFIG_DMABUF_SYSFS_STATS) nor debugfs dma_buf/bufinfo");
+		return;
+	}
+	hilt_release_all(ctx);
+	after = dmabuf_count_live(&source);
+	hj_begin(&j);
+	hj_dev(&j, dev);
+	hj_str(&j, "what", what);
+	hj_str(&j, "source", source ? source : "");
+	hj_int(&j, "before", before);
+	hj_int(&j, "after", after);
+	hilt_obs(ctx, "dmabuf.leak", &j);
+	if (after != before)
+		hilt_fail(ctx, "%s on %s: %ld dma-bufs in %s before, %ld after every fd and handle was closed",
+			  what, dev->node, before, source ? source : "?", after);
+}
+
+struct export_race {
+	int fd;
+	uint32_t handle;
+	uint64_t size;
+	volatile int stop;
+	int exported, refused, other_err, bad_size;
+	int fds[RACE_ROUNDS];
+};
+
+static void *export_racer(void *p)
+{
+	struct export_race *r = p;
+
+	for (int i = 0; i < RACE_ROUNDS && !r->stop; i++) {
+		int fd = -1, ret = hilt_prime_export(r->fd, r->handle, DRM_CLOEXEC, &fd);
+
+		r->fds[i] = -1;
+		if (!ret) {
+			off_t end = lseek(fd, 0, SEEK_END);
+
+			if (end < 0 || (uint64_t)end != r->size)
+				r->bad_size++;
+			r->fds[i] = fd;
+			__atomic_add_fetch(&r->exported, 1, __ATOMIC_SEQ_CST);
+		} else if (ret == -ENOENT) {
+			r->refused++;
+		} else {
+			r->other_err++;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * HANDLE_TO_FD racing GEM_CLOSE of the same handle on one file (IGT
+ * prime_self_import export-vs-gem_close-race): every export either gives a
+ * dma-buf of the buffer's size or, once the handle is gone, ENOENT
+ * (drm_gem_prime_handle_to_dmabuf()); nothing else, no crash, and no
+ * dma-buf left behind once the fds are closed.
+ */
+static void export_close_race_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	struct hilt_dev *home = home_of(dev);
+	static struct export_race r;
+	long before = leak_baseline();
+	struct hilt_bo bo;
+	pthread_t t;
+	int pfd, ret;
+
+	if (!home || home != dev) {
+		hilt_skip(ctx, "%s cannot create dumb buffers; the race needs a handle the file made", dev->node);
+		return;
+	}
+	pfd = open_again(ctx, dev);
+	if (pfd < 0 || (ret = hilt_dumb_create(pfd, BUF_W, BUF_H, BUF_BPP, &bo))) {
+		hilt_fail(ctx, "a dumb buffer on a private open of %s failed", dev->node);
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.fd = pfd;
+	r.handle = bo.handle;
+	r.size = bo.size;
+	if (pthread_create(&t, NULL, export_racer, &r)) {
+		hilt_fail(ctx, "pthread_create failed");
+		return;
+	}
+	/* Close once a few exports went through, while the racer keeps going. */
+	for (int spins = 0; __atomic_load_n(&r.exported, __ATOMIC_SEQ_CST) < 8 && spins < 100000; spins++)
+		sched_yield();
+	ret = hilt_gem_close(pfd, bo.handle);
+	pthread_join(t, NULL);
+	/* Up to RACE_ROUNDS fds: closed here rather than through the cleanup list. */
+	for (int i = 0; i < RACE_ROUNDS && i < r.exported + r.refused + r.other_err; i++)
+		if (r.fds[i] >= 0)
+			close(r.fds[i]);
+	if (ret)
+		hilt_fail(ctx, "DRM_IOCTL_GEM_CLOSE of the raced handle on %s failed with %s", dev->node,
+			  hilt_errname(-ret));
+	if (r.other_err)
+		hilt_fail(ctx, "%d of %d HANDLE_TO_FD calls racing GEM_CLOSE on %s failed with an errno other than ENOENT",
+			  r.other_err, RACE_ROUNDS, dev->node);
+	if (r.bad_size)
+		hilt_fail(ctx, "%d dma-bufs exported while racing GEM_CLOSE on %s have the wrong size", r.bad_size, dev->node);
+	hilt_diag(ctx, "%d exports before the close won, %d refused with ENOENT after it", r.exported, r.refused);
+	leak_check(ctx, dev, "export racing GEM_CLOSE", before);
+}
+
+static void t_export_close_race(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, 1u << HILT_NODE_PRIMARY, export_close_race_one);
+}
+
+struct reimport_race {
+	int devfd, dmabuf;
+	volatile int go;
+	int import_err, close_other;
+	int last_err;
+};
+
+static void *reimport_racer(void *p)
+{
+	struct reimport_race *r = p;
+
+	while (!__atomic_load_n(&r->go, __ATOMIC_SEQ_CST))
+		;
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		uint32_t h = 0;
+		int ret = hilt_prime_import(r->devfd, r->dmabuf, &h);
+
+		if (ret) {
+			r->import_err++;
+			r->last_err = -ret;
+			continue;
+		}
+		/* The other thread may have closed the handle both got: EINVAL then. */
+		ret = hilt_gem_close(r->devfd, h);
+		if (ret && ret != -EINVAL) {
+			r->close_other++;
+			r->last_err = -ret;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Two threads import the same dma-buf into one file and close the handle
+ * they got, over and over (IGT prime_self_import reimport-vs-gem_close-race):
+ * every import succeeds (drm_gem_prime_fd_to_handle() finds or re-creates
+ * the handle under the file's prime lock), a close fails at most with
+ * EINVAL (the other thread closed it first), the buffer keeps its data, and
+ * no dma-buf is left behind.
+ */
+static void reimport_close_race_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	static struct reimport_race r[2];
+	long before = leak_baseline();
+	pthread_t t[2];
+	struct pbuf b;
+	uint32_t h = 0;
+	int fd, nfd;
+
+	if (!pbuf_get(ctx, dev, &b) || !export_ok(ctx, dev, b.handle, DRM_CLOEXEC | DRM_RDWR, &fd, "race") ||
+	    !dmabuf_io(ctx, dev, fd, b.size, 0x77777777, true, "write before the race"))
+		return;
+	nfd = open_again(ctx, dev);
+	if (nfd < 0) {
+		hilt_fail(ctx, "open %s a second time: %s", dev->path, hilt_errname(errno));
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		r[i] = (struct reimport_race){ .devfd = nfd, .dmabuf = fd };
+		if (pthread_create(&t[i], NULL, reimport_racer, &r[i])) {
+			hilt_fail(ctx, "pthread_create failed");
+			for (int k = 0; k < i; k++) {
+				__atomic_store_n(&r[k].go, 1, __ATOMIC_SEQ_CST);
+				pthread_join(t[k], NULL);
+			}
+			return;
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		__atomic_store_n(&r[i].go, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		if (r[i].import_err)
+			hilt_fail(ctx, "%d of %d imports racing GEM_CLOSE on %s failed (last with %s)",
+				  r[i].import_err, RACE_ROUNDS, dev->node, hilt_errname(r[i].last_err));
+		if (r[i].close_other)
+			hilt_fail(ctx, "%d GEM_CLOSEs racing imports on %s failed with an errno other than EINVAL (last %s)",
+				  r[i].close_other, dev->node, hilt_errname(r[i].last_err));
+	}
+	if (import_ok(ctx, dev, nfd, fd, &h, "after the race"))
+		dmabuf_io(ctx, dev, fd, b.size, 0x77777777, false, "the buffer after the race");
+	pbuf_put(&b);
+	leak_check(ctx, dev, "re-import racing GEM_CLOSE", before);
+}
+
+static void t_reimport_close_race(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, HILT_ALL_NODES, reimport_close_race_one);
+}
+
+/* ---- fds passed on: SCM_RIGHTS, fork ---- */
+
+/* What a child reports back: 0, or the step that failed (an exit status). */
+enum { CHILD_OK, CHILD_RECV, CHILD_SAME_INODE, CHILD_OPEN, CHILD_IMPORT, CHILD_REEXPORT, CHILD_REEXPORT_INODE, CHILD_MMAP };
+
+static const char *child_step(int st)
+{
+	static const char *const steps[] = {
+		"nothing", "receive the fd over the socket", "see the sender's dma-buf (same inode)",
+		"open the device node", "import the dma-buf", "export the imported handle",
+		"get the same dma-buf back from the export", "write the data through an mmap",
+	};
+
+	return st >= 0 && st < (int)HILT_ARRAY_SIZE(steps) ? steps[st] : "an unknown step";
+}
+
+/*
+ * In a child: the dma-buf fd is the parent's buffer (inode ino), imports
+ * into the child's own open of the node, exports back as the same dma-buf,
+ * and takes a pattern the parent then reads. Never returns; no stdio (the
+ * parent's buffered output is not the child's to flush).
+ */
+static void __attribute__((noreturn)) child_use(const char *path, int fd, ino_t ino, size_t size, uint32_t seed)
+{
+	uint32_t h;
+	int dev, fd2 = -1;
+	void *p;
+
+	if (fd_ino(fd) != ino)
+		_exit(CHILD_SAME_INODE);
+	dev = open(path, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		_exit(CHILD_OPEN);
+	if (hilt_prime_import(dev, fd, &h))
+		_exit(CHILD_IMPORT);
+	if (hilt_prime_export(dev, h, DRM_CLOEXEC, &fd2))
+		_exit(CHILD_REEXPORT);
+	if (fd_ino(fd2) != ino)
+		_exit(CHILD_REEXPORT_INODE);
+	p = dmabuf_mmap(fd, size);
+	if (!p)
+		_exit(CHILD_MMAP);
+	dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	fill(p, size, seed);
+	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	_exit(CHILD_OK);
+}
+
+static int send_fd(int sock, int fd)
+{
+	char data = 'd', ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &m, 0) == 1 ? 0 : -errno;
+}
+
+static int recv_fd(int sock)
+{
+	char data, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* Waits for the child; fails the case with the step it stopped at. */
+static bool child_ok(struct hilt_ctx *ctx, struct hilt_dev *dev, pid_t pid, const char *how)
+{
+	int st = 0;
+
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == CHILD_OK)
+		return true;
+	if (WIFEXITED(st))
+		hilt_fail(ctx, "a child given a dma-buf of %s %s could not %s", dev->node, how,
+			  child_step(WEXITSTATUS(st)));
+	else
+		hilt_fail(ctx, "a child given a dma-buf of %s %s died of signal %d", dev->node, how,
+			  WIFSIGNALED(st) ? WTERMSIG(st) : -1);
+	return false;
+}
+
+/*
+ * A dma-buf fd sent over a unix socket (SCM_RIGHTS) to another process is
+ * the same dma-buf there: it imports into that process's own open of the
+ * node, exports back as the same file, and what that process writes the
+ * sender reads.
+ */
+static void scm_rights_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	struct pbuf b;
+	int fd, sv[2], ret;
+	ino_t ino;
+	pid_t pid;
+
+	if (!pbuf_get(ctx, dev, &b) || !export_ok(ctx, dev, b.handle, DRM_CLOEXEC | DRM_RDWR, &fd, "to send it"))
+		return;
+	ino = fd_ino(fd);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		hilt_fail(ctx, "socketpair failed: %s", hilt_errname(errno));
+		return;
+	}
+	hilt_defer_close(ctx, sv[0]);
+	hilt_defer_close(ctx, sv[1]);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		hilt_fail(ctx, "fork failed: %s", hilt_errname(errno));
+		return;
+	}
+	if (pid == 0) {
+		int got;
+
+		close(fd);	/* only the fd that came over the socket */
+		got = recv_fd(sv[1]);
+		if (got < 0)
+			_exit(CHILD_RECV);
+		child_use(dev->path, got, ino, b.size, 0x88888888);
+	}
+	ret = send_fd(sv[0], fd);
+	if (ret)
+		hilt_fail(ctx, "sendmsg(SCM_RIGHTS) of a dma-buf fd failed with %s", hilt_errname(-ret));
+	if (child_ok(ctx, dev, pid, "over SCM_RIGHTS"))
+		dmabuf_io(ctx, dev, fd, b.size, 0x88888888, false, "what the receiving process wrote");
+}
+
+static void t_scm_rights(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, HILT_ALL_NODES, scm_rights_one);
+}
+
+/* A dma-buf fd inherited across fork(2) is the same dma-buf in the child. */
+static void fork_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
+{
+	struct pbuf b;
+	int fd;
+	pid_t pid;
+
+	if (!pbuf_get(ctx, dev, &b) || !export_ok(ctx, dev, b.handle, DRM_RDWR, &fd, "to inherit it"))
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		hilt_fail(ctx, "fork failed: %s", hilt_errname(errno));
+		return;
+	}
+	if (pid == 0)
+		child_use(dev->path, fd, fd_ino(fd), b.size, 0x99999999);
+	if (child_ok(ctx, dev, pid, "across fork"))
+		dmabuf_io(ctx, dev, fd, b.size, 0x99999999, false, "what the child wrote");
+}
+
+static void t_fork(struct hilt_ctx *ctx)
+{
+	hilt_each_device(ctx, HILT_ALL_NODES, fork_one);
+}
 /* ---- misuse ---- */
 
 static void export_bad_flags_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
@@ -731,8 +1130,6 @@ static void export_bad_flags_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	};
 	struct pbuf b;
 
-	if (!need_cap(ctx, dev, DRM_PRIME_CAP_EXPORT, NULL))
-		return;
 	if (!pbuf_get(ctx, dev, &b))
 		return;
 	for (size_t i = 0; i < HILT_ARRAY_SIZE(bad); i++) {
@@ -759,8 +1156,6 @@ static void export_bad_handle_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	uint32_t gone;
 	int ret, err;
 
-	if (!need_cap(ctx, dev, DRM_PRIME_CAP_EXPORT, NULL))
-		return;
 	/* drm_gem_prime_handle_to_dmabuf(): no such object is -ENOENT. */
 	ret = hilt_ioctl(dev->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &arg);
 	err = errno;
@@ -803,8 +1198,6 @@ static void import_closed_fd_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	struct pbuf b;
 	int fd, ret, err;
 
-	if (!need_cap(ctx, dev, DRM_PRIME_CAP_IMPORT, NULL))
-		return;
 	/* dma_buf_get(): fget() fails: -EBADF. */
 	ret = import_raw(dev, -1, &err);
 	hilt_expect_errno(ctx, dev, "DRM_IOCTL_PRIME_FD_TO_HANDLE", "fd -1", ret, err, EBADF);
@@ -812,8 +1205,10 @@ static void import_closed_fd_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	if (!pbuf_get(ctx, dev, &b))
 		return;
 	if (export_ok(ctx, dev, b.handle, DRM_CLOEXEC, &fd, "to close it")) {
-		close(fd);
-		ret = import_raw(dev, fd, &err);
+		int closed = fd;
+
+		hilt_close(ctx, &fd);
+		ret = import_raw(dev, closed, &err);
 		hilt_expect_errno(ctx, dev, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
 				  "a dma-buf fd already closed", ret, err, EBADF);
 	}
@@ -829,8 +1224,6 @@ static void import_not_dmabuf_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	int mfd, ret, err;
 
-	if (!need_cap(ctx, dev, DRM_PRIME_CAP_IMPORT, NULL))
-		return;
 	/* dma_buf_get(): a file that is not a dma-buf is -EINVAL. */
 	mfd = memfd_create("hilt-prime", MFD_CLOEXEC);
 	if (mfd < 0) {
@@ -889,118 +1282,9 @@ static size_t device_reps(struct hilt_dev **reps, size_t max)
 	return nr;
 }
 
-/*
- * exp creates a dumb buffer, writes a pattern, exports it; imp imports it.
- * Where the import works, imp's view must show the pattern, and what is
- * written through imp's view must show through exp's dumb mapping.
- */
-static void cross_pair(struct hilt_ctx *ctx, struct hilt_dev *exp, struct hilt_dev *imp)
-{
-	struct hilt_json j;
-	struct hilt_bo bo;
-	uint64_t caps = 0;
-	uint32_t h = 0;
-	int fd = -1, fd2 = -1, ret, map_ret = 0, caps_ret;
-	long bad = -1;
-	const char *path = "none";
-	bool data_ok = false, same = false;
-
-	caps_ret = hilt_get_cap(imp, DRM_CAP_PRIME, &caps);
-	ret = hilt_dumb_create(exp->fd, BUF_W, BUF_H, BUF_BPP, &bo);
-	if (ret) {
-		hilt_fail(ctx, "DRM_IOCTL_MODE_CREATE_DUMB on %s failed with %s", exp->node, hilt_errname(-ret));
-		return;
-	}
-	ret = dumb_io(exp->fd, bo.handle, bo.size, 0x44444444, true, &bad);
-	if (ret) {
-		hilt_fail(ctx, "DRM_IOCTL_MODE_MAP_DUMB + mmap on %s failed with %s", exp->node, hilt_errname(-ret));
-		goto out;
-	}
-	ret = hilt_prime_export(exp->fd, bo.handle, DRM_CLOEXEC | DRM_RDWR, &fd);
-	if (ret) {
-		hilt_fail(ctx, "DRM_IOCTL_PRIME_HANDLE_TO_FD on %s failed with %s", exp->node, hilt_errname(-ret));
-		goto out;
-	}
-	ret = hilt_prime_import(imp->fd, fd, &h);
-	if (!ret) {
-		/* Read what the exporter wrote, through the importer's own mapping if it has one. */
-		map_ret = dumb_io(imp->fd, h, bo.size, 0x44444444, false, &bad);
-		if (!map_ret) {
-			path = "map-dumb";
-			data_ok = bad < 0;
-			if (data_ok) {
-				dumb_io(imp->fd, h, bo.size, 0x55555555, true, &bad);
-				dumb_io(exp->fd, bo.handle, bo.size, 0x55555555, false, &bad);
-				data_ok = bad < 0;
-			}
-		} else if (!hilt_prime_export(imp->fd, h, DRM_CLOEXEC | DRM_RDWR, &fd2)) {
-			/* DRM core refuses MAP_DUMB on imported objects: map the importer's re-export. */
-			path = "dmabuf-mmap";
-			same = fd_ino(fd2) == fd_ino(fd);
-			data_ok = dmabuf_io(ctx, imp, fd2, bo.size, 0x44444444, false,
-					    "importer's re-export of the foreign dma-buf") &&
-				  dmabuf_io(ctx, imp, fd2, bo.size, 0x55555555, true,
-					    "write through the importer's re-export");
-			if (data_ok) {
-				dumb_io(exp->fd, bo.handle, bo.size, 0x55555555, false, &bad);
-				data_ok = bad < 0;
-			}
-		} else {
-			path = "none";
-		}
-		if (fd2 < 0 && !hilt_prime_export(imp->fd, h, DRM_CLOEXEC, &fd2))
-			same = fd_ino(fd2) == fd_ino(fd);
-	}
-
-	hj_begin(&j);
-	hj_dev(&j, imp);
-	hj_str(&j, "exporterDevice", exp->node);
-	hj_str(&j, "exporterDriver", exp->driver);
-	if (caps_ret)
-		hj_null(&j, "importerCaps");
-	else
-		hj_uint(&j, "importerCaps", caps);
-	hj_uint(&j, "size", bo.size);
-	hj_int(&j, "errno", -ret);
-	hj_str(&j, "errname", hilt_errname(-ret));
-	if (!ret) {
-		hj_int(&j, "mapDumbErrno", -map_ret);
-		hj_str(&j, "mapDumbErrname", hilt_errname(-map_ret));
-		hj_str(&j, "readback", path);
-		hj_bool(&j, "dataOk", data_ok);
-		hj_bool(&j, "reexportSameDmabuf", same);
-	}
-	hilt_obs(ctx, "prime.cross", &j);
-
-	if (ret) {
-		if (cross_refusal_ok(-ret))
-			hilt_diag(ctx, "%s (%s) refuses a dma-buf from %s (%s) with %s: a driver limitation, not a conformance failure; a driver profile pins it",
-				  imp->node, imp->driver, exp->node, exp->driver, hilt_errname(-ret));
-		else
-			hilt_fail(ctx, "DRM_IOCTL_PRIME_FD_TO_HANDLE on %s (%s) of a dma-buf from %s (%s) failed with %s, which no conforming kernel returns for a valid foreign dma-buf",
-				  imp->node, imp->driver, exp->node, exp->driver, hilt_errname(-ret));
-	} else if (!strcmp(path, "none")) {
-		hilt_fail(ctx, "%s imported a dma-buf from %s but neither MAP_DUMB (%s) nor re-exporting the handle gives a mapping",
-			  imp->node, exp->node, hilt_errname(-map_ret));
-	} else if (!data_ok) {
-		hilt_fail(ctx, "data shared %s -> %s through %s does not read back (first bad word %ld)",
-			  exp->node, imp->node, path, bad);
-	} else if (!same) {
-		hilt_fail(ctx, "re-exporting the handle %s imported gave a different dma-buf than the one %s exported",
-			  imp->node, exp->node);
-	}
-out:
-	if (h)
-		hilt_gem_close(imp->fd, h);
-	if (fd2 >= 0)
-		close(fd2);
-	if (fd >= 0)
-		close(fd);
-	hilt_dumb_destroy(exp->fd, bo.handle);
-}
-
-/* Exporter: each device's representative node. Importer: every primary and render node of each other device. */
-static void t_cross_device(struct hilt_ctx *ctx)
+/* Calls fn for each (exporter device, importer node of another device) pair, one subtest each. */
+static void each_cross_pair(struct hilt_ctx *ctx,
+			    void (*fn)(struct hilt_ctx *ctx, struct hilt_dev *exp, struct hilt_dev *imp))
 {
 	struct hilt_dev *reps[HILT_MAX_DEVS], *all;
 	size_t nr = device_reps(reps, HILT_ARRAY_SIZE(reps));
@@ -1018,7 +1302,7 @@ static void t_cross_device(struct hilt_ctx *ctx)
 				hilt_skip(ctx, "%s cannot create dumb buffers: nothing generic to export",
 					  reps[a]->node);
 			else
-				cross_pair(ctx, reps[a], imp);
+				fn(ctx, reps[a], imp);
 			hilt_sub_end(ctx, "%s-%s-to-%s-%s", reps[a]->driver, reps[a]->node,
 				     imp->driver, imp->node);
 			pairs++;
@@ -1028,40 +1312,201 @@ static void t_cross_device(struct hilt_ctx *ctx)
 		hilt_skip(ctx, "cross-device sharing needs two DRM devices; found %zu", nr);
 }
 
+/*
+ * A dumb buffer on exp, written through its own mapping and exported; imp
+ * imports it. Returns the import's -errno (0: *h is the imported handle,
+ * registered for cleanup), or 1 when the setup on exp failed (the case
+ * failed then). *bo and *fd are the exporter's buffer and dma-buf.
+ */
+static int cross_import(struct hilt_ctx *ctx, struct hilt_dev *exp, struct hilt_dev *imp,
+			struct hilt_bo *bo, int *fd, uint32_t *h, uint32_t seed)
+{
+	long bad;
+	int ret = hilt_dumb_create(exp->fd, BUF_W, BUF_H, BUF_BPP, bo);
+
+	if (ret) {
+		hilt_fail(ctx, "DRM_IOCTL_MODE_CREATE_DUMB on %s failed with %s", exp->node, hilt_errname(-ret));
+		return 1;
+	}
+	hilt_defer_dumb_destroy(ctx, exp->fd, bo->handle);
+	ret = dumb_io(exp->fd, bo->handle, bo->size, seed, true, &bad);
+	if (ret) {
+		hilt_fail(ctx, "DRM_IOCTL_MODE_MAP_DUMB + mmap on %s failed with %s", exp->node, hilt_errname(-ret));
+		return 1;
+	}
+	if (!export_ok(ctx, exp, bo->handle, DRM_CLOEXEC | DRM_RDWR, fd, "to share it with another device"))
+		return 1;
+	ret = hilt_prime_import(imp->fd, *fd, h);
+	if (!ret)
+		hilt_defer_gem_close(ctx, imp->fd, *h);
+	return ret;
+}
+
+/*
+ * exp creates a dumb buffer, writes a pattern through its own mapping,
+ * exports it; imp imports it. Proven where the import works: the imported
+ * handle exports back as exp's own dma-buf (same inode), the exporter's data
+ * reads back after that round trip, and what is written through it reads
+ * back through exp's mapping. Where the import is refused, the errno must be
+ * one a driver limitation explains.
+ */
+static void cross_pair(struct hilt_ctx *ctx, struct hilt_dev *exp, struct hilt_dev *imp)
+{
+	struct hilt_json j;
+	struct hilt_bo bo;
+	uint64_t caps = 0;
+	uint32_t h = 0;
+	int fd = -1, fd2 = -1, ret, caps_ret;
+	long bad = -1;
+	bool same = false, data_ok = false;
+
+	caps_ret = hilt_get_cap(imp, DRM_CAP_PRIME, &caps);
+	ret = cross_import(ctx, exp, imp, &bo, &fd, &h, 0x44444444);
+	if (ret == 1)
+		return;
+	if (!ret && !hilt_prime_export(imp->fd, h, DRM_CLOEXEC | DRM_RDWR, &fd2)) {
+		hilt_defer_close(ctx, fd2);
+		same = fd_ino(fd2) == fd_ino(fd);
+		data_ok = dmabuf_io(ctx, imp, fd2, bo.size, 0x44444444, false,
+				    "the exporter's data after the import round trip") &&
+			  dmabuf_io(ctx, imp, fd2, bo.size, 0x55555555, true,
+				    "write through the dma-buf the importer exported back");
+		if (data_ok) {
+			dumb_io(exp->fd, bo.handle, bo.size, 0x55555555, false, &bad);
+			data_ok = bad < 0;
+		}
+	}
+
+	hj_begin(&j);
+	hj_dev(&j, imp);
+	hj_str(&j, "exporterDevice", exp->node);
+	hj_str(&j, "exporterDriver", exp->driver);
+	if (caps_ret)
+		hj_null(&j, "importerCaps");
+	else
+		hj_uint(&j, "importerCaps", caps);
+	hj_uint(&j, "size", bo.size);
+	hj_int(&j, "errno", -ret);
+	hj_str(&j, "errname", hilt_errname(-ret));
+	if (!ret) {
+		hj_bool(&j, "reexportSameDmabuf", same);
+		hj_bool(&j, "exporterDataAfterRoundTrip", data_ok);
+	}
+	hilt_obs(ctx, "prime.cross", &j);
+
+	if (ret) {
+		if (cross_refusal_ok(-ret))
+			hilt_diag(ctx, "%s (%s) refuses a dma-buf from %s (%s) with %s: a driver limitation, not a conformance failure; a driver profile pins it",
+				  imp->node, imp->driver, exp->node, exp->driver, hilt_errname(-ret));
+		else
+			hilt_fail(ctx, "DRM_IOCTL_PRIME_FD_TO_HANDLE on %s (%s) of a dma-buf from %s (%s) failed with %s, which no conforming kernel returns for a valid foreign dma-buf",
+				  imp->node, imp->driver, exp->node, exp->driver, hilt_errname(-ret));
+	} else if (!same) {
+		hilt_fail(ctx, "the handle %s imported from %s does not export back as %s's dma-buf (a different inode)",
+			  imp->node, exp->node, exp->node);
+	} else if (!data_ok) {
+		hilt_fail(ctx, "data shared %s -> %s does not survive the round trip (first bad word %ld)",
+			  exp->node, imp->node, bad);
+	}
+}
+
+/* Exporter: each device's representative node. Importer: every primary and render node of each other device. */
+static void t_cross_device(struct hilt_ctx *ctx)
+{
+	each_cross_pair(ctx, cross_pair);
+}
+
+/*
+ * MODE_MAP_DUMB on a handle imported from another device: a primary node
+ * refuses it with EINVAL (drm_gem_dumb_map_offset(): imported objects are
+ * never mapped through the importer), a render node with EACCES before the
+ * driver is asked (MAP_DUMB lacks DRM_RENDER_ALLOW: drm_ioctl_permit()).
+ * Pairs whose import is refused have nothing to map: a skip.
+ */
+static void import_map_dumb_pair(struct hilt_ctx *ctx, struct hilt_dev *exp, struct hilt_dev *imp)
+{
+	struct drm_mode_map_dumb map;
+	struct hilt_bo bo;
+	uint32_t h = 0;
+	int fd = -1, ret;
+	char misuse[160];
+
+	ret = cross_import(ctx, exp, imp, &bo, &fd, &h, 0x45454545);
+	if (ret == 1)
+		return;
+	if (ret) {
+		hilt_skip(ctx, "%s (%s) refuses dma-bufs from %s (%s) with %s: no imported handle to map",
+			  imp->node, imp->driver, exp->node, exp->driver, hilt_errname(-ret));
+		return;
+	}
+	map = (struct drm_mode_map_dumb){ .handle = h };
+	ret = hilt_ioctl(imp->fd, DRM_IOCTL_MODE_MAP_DUMB, &map);
+	snprintf(misuse, sizeof(misuse), "a handle imported from %s (%s) on a %s node", exp->node, exp->driver,
+		 imp->kind == HILT_NODE_RENDER ? "render" : "primary");
+	hilt_expect_errno(ctx, imp, "DRM_IOCTL_MODE_MAP_DUMB", misuse, ret, errno,
+			  imp->kind == HILT_NODE_RENDER ? EACCES : EINVAL);
+}
+
+static void t_import_map_dumb(struct hilt_ctx *ctx)
+{
+	each_cross_pair(ctx, import_map_dumb_pair);
+}
+
+#define K_H2FD "drm_prime_handle_to_fd_ioctl(), drm_gem_prime_handle_to_dmabuf()"
+#define K_FD2H "drm_prime_fd_to_handle_ioctl(), drm_gem_prime_fd_to_handle()"
+
 static const struct hilt_case cases[] = {
 	{ "export", t_export, "DRM_IOCTL_PRIME_HANDLE_TO_FD",
-	  "each node advertising DRM_PRIME_CAP_EXPORT turns a GEM handle into a dma-buf fd of the buffer's size, honouring DRM_CLOEXEC and DRM_RDWR (a read-only export refuses a writable shared mmap with EACCES)",
-	  "prime.export,ioctl.errno" },
+	  "each node turns a GEM handle into a dma-buf fd of the buffer's size, honouring DRM_CLOEXEC and DRM_RDWR (a read-only export refuses a writable shared mmap with EACCES)",
+	  "prime.export,ioctl.errno", K_H2FD ", drm_gem_prime_export()" },
 	{ "import", t_import, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
-	  "each node advertising DRM_PRIME_CAP_IMPORT turns a dma-buf fd into a nonzero GEM handle on another open file, which re-exports as the same dma-buf with the exporter's data",
-	  "prime.import" },
+	  "each node imports a dma-buf into another open file with a nonzero handle that exports back as the same dma-buf (inode), with the exporter's data after the round trip",
+	  "prime.import", K_FD2H ", drm_prime_lookup_buf_handle()" },
 	{ "self-import", t_self_import, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
 	  "importing a dma-buf into the file that exported it returns the handle it was exported from",
-	  "prime.handle" },
+	  "prime.handle", K_FD2H },
 	{ "import-twice", t_import_twice, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
 	  "importing the same dma-buf twice (same fd, then a dup) into one file returns the same handle each time",
-	  "prime.handle" },
+	  "prime.handle", K_FD2H ", drm_prime_lookup_buf_handle()" },
 	{ "handle-outlives-fd", t_handle_outlives_fd, "DRM_IOCTL_PRIME_HANDLE_TO_FD",
 	  "after the dma-buf fd is closed, the exporter's and an importer's GEM handles still work and re-export the same dma-buf with its data",
-	  "prime.lifetime" },
+	  "prime.lifetime", K_H2FD ", drm_prime_add_buf_handle()" },
 	{ "dmabuf-outlives-handle", t_dmabuf_outlives_handle, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
 	  "after every GEM handle is closed, the dma-buf fd still maps the data and imports again",
-	  "prime.lifetime" },
+	  "prime.lifetime", "drm_gem_dmabuf_release(), " K_FD2H },
+	{ "dmabuf-outlives-file", t_dmabuf_outlives_file, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+	  "a dma-buf whose handle and device file were both closed still maps the data and imports into another file as the same dma-buf",
+	  "prime.lifetime", "drm_gem_prime_export(), drm_gem_dmabuf_release(), " K_FD2H },
+	{ "export-close-race", t_export_close_race, "DRM_IOCTL_PRIME_HANDLE_TO_FD",
+	  "HANDLE_TO_FD racing GEM_CLOSE of the same handle gives either a dma-buf of the buffer's size or ENOENT, and leaves no dma-buf behind",
+	  "dmabuf.leak", K_H2FD ", drm_gem_handle_delete()" },
+	{ "reimport-close-race", t_reimport_close_race, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+	  "two threads importing one dma-buf into one file and closing the handle get every import, GEM_CLOSE fails at most with EINVAL, the data stays and no dma-buf is left behind",
+	  "dmabuf.leak", K_FD2H ", drm_gem_handle_delete()" },
+	{ "dmabuf-scm-rights", t_scm_rights, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+	  "a dma-buf fd sent to another process over SCM_RIGHTS is the same dma-buf there: it imports into that process's open of the node, exports back as the same file, and its writes reach the sender",
+	  "", "scm_send(), " K_FD2H },
+	{ "dmabuf-fork", t_fork, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+	  "a dma-buf fd inherited across fork is the same dma-buf in the child, which imports it into its own open of the node and whose writes reach the parent",
+	  "", K_FD2H },
 	{ "export-invalid-flags", t_export_bad_flags, "DRM_IOCTL_PRIME_HANDLE_TO_FD",
 	  "flags other than DRM_CLOEXEC and DRM_RDWR are refused with EINVAL",
-	  "ioctl.errno" },
+	  "ioctl.errno", "drm_prime_handle_to_fd_ioctl()" },
 	{ "export-invalid-handle", t_export_bad_handle, "DRM_IOCTL_PRIME_HANDLE_TO_FD",
 	  "exporting handle 0 or a closed handle is refused with ENOENT",
-	  "ioctl.errno" },
+	  "ioctl.errno", "drm_gem_prime_handle_to_dmabuf()" },
 	{ "import-closed-fd", t_import_closed_fd, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
 	  "importing fd -1 or a closed dma-buf fd is refused with EBADF",
-	  "ioctl.errno" },
+	  "ioctl.errno", "dma_buf_get()" },
 	{ "import-not-dmabuf", t_import_not_dmabuf, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
 	  "importing an fd that is not a dma-buf (a memfd, the DRM device itself) is refused with EINVAL",
-	  "ioctl.errno" },
+	  "ioctl.errno", "dma_buf_get()" },
 	{ "cross-device", t_cross_device, "DRM_IOCTL_PRIME_FD_TO_HANDLE",
-	  "for each ordered pair of DRM devices, a dma-buf one exports either imports into the other with the data readable and writable both ways, or is refused with an errno a conforming kernel uses for a driver limitation",
-	  "prime.cross" },
+	  "for each ordered pair of DRM devices, a dma-buf one exports either imports into the other, exports back as the exporter's own dma-buf and keeps the exporter's data through the round trip (both ways), or is refused with an errno a conforming kernel uses for a driver limitation",
+	  "prime.cross", "drm_gem_prime_import_dev(), dma_buf_attach(), " K_FD2H },
+	{ "import-map-dumb", t_import_map_dumb, "DRM_IOCTL_MODE_MAP_DUMB",
+	  "MODE_MAP_DUMB of a handle imported from another device is refused: EINVAL on a primary node (imported objects are never mapped through the importer), EACCES on a render node",
+	  "ioctl.errno", "drm_gem_dumb_map_offset(), drm_ioctl_permit()" },
 };
 
 int main(int argc, char **argv)

@@ -4,10 +4,13 @@
  * dma-bufs (DMA_BUF_IOCTL_EXPORT_SYNC_FILE on a vgem buffer with vgem fences)
  * and from syncobjs (DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE):
  * SYNC_IOC_FILE_INFO, SYNC_IOC_MERGE, SYNC_IOC_SET_DEADLINE, poll(2), the
- * import back into a dma-buf, and misuse refused with the kernel's errno.
+ * import back into a dma-buf, many waiters on one sync_file, a fence that
+ * signals with an error (sw_sync, where the kernel has it), and misuse
+ * refused with the kernel's errno.
  *
- * Every vgem buffer lives on its own vgem fd (fu_vbuf_open): closing it
- * signals whatever fence a failed case left pending.
+ * Every vgem buffer lives on its own vgem fd (fu_pending_new), released by
+ * the case runner: closing it signals whatever fence a failed case left
+ * pending.
  */
 #define _GNU_SOURCE
 #include "hilt.h"
@@ -15,9 +18,13 @@
 #include "sync-file-uapi.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define FILE_INFO	"SYNC_IOC_FILE_INFO"
@@ -27,6 +34,7 @@
 #define IMPORT		"DMA_BUF_IOCTL_IMPORT_SYNC_FILE"
 
 #define MAX_FENCES	8
+#define NO_FENCE	UINT32_MAX	/* fu_pending without a fence: see src_new() */
 
 static struct hilt_dev *need_vgem(struct hilt_ctx *ctx)
 {
@@ -37,52 +45,47 @@ static struct hilt_dev *need_vgem(struct hilt_ctx *ctx)
 	return vgem;
 }
 
-/* A vgem buffer with its dma-buf and, when fence_flags >= 0, a pending fence. */
-struct src {
-	struct fu_vbuf buf;
-	uint32_t fence;		/* 0: none, or signalled */
-};
-
-static bool src_open(struct hilt_ctx *ctx, struct hilt_dev *vgem, int fence_flags, struct src *s)
+/*
+ * A vgem buffer, exported, with a pending fence (fence_flags: 0 read,
+ * VGEM_FENCE_WRITE write) or none (NO_FENCE). Fails the case if it cannot.
+ */
+static bool src_new(struct hilt_ctx *ctx, struct hilt_dev *vgem, uint32_t fence_flags, struct fu_pending *s)
 {
 	int ret;
 
-	s->fence = 0;
-	ret = fu_vbuf_open(vgem, true, &s->buf);
-	if (!ret && fence_flags >= 0)
-		ret = fu_vgem_attach(s->buf.fd, s->buf.bo.handle, (uint32_t)fence_flags, &s->fence);
-	if (ret) {
-		hilt_fail(ctx, "setting up a vgem buffer%s on %s failed: %s",
-			  fence_flags >= 0 ? " with a pending fence" : "", vgem->node, hilt_errname(-ret));
-		fu_vbuf_close(&s->buf);
+	if (fence_flags == NO_FENCE) {
+		s->fence = 0;
+		s->sync_fd = -1;
+		ret = fu_vbuf_new(ctx, vgem, true, &s->buf);
+	} else {
+		ret = fu_pending_new(ctx, vgem, fence_flags, 0, s);
 	}
+	if (ret)
+		hilt_fail(ctx, "setting up a vgem buffer%s on %s failed: %s",
+			  fence_flags != NO_FENCE ? " with a pending fence" : "", vgem->node, hilt_errname(-ret));
 	return !ret;
 }
 
-static bool src_signal(struct hilt_ctx *ctx, struct hilt_dev *vgem, struct src *s)
+static bool src_signal(struct hilt_ctx *ctx, struct hilt_dev *vgem, struct fu_pending *s)
 {
-	int ret = fu_vgem_signal(s->buf.fd, s->fence);
+	int ret = fu_pending_signal(s);
 
 	if (ret)
 		hilt_fail(ctx, "DRM_IOCTL_VGEM_FENCE_SIGNAL on %s failed: %s", vgem->node, hilt_errname(-ret));
-	else
-		s->fence = 0;
 	return !ret;
 }
 
-static void src_close(struct src *s)
-{
-	fu_vbuf_close(&s->buf);
-}
-
-/* EXPORT_SYNC_FILE; fails the case when the kernel has no such ioctl too (Linux 6.0 is older than anything hilt boots). */
-static int export_sf(struct hilt_ctx *ctx, struct hilt_dev *vgem, struct src *s, uint32_t flags)
+/*
+ * EXPORT_SYNC_FILE, registered for cleanup. A kernel without the ioctl
+ * (before 6.0: ENOTTY from dma_buf_ioctl()) is a skip; any other failure fails.
+ */
+static int export_sf(struct hilt_ctx *ctx, struct hilt_dev *vgem, struct fu_pending *s, uint32_t flags)
 {
 	int fd = -1;
 	int ret = fu_dmabuf_export_sync_file(s->buf.dmabuf, flags, &fd);
 
-	if (ret == -ENOTTY && fu_kernel_older(6, 0)) {
-		hilt_skip(ctx, "kernel older than 6.0 has no " EXPORT);
+	if (ret == -ENOTTY) {
+		hilt_skip(ctx, "this kernel has no " EXPORT " (dma_buf_ioctl() answers ENOTTY; Linux 6.0 added it)");
 		return -1;
 	}
 	if (ret) {
@@ -90,21 +93,15 @@ static int export_sf(struct hilt_ctx *ctx, struct hilt_dev *vgem, struct src *s,
 			  hilt_errname(-ret));
 		return -1;
 	}
-	return fd;
-}
-
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
+	return hilt_defer_close(ctx, fd);
 }
 
 /*
  * SYNC_IOC_FILE_INFO with its fence array, recorded as a syncfile.info
  * observation. stage: "pending" (a fence must be unsignalled: status 0),
- * "signalled" or "idle" (status 1). want_fences > 0: that many fences.
- * Fails the case when the file disagrees; returns the file status or -100.
+ * "signalled" or "idle" (status 1), "error" (status negative).
+ * want_fences > 0: that many fences. Fails the case when the file disagrees;
+ * returns the file status or -100.
  */
 static int info_check(struct hilt_ctx *ctx, struct hilt_dev *dev, const char *source,
 		      const char *stage, int fd, int want_fences, struct sync_file_info *out)
@@ -112,16 +109,17 @@ static int info_check(struct hilt_ctx *ctx, struct hilt_dev *dev, const char *so
 	struct sync_fence_info fences[MAX_FENCES];
 	struct sync_file_info info;
 	int ret = fu_sync_info(fd, &info, fences, MAX_FENCES);
-	bool pending = !strcmp(stage, "pending");
+	bool pending = !strcmp(stage, "pending"), error = !strcmp(stage, "error");
 	struct hilt_json j;
 
 	if (ret) {
-		hilt_fail(ctx, "%s on a sync_file from %s (%s) failed: %s", FILE_INFO, source, dev->node,
-			  hilt_errname(-ret));
+		hilt_fail(ctx, "%s on a sync_file from %s (%s) failed: %s", FILE_INFO, source,
+			  dev ? dev->node : "sw_sync", hilt_errname(-ret));
 		return -100;
 	}
 	hj_begin(&j);
-	hj_dev(&j, dev);
+	if (dev)
+		hj_dev(&j, dev);
 	hj_str(&j, "source", source);
 	hj_str(&j, "stage", stage);
 	hj_strn(&j, "name", info.name, sizeof(info.name));
@@ -141,19 +139,19 @@ static int info_check(struct hilt_ctx *ctx, struct hilt_dev *dev, const char *so
 	if (out)
 		*out = info;
 
-	if (info.status != (pending ? 0 : 1))
-		hilt_fail(ctx, "%s on a %s sync_file from %s (%s): status %d; expected %d", FILE_INFO,
-			  stage, source, dev->node, info.status, pending ? 0 : 1);
+	if (error ? info.status >= 0 : info.status != (pending ? 0 : 1))
+		hilt_fail(ctx, "%s on a %s sync_file from %s: status %d; expected %s", FILE_INFO,
+			  stage, source, info.status, error ? "a negative errno" : pending ? "0" : "1");
 	else if (want_fences > 0 && info.num_fences != (uint32_t)want_fences)
-		hilt_fail(ctx, "%s on a sync_file from %s (%s): %u fences; expected %d", FILE_INFO,
-			  source, dev->node, info.num_fences, want_fences);
+		hilt_fail(ctx, "%s on a sync_file from %s: %u fences; expected %d", FILE_INFO,
+			  source, info.num_fences, want_fences);
 	for (uint32_t i = 0; i < info.num_fences; i++) {
 		if (!fences[i].driver_name[0] || !fences[i].obj_name[0])
-			hilt_fail(ctx, "%s on a sync_file from %s (%s): fence %u has an empty driver or timeline name",
-				  FILE_INFO, source, dev->node, i);
+			hilt_fail(ctx, "%s on a sync_file from %s: fence %u has an empty driver or timeline name",
+				  FILE_INFO, source, i);
 		if ((fences[i].status == 0) != (fences[i].timestamp_ns == 0))
-			hilt_fail(ctx, "%s on a sync_file from %s (%s): fence %u has status %d and timestamp %llu",
-				  FILE_INFO, source, dev->node, i, fences[i].status,
+			hilt_fail(ctx, "%s on a sync_file from %s: fence %u has status %d and timestamp %llu",
+				  FILE_INFO, source, i, fences[i].status,
 				  (unsigned long long)fences[i].timestamp_ns);
 	}
 	return info.status;
@@ -184,7 +182,8 @@ static void poll_check(struct hilt_ctx *ctx, struct hilt_dev *dev, const char *s
 			  stage, source, dev->node, rev, want ? "set" : "clear");
 }
 
-static int merge(int fd, int fd2, const char *name, uint32_t flags, uint32_t pad, int *out)
+/* SYNC_IOC_MERGE; the new fd is registered for cleanup. */
+static int merge(struct hilt_ctx *ctx, int fd, int fd2, const char *name, uint32_t flags, uint32_t pad, int *out)
 {
 	struct sync_merge_data m = { .fd2 = fd2, .flags = flags, .pad = pad, .fence = -1 };
 	int ret;
@@ -192,7 +191,7 @@ static int merge(int fd, int fd2, const char *name, uint32_t flags, uint32_t pad
 	snprintf(m.name, sizeof(m.name), "%s", name);
 	ret = fu_err(ioctl(fd, SYNC_IOC_MERGE, &m));
 	if (!ret)
-		*out = m.fence;
+		*out = hilt_defer_close(ctx, m.fence);
 	return ret;
 }
 
@@ -201,37 +200,35 @@ static int merge(int fd, int fd2, const char *name, uint32_t flags, uint32_t pad
 static void t_info_pending(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
-	struct src s;
+	struct fu_pending s;
 	int sf;
 
-	if (!vgem || !src_open(ctx, vgem, VGEM_FENCE_WRITE, &s))
+	if (!vgem || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &s))
 		return;
 	/* DMA_BUF_SYNC_READ: what a reader waits for, the write fences. */
 	sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ);
-	if (sf >= 0) {
-		info_check(ctx, vgem, "dma-buf", "pending", sf, 1, NULL);
-		if (src_signal(ctx, vgem, &s))
-			info_check(ctx, vgem, "dma-buf", "signalled", sf, 1, NULL);
-		close_fd(&sf);
+	if (sf < 0)
+		return;
+	info_check(ctx, vgem, "dma-buf", "pending", sf, 1, NULL);
+	poll_check(ctx, vgem, "dma-buf", "pending", sf);
+	if (src_signal(ctx, vgem, &s)) {
+		info_check(ctx, vgem, "dma-buf", "signalled", sf, 1, NULL);
+		poll_check(ctx, vgem, "dma-buf", "signalled", sf);
 	}
-	src_close(&s);
 }
 
 static void t_info_idle(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
-	struct src s;
+	struct fu_pending s;
 	int sf;
 
-	if (!vgem || !src_open(ctx, vgem, -1, &s))
+	if (!vgem || !src_new(ctx, vgem, NO_FENCE, &s))
 		return;
 	/* No fence: the kernel hands out an already signalled stub. */
 	sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_RW);
-	if (sf >= 0) {
+	if (sf >= 0)
 		info_check(ctx, vgem, "dma-buf", "idle", sf, 0, NULL);
-		close_fd(&sf);
-	}
-	src_close(&s);
 }
 
 /* Read fences: a writer (DMA_BUF_SYNC_WRITE) waits for them, a reader does not. */
@@ -239,28 +236,23 @@ static void t_info_read_fences(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
 	uint32_t f2 = 0;
-	struct src s;
-	int sw = -1, sr = -1, ret;
+	struct fu_pending s;
+	int sw, sr, ret;
 
-	if (!vgem || !src_open(ctx, vgem, 0, &s))
+	if (!vgem || !src_new(ctx, vgem, 0, &s))
 		return;
 	ret = fu_vgem_attach(s.buf.fd, s.buf.bo.handle, 0, &f2);
 	if (ret) {
 		hilt_fail(ctx, "a second read fence on %s failed: %s", vgem->node, hilt_errname(-ret));
-		goto out;
+		return;
 	}
-	sw = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_WRITE);
-	sr = sw >= 0 ? export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ) : -1;
-	if (sr < 0)
-		goto out;
+	if ((sw = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_WRITE)) < 0 ||
+	    (sr = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ)) < 0)
+		return;
 	info_check(ctx, vgem, "dma-buf", "pending", sw, 2, NULL);
 	info_check(ctx, vgem, "dma-buf", "idle", sr, 0, NULL);
 	if (src_signal(ctx, vgem, &s) && !fu_vgem_signal(s.buf.fd, f2))
 		info_check(ctx, vgem, "dma-buf", "signalled", sw, 2, NULL);
-out:
-	close_fd(&sw);
-	close_fd(&sr);
-	src_close(&s);
 }
 
 /* ---- sync files exported from syncobjs ---- */
@@ -274,13 +266,13 @@ static bool syncobj_node(struct hilt_ctx *ctx, struct hilt_dev *dev, int *fd)
 		hilt_skip(ctx, "%s (%s) does not advertise DRM_CAP_SYNCOBJ", dev->node, dev->driver);
 		return false;
 	}
-	*fd = fu_open(dev);
+	*fd = fu_open(ctx, dev);
 	if (*fd < 0)
 		hilt_fail(ctx, "open %s a second time: %s", dev->path, hilt_errname(-*fd));
 	return *fd >= 0;
 }
 
-static int syncobj_export(int fd, uint32_t h, int *sf)
+static int syncobj_export(struct hilt_ctx *ctx, int fd, uint32_t h, int *sf)
 {
 	struct drm_syncobj_handle a = {
 		.handle = h, .flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, .fd = -1,
@@ -288,8 +280,24 @@ static int syncobj_export(int fd, uint32_t h, int *sf)
 	int ret = fu_err(hilt_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &a));
 
 	if (!ret)
-		*sf = a.fd;
+		*sf = hilt_defer_close(ctx, a.fd);
 	return ret;
+}
+
+/* A syncobj on fd whose fence is the sync_file's (IMPORT_SYNC_FILE into a new syncobj). */
+static int syncobj_import(int fd, int sf, uint32_t *h)
+{
+	struct drm_syncobj_create c = { 0 };
+	struct drm_syncobj_handle imp;
+	int ret = fu_err(hilt_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c));
+
+	if (ret)
+		return ret;
+	imp = (struct drm_syncobj_handle){
+		.handle = c.handle, .flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE, .fd = sf,
+	};
+	*h = c.handle;
+	return fu_err(hilt_ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &imp));
 }
 
 static void info_syncobj_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
@@ -301,14 +309,12 @@ static void info_syncobj_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		return;
 	ret = fu_err(hilt_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c));
 	if (!ret)
-		ret = syncobj_export(fd, c.handle, &sf);
+		ret = syncobj_export(ctx, fd, c.handle, &sf);
 	if (ret)
 		hilt_fail(ctx, "a signalled syncobj exported as a sync_file on %s: %s", dev->node,
 			  hilt_errname(-ret));
 	else
 		info_check(ctx, dev, "syncobj", "signalled", sf, 1, NULL);
-	close_fd(&sf);
-	close(fd);
 }
 
 static void t_info_syncobj(struct hilt_ctx *ctx)
@@ -320,29 +326,19 @@ static void t_info_syncobj(struct hilt_ctx *ctx)
 static void info_syncobj_pending_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
-	struct drm_syncobj_create c = { 0 };
-	struct drm_syncobj_handle imp;
-	int fd, sf = -1, in = -1, ret;
-	struct src s;
+	int fd, sf = -1, in, ret;
+	struct fu_pending s;
+	uint32_t h = 0;
 
-	if (!vgem || !syncobj_node(ctx, dev, &fd))
+	if (!vgem || !syncobj_node(ctx, dev, &fd) || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &s) ||
+	    (in = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ)) < 0)
 		return;
-	if (!src_open(ctx, vgem, VGEM_FENCE_WRITE, &s))
-		goto out_fd;
-	in = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ);
-	if (in < 0)
-		goto out;
-	ret = fu_err(hilt_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c));
-	imp = (struct drm_syncobj_handle){
-		.handle = c.handle, .flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE, .fd = in,
-	};
+	ret = syncobj_import(fd, in, &h);
 	if (!ret)
-		ret = fu_err(hilt_ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &imp));
-	if (!ret)
-		ret = syncobj_export(fd, c.handle, &sf);
+		ret = syncobj_export(ctx, fd, h, &sf);
 	if (ret) {
 		hilt_fail(ctx, "a pending vgem fence through a syncobj on %s: %s", dev->node, hilt_errname(-ret));
-		goto out;
+		return;
 	}
 	info_check(ctx, dev, "syncobj", "pending", sf, 1, NULL);
 	poll_check(ctx, dev, "syncobj", "pending", sf);
@@ -350,12 +346,6 @@ static void info_syncobj_pending_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		info_check(ctx, dev, "syncobj", "signalled", sf, 1, NULL);
 		poll_check(ctx, dev, "syncobj", "signalled", sf);
 	}
-out:
-	close_fd(&sf);
-	close_fd(&in);
-	src_close(&s);
-out_fd:
-	close(fd);
 }
 
 static void t_info_syncobj_pending(struct hilt_ctx *ctx)
@@ -370,22 +360,18 @@ static void t_merge(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
 	struct sync_file_info info;
-	struct src a, b;
-	int sa = -1, sb = -1, sm = -1, ret;
+	struct fu_pending a, b;
+	int sa, sb, sm = -1, ret;
 
-	if (!vgem || !src_open(ctx, vgem, VGEM_FENCE_WRITE, &a))
+	if (!vgem || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &a) || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &b) ||
+	    (sa = export_sf(ctx, vgem, &a, DMA_BUF_SYNC_READ)) < 0 ||
+	    (sb = export_sf(ctx, vgem, &b, DMA_BUF_SYNC_READ)) < 0)
 		return;
-	if (!src_open(ctx, vgem, VGEM_FENCE_WRITE, &b))
-		goto out_a;
-	sa = export_sf(ctx, vgem, &a, DMA_BUF_SYNC_READ);
-	sb = sa >= 0 ? export_sf(ctx, vgem, &b, DMA_BUF_SYNC_READ) : -1;
-	if (sb < 0)
-		goto out;
-	ret = merge(sa, sb, "hilt-merge", 0, 0, &sm);
+	ret = merge(ctx, sa, sb, "hilt-merge", 0, 0, &sm);
 	if (ret) {
 		hilt_fail(ctx, "%s of two pending sync_files from %s failed: %s", MERGE, vgem->node,
 			  hilt_errname(-ret));
-		goto out;
+		return;
 	}
 	if (info_check(ctx, vgem, "merge", "pending", sm, 2, &info) >= 0 &&
 	    strncmp(info.name, "hilt-merge", sizeof(info.name)))
@@ -394,87 +380,181 @@ static void t_merge(struct hilt_ctx *ctx)
 	poll_check(ctx, vgem, "merge", "pending", sm);
 	/* One of two signalled: the merged file is still pending. */
 	if (!src_signal(ctx, vgem, &a))
-		goto out;
+		return;
 	info_check(ctx, vgem, "dma-buf", "signalled", sa, 1, NULL);
 	info_check(ctx, vgem, "merge", "pending", sm, 2, NULL);
 	poll_check(ctx, vgem, "merge", "pending", sm);
 	if (!src_signal(ctx, vgem, &b))
-		goto out;
+		return;
 	info_check(ctx, vgem, "merge", "signalled", sm, 2, NULL);
 	poll_check(ctx, vgem, "merge", "signalled", sm);
-out:
-	close_fd(&sm);
-	close_fd(&sa);
-	close_fd(&sb);
-	src_close(&b);
-out_a:
-	src_close(&a);
 }
 
 /* Fences of one context collapse into one: a file merged with itself has one fence. */
 static void t_merge_same(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
-	struct src a;
+	struct fu_pending a;
 	int sa, sm = -1, ret;
 
-	if (!vgem || !src_open(ctx, vgem, VGEM_FENCE_WRITE, &a))
+	if (!vgem || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &a) ||
+	    (sa = export_sf(ctx, vgem, &a, DMA_BUF_SYNC_READ)) < 0)
 		return;
-	sa = export_sf(ctx, vgem, &a, DMA_BUF_SYNC_READ);
-	if (sa >= 0) {
-		ret = merge(sa, sa, "hilt-self", 0, 0, &sm);
-		if (ret)
-			hilt_fail(ctx, "%s of a sync_file with itself failed: %s", MERGE, hilt_errname(-ret));
-		else
-			info_check(ctx, vgem, "merge", "pending", sm, 1, NULL);
-		close_fd(&sm);
-		close_fd(&sa);
-	}
-	src_close(&a);
+	ret = merge(ctx, sa, sa, "hilt-self", 0, 0, &sm);
+	if (ret)
+		hilt_fail(ctx, "%s of a sync_file with itself failed: %s", MERGE, hilt_errname(-ret));
+	else
+		info_check(ctx, vgem, "merge", "pending", sm, 1, NULL);
 }
 
 /* ---- poll(2) ---- */
 
+static const long poll_syscalls[] = { SYS_poll, SYS_ppoll };
+
+/*
+ * A poll(2) blocked on a sync_file sleeps until another thread signals its
+ * fence (the helper signals 20 ms after it sees this thread asleep in poll).
+ */
 static void t_poll(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
-	struct fu_later later = { 0 };
-	struct fu_later_signal ls;
-	int64_t t1;
-	struct src s;
+	struct fu_blocker blocker;
+	struct fu_pending s;
+	int64_t t0, t1;
 	int sf, rev, ret;
 
-	if (!vgem || !src_open(ctx, vgem, VGEM_FENCE_WRITE, &s))
+	if (!vgem || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &s) ||
+	    (sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ)) < 0)
 		return;
-	sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ);
-	if (sf < 0)
-		goto out;
+	t0 = fu_now_ns();
 	poll_check(ctx, vgem, "dma-buf", "pending", sf);
-	/* A blocked poll(2) wakes when another thread signals 50 ms in. */
-	ls = (struct fu_later_signal){ .fd = s.buf.fd, .fence = s.fence };
-	ret = fu_later_start(&later, 50, fu_signal_fence, &ls);
+	ret = fu_blocker_start(&blocker, poll_syscalls, HILT_ARRAY_SIZE(poll_syscalls), 20,
+			       fu_signal_pending, &s);
 	if (ret) {
 		hilt_fail(ctx, "pthread_create failed: %s", hilt_errname(-ret));
-		goto out_sf;
+		return;
 	}
-	rev = fu_poll(sf, POLLIN, 3000);
+	rev = fu_poll(sf, POLLIN, FU_WAKE_TIMEOUT_MS);
 	t1 = fu_now_ns();
-	fu_later_join(&later);
-	s.fence = 0;
-	if (later.ret)
+	fu_blocker_waited(&blocker);
+	fu_blocker_join(&blocker);
+	if (fu_signal_failed(&blocker))
 		hilt_fail(ctx, "DRM_IOCTL_VGEM_FENCE_SIGNAL from a second thread failed: %s",
-			  hilt_errname(-later.ret));
+			  hilt_errname(-blocker.ret));
 	else if (rev < 0 || !(rev & POLLIN))
-		hilt_fail(ctx, "poll(2) on a sync_file from %s did not report POLLIN within 3 s of its fence signalling (%d)",
+		hilt_fail(ctx, "poll(2) on a sync_file from %s did not report POLLIN within 15 s of its fence signalling (%d)",
 			  vgem->node, rev);
-	else if (t1 < later.call_ns)
-		hilt_fail(ctx, "poll(2) on a sync_file from %s reported POLLIN before its fence was signalled",
-			  vgem->node);
+	else
+		fu_blocker_check(ctx, &blocker, t0, t1, "poll(POLLIN) on a sync_file of a pending vgem fence");
 	poll_check(ctx, vgem, "dma-buf", "signalled", sf);
-out_sf:
-	close_fd(&sf);
-out:
-	src_close(&s);
+}
+
+/* ---- many waiters on one sync_file ---- */
+
+#define CONSUMERS 4
+
+struct consumer {
+	pthread_t thread;
+	int fd;
+	int rev;
+	pid_t tid;
+	volatile int ready;
+	int64_t woke_ns;
+};
+
+static void *consumer_main(void *p)
+{
+	struct consumer *c = p;
+
+	c->tid = fu_gettid();
+	__atomic_store_n(&c->ready, 1, __ATOMIC_SEQ_CST);
+	c->rev = fu_poll(c->fd, POLLIN, FU_WAKE_TIMEOUT_MS);
+	__atomic_store_n(&c->woke_ns, fu_now_ns(), __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/*
+ * One sync_file, many consumers: threads polling dups of it, a second
+ * sync_file merged from it, a syncobj and another dma-buf it was imported
+ * into. All of them wait while the vgem fence is pending and are released
+ * by its one signal.
+ */
+static void t_many_consumers(struct hilt_ctx *ctx)
+{
+	struct hilt_dev *vgem = need_vgem(ctx), *so = NULL, *all;
+	struct consumer c[CONSUMERS];
+	struct fu_pending s, other;
+	int sf, sm = -1, so_fd = -1, so_sf = -1, ret, started = 0;
+	uint32_t h = 0;
+	int64_t signal_ns;
+	size_t n;
+
+	if (!vgem || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &s) || !src_new(ctx, vgem, NO_FENCE, &other) ||
+	    (sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ)) < 0)
+		return;
+	/* Consumers that are not threads: a merge, another dma-buf, a syncobj where a node has them. */
+	if (merge(ctx, sf, sf, "hilt-consumer", 0, 0, &sm))
+		hilt_fail(ctx, "%s of the sync_file with itself failed", MERGE);
+	ret = fu_dmabuf_import_sync_file(other.buf.dmabuf, sf, DMA_BUF_SYNC_WRITE);
+	if (ret)
+		hilt_fail(ctx, "%s(WRITE) of the sync_file into another dma-buf failed: %s", IMPORT,
+			  hilt_errname(-ret));
+	n = hilt_devices(&all);
+	for (size_t i = 0; i < n && !so; i++) {
+		uint64_t v = 0;
+
+		if (all[i].fd >= 0 && !hilt_get_cap(&all[i], DRM_CAP_SYNCOBJ, &v) && v)
+			so = &all[i];
+	}
+	if (so && (so_fd = fu_open(ctx, so)) >= 0) {
+		ret = syncobj_import(so_fd, sf, &h);
+		if (!ret)
+			ret = syncobj_export(ctx, so_fd, h, &so_sf);
+		if (ret)
+			hilt_fail(ctx, "the sync_file through a syncobj on %s: %s", so->node, hilt_errname(-ret));
+	}
+	for (int i = 0; i < CONSUMERS; i++) {
+		c[i] = (struct consumer){ .fd = hilt_defer_close(ctx, fcntl(sf, F_DUPFD_CLOEXEC, 0)), .rev = -1 };
+		if (c[i].fd < 0 || pthread_create(&c[i].thread, NULL, consumer_main, &c[i])) {
+			hilt_fail(ctx, "starting consumer thread %d failed", i);
+			break;
+		}
+		started++;
+	}
+	/* Every consumer thread asleep in poll before the signal (10 s at most). */
+	for (int i = 0; i < started; i++) {
+		int64_t give_up = fu_now_ns() + 10000000000LL;
+
+		while (!(__atomic_load_n(&c[i].ready, __ATOMIC_SEQ_CST) && fu_thread_asleep(c[i].tid)) &&
+		       !__atomic_load_n(&c[i].woke_ns, __ATOMIC_SEQ_CST) && fu_now_ns() < give_up)
+			fu_sleep_ms(1);
+		if (!fu_thread_asleep(c[i].tid))
+			hilt_fail(ctx, "consumer thread %d is not asleep in poll(2) on the pending sync_file", i);
+	}
+	if (sm >= 0)
+		info_check(ctx, vgem, "merge", "pending", sm, 1, NULL);
+	if (fu_poll(other.buf.dmabuf, POLLOUT, 0) != 0)
+		hilt_fail(ctx, "another dma-buf given the pending fence by %s polls ready", IMPORT);
+	if (so_sf >= 0)
+		info_check(ctx, so, "syncobj", "pending", so_sf, 1, NULL);
+	signal_ns = fu_now_ns();
+	src_signal(ctx, vgem, &s);
+	for (int i = 0; i < started; i++) {
+		pthread_join(c[i].thread, NULL);
+		if (c[i].rev < 0 || !(c[i].rev & POLLIN))
+			hilt_fail(ctx, "consumer thread %d: poll(2) returned %d, not POLLIN, within 15 s of the signal",
+				  i, c[i].rev);
+		else if (c[i].woke_ns < signal_ns)
+			hilt_fail(ctx, "consumer thread %d woke before the fence was signalled", i);
+	}
+	if (sm >= 0)
+		info_check(ctx, vgem, "merge", "signalled", sm, 1, NULL);
+	if (fu_poll(other.buf.dmabuf, POLLOUT, 1000) != POLLOUT)
+		hilt_fail(ctx, "another dma-buf given the fence by %s is not ready after the signal", IMPORT);
+	if (so_sf >= 0)
+		info_check(ctx, so, "syncobj", "signalled", so_sf, 1, NULL);
+	hilt_diag(ctx, "%d threads, a merge, a dma-buf%s waited on one sync_file and were released by one signal",
+		  started, so_sf >= 0 ? " and a syncobj" : "");
 }
 
 /* ---- SET_DEADLINE ---- */
@@ -486,10 +566,11 @@ static int set_deadline(int fd, uint64_t ns, uint64_t pad)
 	return fu_err(ioctl(fd, HILT_SYNC_IOC_SET_DEADLINE, &d));
 }
 
-static bool need_deadline(struct hilt_ctx *ctx)
+/* A kernel without SET_DEADLINE (before 6.3) answers ENOTTY (sync_file_ioctl()): a skip. */
+static bool deadline_supported(struct hilt_ctx *ctx, int sf)
 {
-	if (fu_kernel_older(6, 3)) {
-		hilt_skip(ctx, "kernel older than 6.3 has no " SET_DEADLINE);
+	if (set_deadline(sf, (uint64_t)fu_now_ns() + 1000000000, 0) == -ENOTTY) {
+		hilt_skip(ctx, "this kernel has no " SET_DEADLINE " (sync_file_ioctl() answers ENOTTY; Linux 6.3 added it)");
 		return false;
 	}
 	return true;
@@ -497,19 +578,17 @@ static bool need_deadline(struct hilt_ctx *ctx)
 
 static void t_set_deadline(struct hilt_ctx *ctx)
 {
-	struct hilt_dev *vgem;
-	struct src a, b;
-	int sa = -1, sb = -1, sm = -1, ret;
+	struct hilt_dev *vgem = need_vgem(ctx);
+	struct fu_pending a, b;
+	int sa, sb, sm = -1, ret;
 
-	if (!need_deadline(ctx) || !(vgem = need_vgem(ctx)) || !src_open(ctx, vgem, VGEM_FENCE_WRITE, &a))
+	if (!vgem || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &a) || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &b) ||
+	    (sa = export_sf(ctx, vgem, &a, DMA_BUF_SYNC_READ)) < 0 ||
+	    (sb = export_sf(ctx, vgem, &b, DMA_BUF_SYNC_READ)) < 0 || !deadline_supported(ctx, sa))
 		return;
-	if (!src_open(ctx, vgem, VGEM_FENCE_WRITE, &b))
-		goto out_a;
-	sa = export_sf(ctx, vgem, &a, DMA_BUF_SYNC_READ);
-	sb = sa >= 0 ? export_sf(ctx, vgem, &b, DMA_BUF_SYNC_READ) : -1;
-	if (sb < 0 || merge(sa, sb, "hilt-deadline", 0, 0, &sm)) {
-		hilt_fail(ctx, "setting up pending sync_files on %s failed", vgem->node);
-		goto out;
+	if (merge(ctx, sa, sb, "hilt-deadline", 0, 0, &sm)) {
+		hilt_fail(ctx, "%s of two pending sync_files on %s failed", MERGE, vgem->node);
+		return;
 	}
 	/* A hint: accepted on pending, merged and signalled files alike, and in the past. */
 	ret = set_deadline(sa, (uint64_t)fu_now_ns() + 1000000, 0);
@@ -528,33 +607,91 @@ static void t_set_deadline(struct hilt_ctx *ctx)
 		if (ret)
 			hilt_fail(ctx, "%s on a signalled sync_file failed: %s", SET_DEADLINE, hilt_errname(-ret));
 	}
-out:
-	close_fd(&sm);
-	close_fd(&sa);
-	close_fd(&sb);
-	src_close(&b);
-out_a:
-	src_close(&a);
+}
+
+/* ---- a fence signalled with an error: sw_sync ---- */
+
+/* drivers/dma-buf/sw_sync.c (CONFIG_SW_SYNC): a timeline in debugfs, fences on it by value. */
+#define SW_SYNC_PATH "/sys/kernel/debug/sync/sw_sync"
+struct hilt_sw_sync_create_fence_data {
+	__u32 value;
+	char name[32];
+	__s32 fence;
+};
+#define HILT_SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct hilt_sw_sync_create_fence_data)
+
+/*
+ * A sw_sync timeline closed with a fence still pending on it signals that
+ * fence with -ENOENT (sw_sync_debugfs_release()). The error shows in
+ * FILE_INFO (sync_fill_fence_info(): dma_fence_get_status()), in a merge made
+ * while the fence was pending (the fence array takes the first error), and in
+ * the sync_file a syncobj exports after importing it (the same fence).
+ */
+static void t_fence_error(struct hilt_ctx *ctx)
+{
+	struct hilt_sw_sync_create_fence_data cf = { .value = 1 };
+	struct hilt_dev *vgem = need_vgem(ctx), *so = NULL, *all;
+	int tl, sf, sm = -1, so_fd, so_sf = -1, va, ret;
+	struct fu_pending s;
+	uint32_t h;
+	size_t n;
+
+	if (!vgem)
+		return;
+	tl = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
+	if (tl < 0) {
+		hilt_skip_config(ctx, "CONFIG_SW_SYNC", "no " SW_SYNC_PATH);
+		return;
+	}
+	hilt_defer_close(ctx, tl);
+	snprintf(cf.name, sizeof(cf.name), "hilt-error");
+	if (ioctl(tl, HILT_SW_SYNC_IOC_CREATE_FENCE, &cf)) {
+		hilt_fail(ctx, "SW_SYNC_IOC_CREATE_FENCE at value 1 failed: %s", hilt_errname(errno));
+		return;
+	}
+	sf = hilt_defer_close(ctx, cf.fence);
+	if (!src_new(ctx, vgem, VGEM_FENCE_WRITE, &s) || (va = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ)) < 0)
+		return;
+	info_check(ctx, NULL, "sw_sync", "pending", sf, 1, NULL);
+	if (merge(ctx, sf, va, "hilt-error-merge", 0, 0, &sm))
+		hilt_fail(ctx, "%s of a pending sw_sync fence with a pending vgem fence failed", MERGE);
+	n = hilt_devices(&all);
+	for (size_t i = 0; i < n && !so; i++) {
+		uint64_t v = 0;
+
+		if (all[i].fd >= 0 && !hilt_get_cap(&all[i], DRM_CAP_SYNCOBJ, &v) && v)
+			so = &all[i];
+	}
+	if (so && (so_fd = fu_open(ctx, so)) >= 0 && (ret = syncobj_import(so_fd, sf, &h)) == 0)
+		syncobj_export(ctx, so_fd, h, &so_sf);
+	/* Closing the timeline signals its pending fence with -ENOENT. */
+	hilt_close(ctx, &tl);
+	info_check(ctx, NULL, "sw_sync", "error", sf, 1, NULL);
+	if (so_sf >= 0)
+		info_check(ctx, so, "syncobj", "error", so_sf, 1, NULL);
+	/*
+	 * While the vgem fence is pending the merge's status depends on the order
+	 * of its fences (sync_file_ioctl_fence_info() keeps the first status <= 0),
+	 * so it is judged once both have signalled: the error wins.
+	 */
+	if (sm >= 0 && src_signal(ctx, vgem, &s))
+		info_check(ctx, vgem, "merge", "error", sm, 2, NULL);
 }
 
 /* ---- misuse ---- */
 
 static void t_set_deadline_invalid(struct hilt_ctx *ctx)
 {
-	struct hilt_dev *vgem;
-	struct src s;
-	int sf;
+	struct hilt_dev *vgem = need_vgem(ctx);
+	struct fu_pending s;
+	int sf, ret;
 
-	if (!need_deadline(ctx) || !(vgem = need_vgem(ctx)) || !src_open(ctx, vgem, VGEM_FENCE_WRITE, &s))
+	if (!vgem || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &s) ||
+	    (sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ)) < 0 || !deadline_supported(ctx, sf))
 		return;
-	sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ);
-	if (sf >= 0) {
-		int ret = set_deadline(sf, (uint64_t)fu_now_ns(), 1);
-
-		hilt_expect_errno(ctx, vgem, SET_DEADLINE, "pad 1", ret, -ret, EINVAL);
-		close_fd(&sf);
-	}
-	src_close(&s);
+	/* sync_file_ioctl_set_deadline(): pad set is -EINVAL. */
+	ret = set_deadline(sf, (uint64_t)fu_now_ns(), 1);
+	hilt_expect_errno(ctx, vgem, SET_DEADLINE, "pad 1", ret, -ret, EINVAL);
 }
 
 static void t_file_info_invalid(struct hilt_ctx *ctx)
@@ -562,19 +699,18 @@ static void t_file_info_invalid(struct hilt_ctx *ctx)
 	struct hilt_dev *vgem = need_vgem(ctx);
 	struct sync_fence_info one[1];
 	struct sync_file_info info;
-	struct src a, b;
-	int sa = -1, sb = -1, sm = -1, ret;
+	struct fu_pending a, b;
+	int sa, sb, sm = -1, ret;
 
-	if (!vgem || !src_open(ctx, vgem, VGEM_FENCE_WRITE, &a))
+	if (!vgem || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &a) || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &b) ||
+	    (sa = export_sf(ctx, vgem, &a, DMA_BUF_SYNC_READ)) < 0 ||
+	    (sb = export_sf(ctx, vgem, &b, DMA_BUF_SYNC_READ)) < 0)
 		return;
-	if (!src_open(ctx, vgem, VGEM_FENCE_WRITE, &b))
-		goto out_a;
-	sa = export_sf(ctx, vgem, &a, DMA_BUF_SYNC_READ);
-	sb = sa >= 0 ? export_sf(ctx, vgem, &b, DMA_BUF_SYNC_READ) : -1;
-	if (sb < 0 || merge(sa, sb, "hilt-two", 0, 0, &sm)) {
-		hilt_fail(ctx, "setting up pending sync_files on %s failed", vgem->node);
-		goto out;
+	if (merge(ctx, sa, sb, "hilt-two", 0, 0, &sm)) {
+		hilt_fail(ctx, "%s of two pending sync_files on %s failed", MERGE, vgem->node);
+		return;
 	}
+	/* sync_file_ioctl_fence_info(): flags or pad set, or num_fences below the count: -EINVAL. */
 	info = (struct sync_file_info){ .flags = 1 };
 	ret = fu_err(ioctl(sa, SYNC_IOC_FILE_INFO, &info));
 	hilt_expect_errno(ctx, vgem, FILE_INFO, "flags 1 (must be 0)", ret, -ret, EINVAL);
@@ -584,120 +720,92 @@ static void t_file_info_invalid(struct hilt_ctx *ctx)
 	info = (struct sync_file_info){ .num_fences = 1, .sync_fence_info = (uint64_t)(uintptr_t)one };
 	ret = fu_err(ioctl(sm, SYNC_IOC_FILE_INFO, &info));
 	hilt_expect_errno(ctx, vgem, FILE_INFO, "num_fences 1 for a sync_file of 2 fences", ret, -ret, EINVAL);
+	/* copy_to_user() of the fence array faults: -EFAULT. */
 	info = (struct sync_file_info){ .num_fences = 1, .sync_fence_info = 8 };
 	ret = fu_err(ioctl(sa, SYNC_IOC_FILE_INFO, &info));
 	hilt_expect_errno(ctx, vgem, FILE_INFO, "a fence array pointer to unmapped memory", ret, -ret, EFAULT);
-out:
-	close_fd(&sm);
-	close_fd(&sa);
-	close_fd(&sb);
-	src_close(&b);
-out_a:
-	src_close(&a);
 }
 
 static void t_merge_invalid(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
-	struct src s;
+	struct fu_pending s;
 	int sf, out = -1, ev, ret;
 
-	if (!vgem || !src_open(ctx, vgem, VGEM_FENCE_WRITE, &s))
+	if (!vgem || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &s) ||
+	    (sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ)) < 0)
 		return;
-	sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_READ);
-	if (sf < 0)
-		goto out;
-	/* sync_file_ioctl_merge(): fd2 that is not a sync_file is -ENOENT. */
-	ret = merge(sf, s.buf.dmabuf, "x", 0, 0, &out);
+	/* sync_file_ioctl_merge(): fd2 that is not a sync_file (sync_file_fdget() fails) is -ENOENT. */
+	ret = merge(ctx, sf, s.buf.dmabuf, "x", 0, 0, &out);
 	hilt_expect_errno(ctx, vgem, MERGE, "fd2 a dma-buf, not a sync_file", ret, -ret, ENOENT);
-	close_fd(&out);
-	ret = merge(sf, -1, "x", 0, 0, &out);
+	ret = merge(ctx, sf, -1, "x", 0, 0, &out);
 	hilt_expect_errno(ctx, vgem, MERGE, "fd2 -1", ret, -ret, ENOENT);
-	close_fd(&out);
-	ev = eventfd(0, EFD_CLOEXEC);
+	ev = hilt_defer_close(ctx, eventfd(0, EFD_CLOEXEC));
 	if (ev >= 0) {
-		ret = merge(sf, ev, "x", 0, 0, &out);
+		ret = merge(ctx, sf, ev, "x", 0, 0, &out);
 		hilt_expect_errno(ctx, vgem, MERGE, "fd2 an eventfd, not a sync_file", ret, -ret, ENOENT);
-		close_fd(&out);
-		close(ev);
 	}
-	ret = merge(sf, sf, "x", 1, 0, &out);
+	/* data.flags or data.pad set: -EINVAL. */
+	ret = merge(ctx, sf, sf, "x", 1, 0, &out);
 	hilt_expect_errno(ctx, vgem, MERGE, "flags 1 (must be 0)", ret, -ret, EINVAL);
-	close_fd(&out);
-	ret = merge(sf, sf, "x", 0, 1, &out);
+	ret = merge(ctx, sf, sf, "x", 0, 1, &out);
 	hilt_expect_errno(ctx, vgem, MERGE, "pad 1", ret, -ret, EINVAL);
-	close_fd(&out);
-	close_fd(&sf);
-out:
-	src_close(&s);
 }
 
 static void t_unknown_ioctl(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
 	struct sync_file_info info = { 0 };
-	struct src s;
+	struct fu_pending s;
 	int sf, ret;
 
-	if (!vgem || !src_open(ctx, vgem, -1, &s))
+	if (!vgem || !src_new(ctx, vgem, NO_FENCE, &s) || (sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_RW)) < 0)
 		return;
-	sf = export_sf(ctx, vgem, &s, DMA_BUF_SYNC_RW);
-	if (sf >= 0) {
-		ret = fu_err(ioctl(sf, _IO(SYNC_IOC_MAGIC, 0x7f), NULL));
-		hilt_expect_errno(ctx, vgem, "_IO(SYNC_IOC_MAGIC, 0x7f)", "an ioctl sync_file does not define",
-				  ret, -ret, ENOTTY);
-		close_fd(&sf);
-	}
+	/* sync_file_ioctl(): any other command is -ENOTTY. */
+	ret = fu_err(ioctl(sf, _IO(SYNC_IOC_MAGIC, 0x7f), NULL));
+	hilt_expect_errno(ctx, vgem, "_IO(SYNC_IOC_MAGIC, 0x7f)", "an ioctl sync_file does not define",
+			  ret, -ret, ENOTTY);
+	/* dma_buf_ioctl(): SYNC_IOC_FILE_INFO is not a dma-buf command: -ENOTTY. */
 	ret = fu_err(ioctl(s.buf.dmabuf, SYNC_IOC_FILE_INFO, &info));
 	hilt_expect_errno(ctx, vgem, FILE_INFO, "a dma-buf fd, not a sync_file", ret, -ret, ENOTTY);
-	src_close(&s);
 }
 
 static void t_export_invalid(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
-	struct src s;
+	struct fu_pending s;
 	int fd = -1, ret;
 
-	if (!vgem || !src_open(ctx, vgem, -1, &s))
+	if (!vgem || !src_new(ctx, vgem, NO_FENCE, &s))
 		return;
+	/* dma_buf_export_sync_file(): no direction, or a bit outside DMA_BUF_SYNC_RW: -EINVAL. */
 	ret = fu_dmabuf_export_sync_file(s.buf.dmabuf, 0, &fd);
+	if (!ret)
+		hilt_defer_close(ctx, fd);
 	hilt_expect_errno(ctx, vgem, EXPORT, "flags 0 (neither DMA_BUF_SYNC_READ nor _WRITE)", ret, -ret, EINVAL);
-	close_fd(&fd);
 	ret = fu_dmabuf_export_sync_file(s.buf.dmabuf, DMA_BUF_SYNC_RW | 0x4, &fd);
+	if (!ret)
+		hilt_defer_close(ctx, fd);
 	hilt_expect_errno(ctx, vgem, EXPORT, "flags 0x7 (bit 2 undefined)", ret, -ret, EINVAL);
-	close_fd(&fd);
-	src_close(&s);
 }
 
 /* ---- back into a dma-buf: DMA_BUF_IOCTL_IMPORT_SYNC_FILE ---- */
 
-static int import_sf(int dmabuf, int sf, uint32_t flags)
-{
-	struct dma_buf_import_sync_file a = { .flags = flags, .fd = sf };
-
-	return fu_err(ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &a));
-}
-
 static void t_import_dmabuf(struct hilt_ctx *ctx)
 {
 	struct hilt_dev *vgem = need_vgem(ctx);
-	struct src a, b;
-	int sa = -1, ev = -1, rev, ret;
+	struct fu_pending a, b;
+	int sa, ev, rev, ret;
 
-	if (!vgem || !src_open(ctx, vgem, VGEM_FENCE_WRITE, &a))
+	if (!vgem || !src_new(ctx, vgem, VGEM_FENCE_WRITE, &a) || !src_new(ctx, vgem, NO_FENCE, &b) ||
+	    (sa = export_sf(ctx, vgem, &a, DMA_BUF_SYNC_READ)) < 0)
 		return;
-	if (!src_open(ctx, vgem, -1, &b))
-		goto out_a;
-	sa = export_sf(ctx, vgem, &a, DMA_BUF_SYNC_READ);
-	if (sa < 0)
-		goto out;
 	/* A's pending write fence becomes a write fence of B. */
-	ret = import_sf(b.buf.dmabuf, sa, DMA_BUF_SYNC_WRITE);
+	ret = fu_dmabuf_import_sync_file(b.buf.dmabuf, sa, DMA_BUF_SYNC_WRITE);
 	if (ret) {
 		hilt_fail(ctx, "%s of a pending sync_file into a dma-buf of %s failed: %s", IMPORT,
 			  vgem->node, hilt_errname(-ret));
-		goto out;
+		return;
 	}
 	rev = fu_poll(b.buf.dmabuf, POLLIN | POLLOUT, 0);
 	if (rev != 0)
@@ -709,61 +817,71 @@ static void t_import_dmabuf(struct hilt_ctx *ctx)
 			hilt_fail(ctx, "poll(2) on a dma-buf whose imported fence signalled: revents %#x; expected POLLIN|POLLOUT",
 				  rev);
 	}
-	ev = eventfd(0, EFD_CLOEXEC);
+	/* dma_buf_import_sync_file(): sync_file_get_fence() finds no sync_file: -EINVAL. */
+	ev = hilt_defer_close(ctx, eventfd(0, EFD_CLOEXEC));
 	if (ev >= 0) {
-		ret = import_sf(b.buf.dmabuf, ev, DMA_BUF_SYNC_WRITE);
+		ret = fu_dmabuf_import_sync_file(b.buf.dmabuf, ev, DMA_BUF_SYNC_WRITE);
 		hilt_expect_errno(ctx, vgem, IMPORT, "an eventfd, not a sync_file", ret, -ret, EINVAL);
-		close(ev);
 	}
-	ret = import_sf(b.buf.dmabuf, sa, 0);
+	/* No direction: -EINVAL before the fd is looked at. */
+	ret = fu_dmabuf_import_sync_file(b.buf.dmabuf, sa, 0);
 	hilt_expect_errno(ctx, vgem, IMPORT, "flags 0 (neither DMA_BUF_SYNC_READ nor _WRITE)", ret, -ret, EINVAL);
-out:
-	close_fd(&sa);
-	src_close(&b);
-out_a:
-	src_close(&a);
 }
+
+#define K_INFO "sync_file_ioctl_fence_info()"
 
 static const struct hilt_case cases[] = {
 	{ "info-pending", t_info_pending, FILE_INFO,
 	  "a sync_file of a pending vgem write fence reports status 0 and one unsignalled fence, then 1 once signalled",
-	  "syncfile.info" },
+	  "syncfile.info,syncfile.poll", K_INFO ", dma_buf_export_sync_file()" },
 	{ "info-idle", t_info_idle, FILE_INFO,
-	  "a sync_file exported from a dma-buf without fences is already signalled", "syncfile.info" },
+	  "a sync_file exported from a dma-buf without fences is already signalled", "syncfile.info",
+	  K_INFO ", dma_fence_get_stub()" },
 	{ "info-read-fences", t_info_read_fences, FILE_INFO,
 	  "EXPORT_SYNC_FILE for writing holds both read fences; for reading, none (signalled)",
-	  "syncfile.info" },
+	  "syncfile.info", K_INFO ", dma_resv_get_singleton()" },
 	{ "info-syncobj", t_info_syncobj, FILE_INFO,
-	  "a sync_file exported from a signalled syncobj reports status 1", "syncfile.info" },
+	  "a sync_file exported from a signalled syncobj reports status 1", "syncfile.info",
+	  K_INFO ", drm_syncobj_export_sync_file()" },
 	{ "info-syncobj-pending", t_info_syncobj_pending, FILE_INFO,
 	  "a pending vgem fence imported into a syncobj exports again as a pending sync_file that signals with it",
-	  "syncfile.info,syncfile.poll" },
+	  "syncfile.info,syncfile.poll", "drm_syncobj_import_sync_file_fence(), drm_syncobj_export_sync_file()" },
 	{ "merge", t_merge, MERGE,
 	  "two pending sync_files merge into one named as asked, with both fences, signalled only when both are",
-	  "syncfile.info,syncfile.poll" },
+	  "syncfile.info,syncfile.poll", "sync_file_ioctl_merge(), dma_fence_unwrap_merge()" },
 	{ "merge-same", t_merge_same, MERGE,
-	  "a sync_file merged with itself holds its one fence once", "syncfile.info" },
+	  "a sync_file merged with itself holds its one fence once", "syncfile.info",
+	  "sync_file_ioctl_merge(), dma_fence_unwrap_merge()" },
 	{ "poll", t_poll, "poll(2)",
-	  "a sync_file polls not ready while its fence is pending; a blocked poll wakes with POLLIN when it signals",
-	  "syncfile.poll" },
+	  "a poll(2) on a sync_file of a pending fence sleeps in the kernel until another thread signals it, then returns POLLIN",
+	  "syncfile.poll", "sync_file_poll(), fence_check_cb_func()" },
+	{ "many-consumers", t_many_consumers, "poll(2)",
+	  "threads polling one sync_file, a merge of it, a dma-buf and a syncobj it was imported into all wait while its fence is pending and are all released by its one signal",
+	  "syncfile.info", "sync_file_poll(), dma_buf_import_sync_file(), drm_syncobj_import_sync_file_fence()" },
 	{ "set-deadline", t_set_deadline, SET_DEADLINE,
 	  "SET_DEADLINE is accepted on pending, merged and signalled sync_files and signals nothing",
-	  "syncfile.info" },
+	  "syncfile.info", "sync_file_ioctl_set_deadline(), dma_fence_set_deadline()" },
+	{ "fence-error", t_fence_error, FILE_INFO,
+	  "a sw_sync fence signalled with an error (its timeline closed) reports a negative status in FILE_INFO, in a merge made while it was pending and through a syncobj",
+	  "syncfile.info", "sw_sync_debugfs_release(), sync_fill_fence_info(), dma_fence_array_signaled()",
+	  "CONFIG_SW_SYNC" },
 	{ "set-deadline-invalid", t_set_deadline_invalid, SET_DEADLINE,
-	  "SET_DEADLINE with pad set is refused with EINVAL", "ioctl.errno" },
+	  "SET_DEADLINE with pad set is refused with EINVAL", "ioctl.errno", "sync_file_ioctl_set_deadline()" },
 	{ "file-info-invalid", t_file_info_invalid, FILE_INFO,
 	  "FILE_INFO refuses flags, pad and a too small num_fences (EINVAL) and a bad array pointer (EFAULT)",
-	  "ioctl.errno" },
+	  "ioctl.errno", K_INFO },
 	{ "merge-invalid", t_merge_invalid, MERGE,
 	  "MERGE refuses an fd2 that is not a sync_file (ENOENT) and flags or pad set (EINVAL)",
-	  "ioctl.errno" },
+	  "ioctl.errno", "sync_file_ioctl_merge(), sync_file_fdget()" },
 	{ "unknown-ioctl", t_unknown_ioctl, FILE_INFO,
-	  "an undefined sync_file ioctl and FILE_INFO on a dma-buf are refused with ENOTTY", "ioctl.errno" },
+	  "an undefined sync_file ioctl and FILE_INFO on a dma-buf are refused with ENOTTY", "ioctl.errno",
+	  "sync_file_ioctl(), dma_buf_ioctl()" },
 	{ "export-invalid", t_export_invalid, EXPORT,
-	  "EXPORT_SYNC_FILE without READ/WRITE or with undefined flags is refused with EINVAL", "ioctl.errno" },
+	  "EXPORT_SYNC_FILE without READ/WRITE or with undefined flags is refused with EINVAL", "ioctl.errno",
+	  "dma_buf_export_sync_file()" },
 	{ "import-dmabuf", t_import_dmabuf, IMPORT,
 	  "a pending sync_file imported into another dma-buf blocks its poll(2) until it signals; misuse is EINVAL",
-	  "ioctl.errno" },
+	  "ioctl.errno", "dma_buf_import_sync_file(), sync_file_get_fence()" },
 };
 
 int main(int argc, char **argv)

@@ -19,10 +19,23 @@ export function markerOf(line: string): string | null {
   return id && !/\s/.test(id) ? id : null;
 }
 
+/**
+ * Plan index of the test a marker names. One test may be planned several
+ * times (--repeat): markers come in run order, so the one meant is the first
+ * at or after `from` (the test the machine had reached), else the first.
+ */
+export function testOfMarker(id: string, tests: readonly { index: number; suite: string; case: string }[], from = 0): number | null {
+  let first: number | null = null;
+  for (const t of tests) {
+    if (`${t.suite}/${t.case}` !== id) continue;
+    if (t.index >= from) return t.index;
+    first ??= t.index;
+  }
+  return first;
+}
+
 /** Plan index of the test a console line marks as begun, or null. */
-export function markedTest(line: string, tests: readonly { index: number; suite: string; case: string }[]): number | null {
+export function markedTest(line: string, tests: readonly { index: number; suite: string; case: string }[], from = 0): number | null {
   const id = markerOf(line);
-  if (id === null) return null;
-  const t = tests.find((x) => `${x.suite}/${x.case}` === id);
-  return t ? t.index : null;
+  return id === null ? null : testOfMarker(id, tests, from);
 }

@@ -26,6 +26,10 @@ export type AgentRecord =
   | { kind: 'lockdep'; on: boolean }
   /** A stuck task of a test the agent is about to kill: its state, wchan and kernel stack. */
   | { kind: 'stack'; index: number; text: string }
+  /** hilt.mode=serve: waiting for the host to hand out tests; it has this many planned. */
+  | { kind: 'ready'; tests: number }
+  /** hilt.mode=serve: the tests start..start+count-1 the host handed out run now, in order. */
+  | { kind: 'unit'; start: number; count: number }
   /** What the machine is, said once after the modules load: see Inventory. */
   | { kind: 'inv'; item: InventoryItem }
   | { kind: 'unknown'; rawKind: string; payload: string; damaged: boolean };
@@ -59,7 +63,7 @@ function words(payload: string, n: number): string[] | null {
   return out;
 }
 
-const KNOWN_KINDS = new Set(['hello', 'kmsg', 'mod', 'spawn', 'begin', 'out', 'err', 'end', 'timeout', 'exit', 'notrun', 'hb', 'note', 'done', 'taint', 'lockdep', 'stack', 'inv']);
+const KNOWN_KINDS = new Set(['hello', 'kmsg', 'mod', 'spawn', 'begin', 'out', 'err', 'end', 'timeout', 'exit', 'notrun', 'hb', 'note', 'done', 'taint', 'lockdep', 'stack', 'inv', 'ready', 'unit']);
 
 const HEX_PAIR = /^([0-9a-f]{4}):([0-9a-f]{4})$/;
 
@@ -159,6 +163,12 @@ export function parseRecord(rec: FrameRecord): AgentRecord {
       return int(p) !== null && int(p)! >= 0 ? { kind: 'taint', mask: int(p)! } : unknown;
     case 'lockdep':
       return p === 'on' || p === 'off' ? { kind: 'lockdep', on: p === 'on' } : unknown;
+    case 'ready':
+      return int(p) !== null ? { kind: 'ready', tests: int(p)! } : unknown;
+    case 'unit': {
+      const [start, count] = p.split(' ');
+      return int(start) !== null && int(count) !== null ? { kind: 'unit', start: int(start)!, count: int(count)! } : unknown;
+    }
     case 'inv': {
       const item = inventoryItem(p);
       return item ? { kind: 'inv', item } : unknown;

@@ -42,8 +42,24 @@ function machineOptions(cmd: Command): Command {
       ).choices(['single', 'multi']),
     )
     .option('--suite <name[:case,...]>', 'suite to run, optionally only some cases; repeatable (default: every default suite)', collect)
-    .option('--suite-bin <[name=]path>', 'a static program printing KTAP, run whole as a suite named after the file (or NAME); repeatable', collect);
+    .option('--suite-bin <[name=]path>', 'a static program printing KTAP, run whole as a suite named after the file (or NAME); repeatable', collect)
+    .option('--igt <dir>', 'run IGT GPU Tools tests from a meson build folder or install prefix: each program a suite igt@PROGRAM, each subtest a test')
+    .option('--igt-test <regex>', 'like igt_runner -t: only IGT tests whose igt@program@subtest name matches; repeatable', collect)
+    .option('--igt-exclude <regex>', 'like igt_runner -x: leave out IGT tests whose name matches; repeatable', collect)
+    .option('--igt-device <filter>', "IGT's device filter, as IGT_DEVICE for every IGT test")
+    .option('--igt-force-driver <name>', 'the driver IGT opens when a test asks for any (IGT_FORCE_DRIVER)')
+    .option('--igt-module <name>', 'a kernel module to load for IGT (the driver under test); repeatable; default vgem, and bochs on QEMU', collect);
 }
+
+/** The --igt flags as RunOptions names them. */
+const igtOptions = (o: { igt?: string; igtTest?: string[]; igtExclude?: string[]; igtDevice?: string; igtForceDriver?: string; igtModule?: string[] }) => ({
+  igt: o.igt,
+  igtTests: o.igtTest,
+  igtExclude: o.igtExclude,
+  igtDevice: o.igtDevice,
+  igtForceDriver: o.igtForceDriver,
+  igtModules: o.igtModule,
+});
 
 // `hilt parse big.log | head` closes our stdout early: that is the reader's choice, not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -51,8 +67,10 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+const controller = new AbortController();
+const interrupted = controller.signal;
+
 async function main(argv: string[]): Promise<number> {
-  const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
@@ -89,7 +107,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--boot-timeout <s>', 'seconds from power-on to the agent (default 120)', number('--boot-timeout'))
     .option('--silence-timeout <s>', 'seconds without console output before the machine counts as hung (default 30)', number('--silence-timeout'))
     .option('--run-timeout <s>', 'seconds for the whole run', number('--run-timeout'))
-    .option('--retries <n>', 'run a case that crashed or timed out again, up to n times (at most 10)', integer('--retries'))
+    .option('--retries <n>', 'run a failing case (fail, dmesg-warn, dmesg-fail, crash, timeout) again up to n times, in a fresh boot after a crash or a hang; a failure that then passes is a flake (default 1, at most 10)', integer('--retries'))
+    .option('--jobs <n>', 'run the plan on n machines at once, each taking the next tests as it is ready (default 1)', integer('--jobs'))
+    .option('--repeat <n>', 'run the plan n times over in this one run, to see how often each case comes out each way (default 1)', integer('--repeat'))
     .option('--abort-on <conditions>', 'stop the whole run when the kernel gains a taint bit that means trouble (taint) or lockdep switches itself off (lockdep); comma-separated, repeatable; the rest is reported as not run, exit 1', collect)
     .option('--resume <dir>', 'continue the interrupted run whose reports are in dir')
     .option('--baseline <file>', 'judge the run against this baseline (schemas/baseline.schema.json): only new failures fail it; repeatable', collect)
@@ -97,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-v, --verbose', 'copy the console to stderr as it arrives')
     .option('-q, --quiet', 'no progress output')
     .action(async (o) => {
-      code = await runCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, profiles: o.profile, abortOn: o.abortOn }, controller.signal);
+      code = await runCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, profiles: o.profile, abortOn: o.abortOn, ...igtOptions(o) }, controller.signal);
     });
 
   program
@@ -110,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
     });
 
   machineOptions(program.command('boot').description('boot the test kernel and attach this terminal to a shell in the guest (Ctrl-] leaves)')).action(async (o) => {
-    code = await bootCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin });
+    code = await bootCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, ...igtOptions(o) });
   });
 
   program
@@ -168,6 +188,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
+    // Interrupted: what a step had started (an apt-get, a decompression) must not outlive the reports.
+    if (interrupted.aborted) process.exit(code);
   },
   (e) => {
     process.stderr.write(formatError(e) + '\n');

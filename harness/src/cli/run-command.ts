@@ -2,16 +2,18 @@
 import { join } from 'node:path';
 import { EXIT_CONFORMANCE, EXIT_INFRA, EXIT_OK, formatError, usageError } from '../errors.js';
 import type { Baseline } from '../gate/baseline.js';
-import { type PlanSkip, applyGate, gateBlocks, skipPlanned } from '../gate/classify.js';
+import { type PlanSkip, applyGate, gateBlocks, repeatedRuns, skipPlanned } from '../gate/classify.js';
 import { compareRuns } from '../gate/compare.js';
 import { reproCommand } from '../gate/repro.js';
 import { gateSummary } from '../gate/summary.js';
 import { cacheDir } from '../paths.js';
+import { needsIgtListing } from '../plan/igt.js';
 import { buildRunPlan, machineOf, type RunOptions } from '../plan/plan.js';
 import type { RunPlan } from '../plan/types.js';
 import { RESULTS_FILE } from '../report/results-json.js';
 import type { CaseOutcome, RunResult } from '../results/model.js';
 import { executeRun } from '../run/executor.js';
+import { planIgtTests } from '../run/igt-listing.js';
 import { type InterruptedRun, readInterruptedRun } from '../run/resume.js';
 import { type SchemaRegistry, schemas } from '../schemas/registry.js';
 import { loadCatalog } from '../suites/catalog.js';
@@ -50,8 +52,10 @@ export async function gateInputs(opts: { baseline?: string[]; compare?: string }
  * comparison. outcomes: every run of a case that ran more than once (retries,
  * --repeat), by "suite/case", oldest first: what makes a flake a flake.
  */
-export function judgeRun(result: RunResult, plan: GatedPlan, g: GateInputs, outcomes?: ReadonlyMap<string, CaseOutcome[]>): RunResult {
+export function judgeRun(result: RunResult, plan: GatedPlan, g: GateInputs, given?: ReadonlyMap<string, CaseOutcome[]>): RunResult {
   const resultsFile = join(plan.out, RESULTS_FILE);
+  // Retries are in each case's own runs (CaseResult.previous); --repeat puts each case in N times: all its runs together.
+  const outcomes = given ?? ((plan.repeat ?? 1) > 1 ? repeatedRuns(result) : undefined);
   const judged = applyGate(result, g.baseline, {
     skipped: plan.baselineSkips ?? [],
     repro: (suite, c) => reproCommand(plan, result.environment, suite.name, c.name, resultsFile)?.argv ?? null,
@@ -92,12 +96,12 @@ export async function executePlan(
     ...(o.resume ? { resume: o.resume } : {}),
     verbose: o.verbose ?? false,
     onSettled: (t, done, total) => {
-      const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `/${t.case}`}: ${t.summary ?? t.status}`;
+      // IGT's tests go by IGT's own names: igt@program@subtest.
+      const line = `[${done}/${total}] ${t.suite}${t.case === '-' ? '' : `${t.suite.startsWith('igt@') ? '@' : '/'}${t.case}`}: ${t.summary ?? t.status}`;
       if (t.status === 'pass' || t.status === 'skip') log.progress(line);
       else log.info(`${line} — ${t.message}`);
     },
   });
-  // TODO(executor): pass each retried or repeated case's runs here (ExecuteResult.outcomes) so flakes are told apart.
   const judged = judgeRun(result, plan, g);
   const files = await writeReports(plan.out, judged, registry);
   log.info(`${countsLine(judged)}; reports: ${files.join(', ')}`);
@@ -112,7 +116,7 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
   let plan: GatedPlan;
   let resumed: InterruptedRun | undefined;
   if (opts.resume) {
-    const conflicting = (['plan', 'kernel', 'suites', 'suiteBins', 'out'] as const).filter((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !(opts[k] as unknown[]).length));
+    const conflicting = (['plan', 'kernel', 'suites', 'suiteBins', 'out', 'igt'] as const).filter((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !(opts[k] as unknown[]).length));
     if (conflicting.length) throw usageError(`--resume takes the plan from the interrupted run; drop --${conflicting.join(', --')}`);
     const catalog = loadCatalog(registry);
     // The machine this command line names (the default, or --machine FILE) is all a resume may start.
@@ -121,6 +125,8 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
   } else {
     plan = await buildRunPlan(opts, loadCatalog(registry), registry);
     checkOutDir(plan.out);
+    // IGT's subtests are listed in the guest, so that the journal opens with one test per subtest.
+    if (needsIgtListing(plan)) plan = await planIgtTests(plan, { cacheDir: cacheDir(), log, signal });
   }
   // Baseline and comparison are read before anything boots: a bad file costs no machine time.
   const g = await gateInputs(opts, plan.profiles, registry);

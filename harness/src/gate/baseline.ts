@@ -12,8 +12,8 @@
  */
 import { usageError } from '../errors.js';
 
-export type ExpectedStatus = 'fail' | 'dmesg-warn' | 'dmesg-fail' | 'timeout' | 'crash' | 'incomplete';
-export const EXPECTED_STATUSES: readonly ExpectedStatus[] = ['fail', 'dmesg-warn', 'dmesg-fail', 'timeout', 'crash', 'incomplete'];
+export type ExpectedStatus = 'fail' | 'warn' | 'dmesg-warn' | 'dmesg-fail' | 'timeout' | 'crash' | 'incomplete';
+export const EXPECTED_STATUSES: readonly ExpectedStatus[] = ['fail', 'warn', 'dmesg-warn', 'dmesg-fail', 'timeout', 'crash', 'incomplete'];
 
 export type UnexpectedPassRule = 'report' | 'block';
 export type ObservationRule = 'report' | 'acknowledged' | 'empty';

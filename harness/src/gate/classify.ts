@@ -38,7 +38,7 @@ import { blankCase, worstStatus } from '../results/verdicts.js';
 import { type Baseline, type Expectation, type ExpectedStatus, ExpectationIndex, describeNames } from './baseline.js';
 
 /** Worst first, as the verdict layer orders them. */
-const SEVERITY: Status[] = ['abort', 'crash', 'timeout', 'incomplete', 'dmesg-fail', 'fail', 'dmesg-warn', 'pass', 'skip'];
+const SEVERITY: Status[] = ['abort', 'crash', 'timeout', 'incomplete', 'dmesg-fail', 'fail', 'dmesg-warn', 'warn', 'pass', 'skip'];
 const rank = (s: Status) => SEVERITY.indexOf(s);
 
 const ok = (s: Status) => OK_STATUSES.has(s);
@@ -239,7 +239,7 @@ export function applyGate(run: RunResult, baseline: Baseline, o: GateOptions = {
     suite.cases = suite.cases.map((c) => {
       // Judging again (a merge, `hilt report`): the runs and the command line a case carries stay.
       const notRun = c.attempts === 0 && c.gate?.class === 'skip' && c.gate.entry !== undefined;
-      let gate = notRun ? c.gate! : classifyCase(suite.name, c, ctx, o.outcomes?.(suite.name, c.name) ?? c.gate?.outcomes);
+      let gate = notRun ? c.gate! : classifyCase(suite.name, c, ctx, o.outcomes?.(suite.name, c.name) ?? c.gate?.outcomes ?? runsOf(c));
       if (gate && gate.class !== 'pass' && gate.class !== 'skip') {
         const argv = o.repro ? o.repro(suite, c) : (c.gate?.repro ?? null);
         if (argv) gate = { ...gate, repro: argv };
@@ -268,6 +268,30 @@ export function applyGate(run: RunResult, baseline: Baseline, o: GateOptions = {
     ...(o.comparison ? { comparison: o.comparison } : {}),
   };
   return { ...run, suites, counts, gate };
+}
+
+/** Every run of a case the fold kept (retries: its earlier runs, then the one it reports), oldest first. */
+export function runsOf(c: CaseResult): CaseOutcome[] | undefined {
+  return c.previous?.length ? [...c.previous, { status: c.status, message: c.message }] : undefined;
+}
+
+/**
+ * With --repeat N each case is in the results N times over: every copy's
+ * runs, by suite/case in run order, so that each copy is judged on all of
+ * them (a case that failed in one round and passed in another is a flake).
+ */
+export function repeatedRuns(run: RunResult): Map<string, CaseOutcome[]> {
+  const out = new Map<string, CaseOutcome[]>();
+  for (const s of run.suites) {
+    for (const c of s.cases) {
+      const key = `${s.name}/${c.name}`;
+      const list = out.get(key) ?? [];
+      list.push(...(runsOf(c) ?? [{ status: c.status, message: c.message }]));
+      out.set(key, list);
+    }
+  }
+  for (const [k, v] of out) if (v.length < 2) out.delete(k);
+  return out;
 }
 
 function stripGate(c: CaseResult): CaseResult {

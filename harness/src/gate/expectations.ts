@@ -5,7 +5,7 @@
  * searched in the name). `#` starts a comment; the comment lines just above a
  * block of entries are their reason (Mesa lists put the bug link there), a
  * blank line ends the block. What the lists cannot say (a driver, a
- * reference, hilt's dmesg-fail status) travels in a `# hilt: {json}` line
+ * reference, hilt's dmesg-warn and dmesg-fail statuses) travels in a `# hilt: {json}` line
  * just above its entry, which deqp-runner reads as a comment, so a list hilt
  * writes is still one deqp-runner takes. Pure: text in, documents out.
  *
@@ -17,10 +17,12 @@ import type { BaselineDocument, ExpectedStatus } from './baseline.js';
 
 export type ListKind = 'fails' | 'flakes' | 'skips';
 
-/** Mesa's status words in fails.txt and hilt's statuses they stand for. */
-const MESA_STATUS: Record<string, ExpectedStatus> = { Fail: 'fail', Crash: 'crash', Timeout: 'timeout', Warn: 'dmesg-warn', Missing: 'incomplete' };
-/** And back: dmesg-fail has no Mesa word, it is written Fail with a hilt note. */
-const TO_MESA: Record<ExpectedStatus, string> = { fail: 'Fail', crash: 'Crash', timeout: 'Timeout', 'dmesg-warn': 'Warn', incomplete: 'Missing', 'dmesg-fail': 'Fail' };
+/** Mesa's status words in fails.txt and hilt's statuses they stand for (Warn: piglit's and IGT's warn). */
+const MESA_STATUS: Record<string, ExpectedStatus> = { Fail: 'fail', Crash: 'crash', Timeout: 'timeout', Warn: 'warn', Missing: 'incomplete' };
+/** And back: hilt's dmesg-warn and dmesg-fail have no Mesa word; they are written Warn and Fail with a hilt note. */
+const TO_MESA: Record<ExpectedStatus, string> = { fail: 'Fail', crash: 'Crash', timeout: 'Timeout', warn: 'Warn', incomplete: 'Missing', 'dmesg-warn': 'Warn', 'dmesg-fail': 'Fail' };
+/** Statuses only a note can say. */
+const NOTED = (s: ExpectedStatus) => MESA_STATUS[TO_MESA[s]] !== s;
 
 const NOTE = '# hilt: ';
 
@@ -73,7 +75,7 @@ function parseNote(text: string, where: string, kind: ListKind): Extra {
   const out: Extra = {};
   for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
     if (typeof v !== 'string' || !v) throw usageError(`${where}: hilt note field ${k} must be a non-empty string`);
-    if (k === 'status' && kind === 'fails' && (Object.values(MESA_STATUS) as string[]).concat('dmesg-fail').includes(v)) out.status = v as ExpectedStatus;
+    if (k === 'status' && kind === 'fails' && v in TO_MESA) out.status = v as ExpectedStatus;
     else if (k === 'driver' && kind !== 'skips' && /^[a-z0-9_-]+$/.test(v)) out.driver = v;
     else if (k === 'reference') out.reference = v;
     else throw usageError(`${where}: hilt note field ${k}=${JSON.stringify(v)} is not one a ${kind} list can carry`, 'fails: status, driver, reference; flakes: driver, reference; skips: reference.');
@@ -173,7 +175,7 @@ export function formatList(kind: ListKind, entries: ListEntry[]): string {
       reason = e.reason;
     }
     const extra: Extra = {};
-    if (kind === 'fails' && e.status === 'dmesg-fail') extra.status = 'dmesg-fail';
+    if (kind === 'fails' && e.status && NOTED(e.status)) extra.status = e.status;
     if (kind !== 'skips' && e.driver) extra.driver = e.driver;
     if (e.reference) extra.reference = e.reference;
     if (Object.keys(extra).length) out.push(`${NOTE}${JSON.stringify(extra)}`);

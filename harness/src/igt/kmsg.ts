@@ -107,7 +107,8 @@ function announcedPattern(text: string): RegExp | null {
   }
 }
 
-export function attributeDmesg(messages: readonly KernelMessage[], warnLevel = DEFAULT_DMESG_WARN_LEVEL): AttributedDmesg {
+/** extraIgnore: patterns of the caller's own (a hilt plan's dmesg.ignore) that never count either. */
+export function attributeDmesg(messages: readonly KernelMessage[], warnLevel = DEFAULT_DMESG_WARN_LEVEL, extraIgnore: readonly RegExp[] = []): AttributedDmesg {
   const out: AttributedDmesg = { subtests: new Map(), dynamic: new Map(), all: share() };
   let subtest: string | null = null;
   let dynamic: string | null = null;
@@ -135,7 +136,7 @@ export function attributeDmesg(messages: readonly KernelMessage[], warnLevel = D
     }
     const announced = announcedPattern(m.text);
     if (announced) ignored = announced;
-    const warns = m.level <= warnLevel && !m.continuation && !IGNORE.test(m.text) && !(ignored && ignored.test(m.text));
+    const warns = m.level <= warnLevel && !m.continuation && !IGNORE.test(m.text) && !(ignored && ignored.test(m.text)) && !extraIgnore.some((re) => re.test(m.text));
     for (const s of [current, currentDynamic, out.all]) s.messages.push(m);
     if (warns) {
       current.warnings.push(m);

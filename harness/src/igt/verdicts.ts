@@ -26,7 +26,7 @@
  * stderr count for warn. Pure.
  */
 import { constants } from 'node:os';
-import type { Status } from '../results/model.js';
+import { failureExplanation, skipExplanation } from './explain.js';
 import { type DmesgShare, type KernelMessage, attributeDmesg, DEFAULT_DMESG_WARN_LEVEL, formatKernelMessage } from './kmsg.js';
 import { igtName, igtNamePart } from './names.js';
 import { type Reported, parseIgtOutput } from './output.js';
@@ -49,6 +49,8 @@ export interface IgtProcessRun {
   kmsg: readonly KernelMessage[];
   /** Default 4 (KERN_WARNING), igt_runner's --dmesg-warn-level. */
   dmesgWarnLevel?: number;
+  /** Messages that never count (a plan's own ignore patterns), on top of IGT's list. */
+  dmesgIgnore?: readonly RegExp[];
 }
 
 export interface IgtVerdict {
@@ -66,6 +68,9 @@ export interface IgtVerdict {
   dmesg: string[];
   /** The messages that made it dmesg-warn or dmesg-fail. */
   dmesgWarnings: string[];
+  /** The same two, as the messages given (the very objects, for callers that keep more of them). */
+  kmsg: KernelMessage[];
+  kmsgWarnings: KernelMessage[];
 }
 
 const WORDS: Record<string, IgtResult> = { SUCCESS: 'pass', SKIP: 'skip', FAIL: 'fail', CRASH: 'crash', TIMEOUT: 'timeout' };
@@ -89,6 +94,12 @@ function fromExit(status: number): IgtResult {
   return 'fail';
 }
 
+/** "IGT: FAIL: Failed assertion: ...": the word IGT reported and, for a skip or a failure, what it said of why. */
+function reported(word: string, out: string, err: string): string {
+  const why = word === 'SKIP' ? skipExplanation(out) : word === 'FAIL' || word === 'CRASH' ? failureExplanation(err) : null;
+  return why ? `IGT: ${word}: ${why}` : `IGT: ${word}`;
+}
+
 const reportedResult = (r: Reported): IgtResult => (r === null || r === 'unknown' ? 'incomplete' : WORDS[r]!);
 
 interface Draft {
@@ -98,7 +109,7 @@ interface Draft {
 }
 
 function draft(name: string, subtest: string | null, dynamic: string | null, result: IgtResult, reason: string, seconds: number | null, out: string, err: string, errWarned: boolean, share: DmesgShare): Draft {
-  return { verdict: { name, subtest, dynamic, result, reason, seconds, out, err, dmesg: [], dmesgWarnings: [] }, errWarned, share };
+  return { verdict: { name, subtest, dynamic, result, reason, seconds, out, err, dmesg: [], dmesgWarnings: [], kmsg: [], kmsgWarnings: [] }, errWarned, share };
 }
 
 const EMPTY: DmesgShare = { messages: [], warnings: [] };
@@ -108,6 +119,8 @@ function settle(d: Draft): IgtVerdict {
   const v = d.verdict;
   v.dmesg = d.share.messages.map(formatKernelMessage);
   v.dmesgWarnings = d.share.warnings.map(formatKernelMessage);
+  v.kmsg = d.share.messages.slice();
+  v.kmsgWarnings = d.share.warnings.slice();
   if (v.result === 'pass' && d.errWarned) {
     v.result = 'warn';
     v.reason += '; IGT logged warnings on stderr';
@@ -126,7 +139,7 @@ function settle(d: Draft): IgtVerdict {
 
 export function judgeIgtProcess(run: IgtProcessRun): IgtVerdict[] {
   const parsed = parseIgtOutput(run.stdout, run.stderr);
-  const dm = attributeDmesg(run.kmsg, run.dmesgWarnLevel ?? DEFAULT_DMESG_WARN_LEVEL);
+  const dm = attributeDmesg(run.kmsg, run.dmesgWarnLevel ?? DEFAULT_DMESG_WARN_LEVEL, run.dmesgIgnore);
   const status = runnerExitStatus(run.exit);
   const anyMarker = dm.subtests.size > 0;
   // No subtest ever began in the kernel log: every subtest gets all of it, and none its warnings.
@@ -148,7 +161,7 @@ export function judgeIgtProcess(run: IgtProcessRun): IgtVerdict[] {
   parsed.subtests.forEach((s, i) => {
     const running = s.result === null && i === parsed.subtests.length - 1;
     let result = reportedResult(s.result);
-    let reason = s.result === null ? `IGT never reported a result; the process ${describeExit(run.exit)}` : s.result === 'unknown' ? 'IGT reported a result igt_runner does not know' : `IGT: ${s.result}`;
+    let reason = s.result === null ? `IGT never reported a result; the process ${describeExit(run.exit)}` : s.result === 'unknown' ? 'IGT reported a result igt_runner does not know' : reported(s.result, s.out.text, s.err.text);
     if (running && run.timedOut) {
       result = 'timeout';
       reason = 'the watchdog stopped it before it reported';
@@ -161,7 +174,7 @@ export function judgeIgtProcess(run: IgtProcessRun): IgtVerdict[] {
     s.dynamic.forEach((d, k) => {
       const dynRunning = running && d.result === null && k === s.dynamic.length - 1;
       let dr = reportedResult(d.result);
-      let dreason = d.result === null ? `IGT never reported a result; the process ${describeExit(run.exit)}` : d.result === 'unknown' ? 'IGT reported a result igt_runner does not know' : `IGT: ${d.result}`;
+      let dreason = d.result === null ? `IGT never reported a result; the process ${describeExit(run.exit)}` : d.result === 'unknown' ? 'IGT reported a result igt_runner does not know' : reported(d.result, d.out.text, d.err.text);
       if (dynRunning && run.timedOut) {
         dr = 'timeout';
         dreason = 'the watchdog stopped it before it reported';
@@ -174,21 +187,4 @@ export function judgeIgtProcess(run: IgtProcessRun): IgtVerdict[] {
     });
   });
   return drafts.map(settle);
-}
-
-/**
- * hilt's status for an IGT result. hilt has no warn: a subtest that passed
- * but logged warnings is not a clean pass, so it fails the gate, as IGT's CI
- * lists it among the changes to look at. notrun (the run was stopped before
- * the test) is hilt's abort.
- */
-export function hiltStatus(result: IgtResult): Status {
-  switch (result) {
-    case 'warn':
-      return 'fail';
-    case 'notrun':
-      return 'abort';
-    default:
-      return result;
-  }
 }

@@ -2,13 +2,14 @@
  * Builds the test initramfs: busybox, the agent as /init, the suite programs
  * (and the shared libraries of dynamic ones, see libraries.ts),
  * the kernel modules the suites need (modules.dep closure, decompressed, in
- * load order) and the agent's plan. Content-addressed: the archive is named
- * by a hash over every input, so unchanged inputs cost no rebuild.
+ * load order), the out-of-tree test modules they need (built for the kernel:
+ * extmod.ts) after them, and the agent's plan. Content-addressed: the archive
+ * is named by a hash over every input, so unchanged inputs cost no rebuild.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { infraError } from '../errors.js';
 import type { KernelInfo } from '../kernel/types.js';
@@ -20,7 +21,9 @@ import type { Log } from '../util/log.js';
 import { readHead } from '../util/read-head.js';
 import { type AgentPlan, renderAgentPlan } from './agent-plan.js';
 import { type CpioEntry, cpioArchive } from './cpio.js';
+import { type ExternalModulePlan, externalModulesFor } from './extmod.js';
 import { type LibraryPlacement, closuresOf, libraryEntries, placeLibraries } from './libraries.js';
+import { type TreeModule, moduleTreeEntries } from './module-tree.js';
 import { moduleName, parseModulesDep, resolveModules } from './modules.js';
 
 export const DEFAULT_BUSYBOX = '/bin/busybox';
@@ -35,6 +38,8 @@ export interface ImageInputs {
   agent: Omit<AgentPlan, 'modules' | 'suites'>;
   cacheDir: string;
   log: Log;
+  /** The suites' out-of-tree modules, when the caller has them already; found (or built) otherwise. */
+  external?: ExternalModulePlan[];
 }
 
 export interface BuiltImage {
@@ -48,6 +53,8 @@ export interface BuiltImage {
   builtin: string[];
   /** Requested modules the kernel lacks entirely. */
   missing: string[];
+  /** Out-of-tree test modules: loaded last, or unavailable with the reason (the guest finds it in /hilt/unavailable/<name>). */
+  external: { name: string; version: string | null; srcversion: string | null; sourceHash: string | null; built: boolean; unavailable: string | null }[];
 }
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -103,14 +110,45 @@ async function busyboxEntries(path: string): Promise<CpioEntry[]> {
   return entries;
 }
 
-export async function moduleEntries(inputs: ImageInputs): Promise<{ entries: CpioEntry[]; guestPaths: string[]; names: string[]; builtin: string[]; missing: string[] }> {
-  const requested = [...new Set(inputs.suites.flatMap((s) => s.modules))];
-  const none = { entries: [], guestPaths: [], names: [], builtin: [], missing: [] };
-  if (!requested.length) return none;
+/** The suites' out-of-tree modules for the image's kernel: cached, built now, or unavailable. */
+export async function externalModules(inputs: ImageInputs): Promise<ExternalModulePlan[]> {
+  if (inputs.external) return inputs.external;
+  const names = [...new Set(inputs.suites.flatMap((s) => s.outOfTreeModules ?? []))];
+  return names.length ? externalModulesFor(inputs.kernel, names, { cacheDir: inputs.cacheDir, log: inputs.log }) : [];
+}
+
+export async function moduleEntries(
+  inputs: ImageInputs,
+  external?: ExternalModulePlan[],
+): Promise<{ entries: CpioEntry[]; guestPaths: string[]; names: string[]; builtin: string[]; missing: string[]; tree: TreeModule[] }> {
+  external ??= await externalModules(inputs);
+  const available = external.flatMap((p) => (p.module ? [p.module] : []));
+  // An out-of-tree module's own dependencies (drm, drm_shmem_helper...) come from the kernel, like any other.
+  const requested = [...new Set([...inputs.suites.flatMap((s) => s.modules), ...available.flatMap((m) => m.depends)])];
+  const outOfTree = async () => {
+    const entries: CpioEntry[] = [];
+    const guestPaths: string[] = [];
+    for (const p of external) {
+      if (p.module) {
+        const guest = `hilt/modules/${p.name}.ko`;
+        entries.push({ type: 'file', path: guest, mode: 0o644, data: await readInput(p.module.path, 'test module') });
+        guestPaths.push('/' + guest);
+      } else {
+        entries.push({ type: 'file', path: `hilt/unavailable/${p.name}`, mode: 0o644, data: Buffer.from(`${p.unavailable}\n`) });
+      }
+    }
+    return { entries, guestPaths, names: available.map((m) => m.name) };
+  };
+  const none = { entries: [], guestPaths: [], names: [], builtin: [], missing: [], tree: [] };
+  if (!requested.length) {
+    const ext = await outOfTree();
+    return { ...none, ...ext };
+  }
   const dir = inputs.kernel.modulesDir;
   if (!dir) {
     inputs.log.warn(`kernel ${inputs.kernel.release} comes without a modules tree; assuming ${requested.join(', ')} are built in`);
-    return { ...none, builtin: requested };
+    const ext = await outOfTree();
+    return { ...none, ...ext, builtin: requested };
   }
   const depText = await readInput(join(dir, 'modules.dep'), 'modules.dep');
   const builtinText = existsSync(join(dir, 'modules.builtin')) ? await readFile(join(dir, 'modules.builtin'), 'utf8') : '';
@@ -118,14 +156,28 @@ export async function moduleEntries(inputs: ImageInputs): Promise<{ entries: Cpi
   const entries: CpioEntry[] = [];
   const guestPaths: string[] = [];
   const names: string[] = [];
+  const tree: TreeModule[] = [];
   for (const rel of closure.load) {
     const name = moduleName(rel);
     const guest = `hilt/modules/${name}.ko`;
-    entries.push({ type: 'file', path: guest, mode: 0o644, data: await decompressModule(join(dir, rel), inputs.cacheDir) });
+    const data = await decompressModule(join(dir, rel), inputs.cacheDir);
+    entries.push({ type: 'file', path: guest, mode: 0o644, data });
     guestPaths.push('/' + guest);
     names.push(name);
+    tree.push({ rel, guest: '/' + guest, data });
   }
-  return { entries, guestPaths, names, builtin: closure.builtin, missing: closure.missing };
+  // Modules a case loads itself (a self-test that would run for minutes at boot): in the image, not in the load list.
+  const onDemand = [...new Set(inputs.suites.flatMap((s) => s.modulesOnDemand ?? []))];
+  if (onDemand.length) {
+    const extra = resolveModules(onDemand, parseModulesDep(depText.toString('utf8'), builtinText));
+    for (const rel of extra.load) {
+      const name = moduleName(rel);
+      if (names.includes(name)) continue;
+      entries.push({ type: 'file', path: `hilt/modules/${name}.ko`, mode: 0o644, data: await decompressModule(join(dir, rel), inputs.cacheDir) });
+    }
+  }
+  const ext = await outOfTree();
+  return { entries: [...entries, ...ext.entries], guestPaths: [...guestPaths, ...ext.guestPaths], names: [...names, ...ext.names], builtin: closure.builtin, missing: closure.missing, tree };
 }
 
 async function pruneImages(dir: string, keep: string): Promise<void> {
@@ -141,8 +193,14 @@ async function pruneImages(dir: string, keep: string): Promise<void> {
  * file's path, size and mtime, and the plan. It finds the image of an
  * unchanged run without reading, hashing or decompressing anything.
  */
-async function inputsFingerprint(inputs: ImageInputs, libraries: LibraryPlacement): Promise<string | null> {
-  const files = [inputs.agentBinary, inputs.busybox, ...inputs.suites.map((s) => s.binary), ...libraries.files.map((f) => f.file)];
+async function inputsFingerprint(inputs: ImageInputs, libraries: LibraryPlacement, external: ExternalModulePlan[]): Promise<string | null> {
+  const files = [
+    inputs.agentBinary,
+    inputs.busybox,
+    ...inputs.suites.map((s) => s.binary),
+    ...libraries.files.map((f) => f.file),
+    ...external.flatMap((p) => (p.module ? [p.module.path] : [])),
+  ];
   if (inputs.kernel.modulesDir) files.push(join(inputs.kernel.modulesDir, 'modules.dep'));
   const h = createHash('sha256').update('hilt-initramfs-inputs-v1\n');
   try {
@@ -153,14 +211,29 @@ async function inputsFingerprint(inputs: ImageInputs, libraries: LibraryPlacemen
   } catch {
     return null; // a missing input: the full build says which, and how to fix it
   }
-  h.update(JSON.stringify({ agent: inputs.agent, suites: inputs.suites.map((s) => [s.name, s.mode, s.modules]), kernel: inputs.kernel.modulesDir }));
+  h.update(JSON.stringify({ agent: inputs.agent, suites: inputs.suites.map((s) => [s.name, s.mode, s.modules, s.modulesOnDemand ?? [], s.env ?? []]), kernel: inputs.kernel.modulesDir, external: external.map((p) => [p.name, p.unavailable]) }));
   return h.digest('hex');
 }
 
-type ImageRecord = Omit<BuiltImage, 'cached' | 'bytes'>;
+type ImageRecord = Omit<BuiltImage, 'cached' | 'bytes' | 'external'>;
 
-/** Where a suite's program lives in the guest. */
-const suiteGuestPath = (suite: SuiteInfo) => (suite.mode === 'cases' ? `/hilt/suites/${suite.name}` : `/hilt/bin/${suite.name}`);
+function externalSummary(external: ExternalModulePlan[]): BuiltImage['external'] {
+  return external.map((p) => ({
+    name: p.name,
+    version: p.module?.version ?? null,
+    srcversion: p.module?.srcversion ?? null,
+    sourceHash: p.module?.sourceHash ?? null,
+    built: Boolean(p.module && !p.module.cached),
+    unavailable: p.unavailable,
+  }));
+}
+
+/**
+ * Where a suite's program lives in the guest. An IGT program keeps its file
+ * name: IGT names itself, its kernel-log markers and its results after it.
+ */
+const suiteGuestPath = (suite: SuiteInfo) =>
+  suite.mode === 'cases' ? `/hilt/suites/${suite.name}` : suite.mode === 'igt' ? `/hilt/igt/${basename(suite.binary)}` : `/hilt/bin/${suite.name}`;
 
 /** The shared libraries of the dynamically linked suite programs, placed for the guest's loader. */
 async function suiteLibraries(suites: SuiteInfo[]): Promise<LibraryPlacement> {
@@ -175,19 +248,20 @@ async function suiteLibraries(suites: SuiteInfo[]): Promise<LibraryPlacement> {
 
 export async function buildInitramfs(inputs: ImageInputs): Promise<BuiltImage> {
   const libraries = await suiteLibraries(inputs.suites);
-  const fingerprint = await inputsFingerprint(inputs, libraries);
+  const external = await externalModules(inputs);
+  const fingerprint = await inputsFingerprint(inputs, libraries, external);
   const index = fingerprint ? join(inputs.cacheDir, 'images', 'by-inputs', `${fingerprint}.json`) : null;
   if (index && existsSync(index)) {
     try {
       const known = JSON.parse(await readFile(index, 'utf8')) as ImageRecord;
-      if (existsSync(known.path)) return { ...known, cached: true, bytes: (await stat(known.path)).size };
+      if (existsSync(known.path)) return { ...known, cached: true, bytes: (await stat(known.path)).size, external: externalSummary(external) };
     } catch {
       // a damaged index entry: build (or find) the image the slow way
     }
   }
-  const built = await buildFromContents(inputs, libraries);
+  const built = { ...(await buildFromContents(inputs, libraries, external)), external: externalSummary(external) };
   if (index) {
-    const { cached: _c, bytes: _b, ...record } = built;
+    const { cached: _c, bytes: _b, external: _e, ...record } = built;
     await mkdir(dirname(index), { recursive: true });
     await writeFile(`${index}.${process.pid}.tmp`, JSON.stringify(record));
     await rename(`${index}.${process.pid}.tmp`, index);
@@ -210,17 +284,21 @@ export async function baseEntries(init: Buffer, busybox: string): Promise<CpioEn
 }
 
 /** Reads every input, names the archive by a hash of its contents, writes it unless it exists. */
-async function buildFromContents(inputs: ImageInputs, libraries: LibraryPlacement): Promise<BuiltImage> {
-  const mods = await moduleEntries(inputs);
+async function buildFromContents(inputs: ImageInputs, libraries: LibraryPlacement, external: ExternalModulePlan[]): Promise<Omit<BuiltImage, 'external'>> {
+  const mods = await moduleEntries(inputs, external);
   const agent = await readInput(inputs.agentBinary, 'agent', 'Build it: make -C suites');
   const entries: CpioEntry[] = [...(await baseEntries(agent, inputs.busybox)), ...mods.entries];
   const suites: AgentPlan['suites'] = [];
   for (const suite of inputs.suites) {
     const guest = suiteGuestPath(suite);
     entries.push({ type: 'file', path: guest.slice(1), mode: 0o755, data: await readInput(suite.binary, `suite ${suite.name}`, 'Build it: make -C suites') });
-    suites.push({ name: suite.name, path: guest, mode: suite.mode });
+    suites.push({ name: suite.name, path: guest, mode: suite.mode, ...(suite.env?.length ? { env: suite.env } : {}) });
   }
   entries.push(...(await libraryEntries(libraries)));
+  // IGT loads and unloads modules itself (libkmod): it needs /lib/modules/<release> with its indexes.
+  if (inputs.suites.some((s) => s.mode === 'igt') && inputs.kernel.modulesDir && mods.tree.length) {
+    entries.push(...(await moduleTreeEntries(inputs.kernel.release, inputs.kernel.modulesDir, mods.tree)));
+  }
   const plan = renderAgentPlan({ ...inputs.agent, modules: mods.guestPaths, suites });
   entries.push({ type: 'file', path: 'hilt/plan', mode: 0o644, data: Buffer.from(plan) });
 

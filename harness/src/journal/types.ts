@@ -26,7 +26,10 @@ export type JournalEntry =
   | { t: 'run'; v: 1; at: string; id: string; plan: unknown; env: unknown }
   /** The environment once it is known (the kernel resolved, the machine decided): it replaces the run entry's. */
   | { t: 'env'; env: unknown }
-  | { t: 'boot'; boot: number; start: number; at: string; cmdline: string[]; accel: string }
+  /** A machine started. slot: which of the run's machines (--jobs) it is; absent in a run of one. */
+  | { t: 'boot'; boot: number; start: number; at: string; cmdline: string[]; accel: string; slot?: number }
+  /** hilt started (again) on this journal: boots still open from before were cut short by hilt's own end. */
+  | { t: 'session'; at: string }
   /** An agent record; ms counts from the boot's start. */
   | { t: 'rec'; boot: number; seq: number; kind: string; p: string; ms: number; repaired?: boolean }
   /** A console line that is not a frame (kernel printk, firmware). */

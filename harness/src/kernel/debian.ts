@@ -25,7 +25,7 @@ interface Resolved {
 const APT_HINT = 'Run `apt-get update`, or look for the right name with `apt-cache search linux-image`.';
 
 /** Runs an apt tool; a host without it is an infrastructure error that says what to do instead. */
-async function runApt(cmd: string, args: string[]) {
+export async function runApt(cmd: string, args: string[]) {
   const execa = await lazyExeca();
   const r = await execa(cmd, args, { reject: false, env: { LC_ALL: 'C' } });
   if ((r as { code?: string }).code === 'ENOENT') {
@@ -36,7 +36,7 @@ async function runApt(cmd: string, args: string[]) {
   return r;
 }
 
-async function apt(args: string[], what: string): Promise<string> {
+export async function apt(args: string[], what: string): Promise<string> {
   const [cmd, ...rest] = args;
   const r = await runApt(cmd!, rest);
   if (r.exitCode !== 0) {

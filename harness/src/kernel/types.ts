@@ -8,8 +8,10 @@ export interface KernelInfo {
   /** lib/modules/<release>, with modules.dep; null for a kernel without modules. */
   modulesDir: string | null;
   config: string | null;
+  /** A kernel build tree (`make -C DIR M=...` builds modules for it), when the provider has one; see kernel/headers.ts. */
+  buildDir?: string | null;
   /** sha256 of the config file, so results say exactly which configuration ran. */
   configSha256: string | null;
   /** Where it came from, exactly enough to fetch or check the same build again (gate/repro.ts). */
-  source: { type: 'debian'; package: string; version: string } | { type: 'path'; sha256: string };
+  source: { type: 'debian'; package: string; version: string } | { type: 'path'; sha256?: string };
 }

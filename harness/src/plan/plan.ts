@@ -11,7 +11,8 @@ import type { SchemaRegistry } from '../schemas/registry.js';
 import { type SuiteInfo, requireBuilt, suiteFromBinary } from '../suites/catalog.js';
 import { MiB, readInputText } from '../util/input-file.js';
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from './defaults.js';
-import { ABORT_CONDITIONS, type AbortCondition, type MachineProfile, type PlannedTest, type RunPlan } from './types.js';
+import { IGT_TEST_TIMEOUT_MS, compileIgtFilters, igtPrograms, igtSuites, igtTestsDir, withIgtMachine } from './igt.js';
+import { ABORT_CONDITIONS, type AbortCondition, type IgtPlan, type MachineProfile, type PlannedTest, type RunPlan } from './types.js';
 
 export interface RunOptions {
   plan?: string;
@@ -33,6 +34,16 @@ export interface RunOptions {
   retries?: number;
   /** "taint", "lockdep", or both comma-separated; repeatable. */
   abortOn?: string[];
+  /** IGT: a meson build dir or install prefix; -t/-x patterns; IGT_DEVICE; IGT_FORCE_DRIVER. */
+  igt?: string;
+  igtTests?: string[];
+  igtExclude?: string[];
+  igtDevice?: string;
+  igtForceDriver?: string;
+  /** Kernel modules an IGT run loads, instead of vgem (and bochs on QEMU). */
+  igtModules?: string[];
+  jobs?: number;
+  repeat?: number;
 }
 
 interface PlanFile {
@@ -45,7 +56,10 @@ interface PlanFile {
   profiles?: string[];
   retries?: number;
   abortOn?: AbortCondition[];
+  jobs?: number;
+  repeat?: number;
   out?: string;
+  igt?: { dir: string; tests?: string[]; exclude?: string[]; device?: string; forceDriver?: string; modules?: string[] };
 }
 
 interface MachineFile {
@@ -130,14 +144,15 @@ const FLAG_PATHS: [string, string][] = [
   ['/timeouts/case', '--case-timeout'],
   ['/timeouts/run', '--run-timeout'],
   ['/retries', '--retries'],
+  ['/jobs', '--jobs'],
+  ['/repeat', '--repeat'],
   ['/abortOn', '--abort-on'],
-  ['/kernel', '--kernel'],
 ];
 
 function checkFlags(opts: RunOptions, abortOn: string[] | undefined, registry: SchemaRegistry): void {
   const drop = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  // The kernel spec is judged by parseKernelSpec, whose message says more than the schema's pattern.
   const flags = drop({
-    kernel: opts.kernel,
     machine: Object.keys(drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel, tcgThreads: opts.tcgThreads })).length
       ? drop({ memory: opts.memory, cpus: opts.cpus, accel: opts.accel, tcgThreads: opts.tcgThreads })
       : undefined,
@@ -145,6 +160,8 @@ function checkFlags(opts: RunOptions, abortOn: string[] | undefined, registry: S
       ? drop({ boot: opts.bootTimeout, silence: opts.silenceTimeout, case: opts.caseTimeout, run: opts.runTimeout })
       : undefined,
     retries: opts.retries,
+    jobs: opts.jobs,
+    repeat: opts.repeat,
     abortOn,
   });
   const errors = registry.validate('plan.schema.json', flags);
@@ -162,6 +179,26 @@ function abortConditions(words: string[] | undefined): string[] | undefined {
     if (!(ABORT_CONDITIONS as readonly string[]).includes(w)) throw usageError(`--abort-on ${w}: not a condition hilt watches`, `Use ${ABORT_CONDITIONS.join(', ')} (comma-separated or repeated).`);
   }
   return [...new Set(list)];
+}
+
+/**
+ * A failing case is run once more by default, in a fresh boot when it
+ * crashed or hung: a failure that passes then is a flake, reported as one,
+ * and a gate does not block on it.
+ */
+export const DEFAULT_RETRIES = 1;
+
+/** Cases that may leave the machine unusable (unbinding a device) go after every other test; each runs alone in a fresh boot. */
+function lastOfAll(tests: PlannedTest[]): PlannedTest[] {
+  const ordered = [...tests.filter((t) => !t.alone), ...tests.filter((t) => t.alone)];
+  return ordered.map((t, index) => ({ ...t, index }));
+}
+
+/** The plan's tests N times over (--repeat), each run of them after the one before, each test its own index. */
+function repeatTests(tests: PlannedTest[], n: number): PlannedTest[] {
+  const out: PlannedTest[] = [];
+  for (let r = 1; r <= n; r++) for (const t of tests) out.push({ ...t, index: out.length, repeat: r });
+  return out;
 }
 
 /** Everything the agent must hold (suites/agent/limits.h), checked before anything boots. */
@@ -216,14 +253,16 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     ? opts.suites.map(parseSuiteSelector)
     : file.suites?.length
       ? file.suites.map((s) => (typeof s === 'string' ? { name: s, cases: null } : { name: s.name, cases: s.cases ?? null, timeout: s.timeout }))
-      : (opts.suiteBins?.length || file.suiteBins?.length ? [] : catalog.filter((s) => s.default).map((s) => ({ name: s.name, cases: null })));
+      : opts.suiteBins?.length || file.suiteBins?.length || opts.igt || file.igt
+        ? []
+        : catalog.filter((s) => s.default).map((s) => ({ name: s.name, cases: null }));
 
   const suites: SuiteInfo[] = [];
   const tests: PlannedTest[] = [];
-  const add = (suite: SuiteInfo, cases: string[], timeoutMs: number) => {
+  const add = (suite: SuiteInfo, cases: string[], timeoutMs: (c: string) => number) => {
     if (suites.some((s) => s.name === suite.name)) throw usageError(`suite ${suite.name} is selected twice`, 'Name each suite once; list its cases after a colon.');
     suites.push(suite);
-    for (const c of cases) tests.push({ index: tests.length, suite: suite.name, case: c, timeoutMs });
+    for (const c of cases) tests.push({ index: tests.length, suite: suite.name, case: c, timeoutMs: timeoutMs(c), ...(suite.caseInfo?.[c]?.last ? { alone: true } : {}) });
   };
   for (const sel of selectors) {
     const suite = byName.get(sel.name);
@@ -237,8 +276,8 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
       }
     }
     const cases = sel.cases ? suite.cases.filter((c) => sel.cases!.includes(c)) : suite.cases;
-    const timeoutMs = (sel.timeout ?? caseTimeoutS ?? suite.timeoutMs / 1000) * 1000;
-    add(suite, cases, timeoutMs);
+    const override = sel.timeout ?? caseTimeoutS;
+    add(suite, cases, (c) => (override !== undefined ? override * 1000 : (suite.caseInfo?.[c]?.timeoutMs ?? suite.timeoutMs)));
   }
   const bins = [
     ...(file.suiteBins ?? []).map((b) => {
@@ -255,10 +294,19 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
         `Name it for the reports: --suite-bin ${bin.name ? `${bin.name}-2` : `kselftest-${suite.name}`}=${bin.path} (or { name, path } in a plan file).`,
       );
     }
-    add(suite, ['-'], suite.timeoutMs);
+    add(suite, ['-'], () => suite.timeoutMs);
   }
-  if (!tests.length) throw usageError('the plan selects no test', 'Name a suite with --suite or a program with --suite-bin.');
   checkAgentLimits(suites, tests);
+  // IGT's programs come as suites without tests: a boot lists their subtests before the run (plan/igt.ts).
+  const igt = await igtPart(opts, file.igt, fileDir);
+  if (igt) {
+    machine = withIgtMachine(machine);
+    suites.push(...igtSuites(igt.programs, igt.plan, machine, caseTimeoutS ? caseTimeoutS * 1000 : IGT_TEST_TIMEOUT_MS, opts.igtModules?.length ? opts.igtModules : file.igt?.modules));
+  }
+  if (!tests.length && !igt) throw usageError('the plan selects no test', 'Name a suite with --suite, a program with --suite-bin, or an IGT build with --igt.');
+  const repeat = opts.repeat ?? file.repeat ?? 1;
+  const planned = lastOfAll(repeat > 1 ? repeatTests(tests, repeat) : tests);
+  checkAgentLimits(suites, planned);
 
   const dmesg = { ...DEFAULT_DMESG, ...file.dmesg };
   for (const re of [...dmesg.match, ...dmesg.ignore]) {
@@ -273,7 +321,7 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     kernel,
     machine,
     suites,
-    tests,
+    tests: planned,
     out: resolve(opts.out ?? (file.out ? resolve(fileDir, file.out) : 'reports')),
     timeouts: {
       bootMs: seconds(opts.bootTimeout ?? file.timeouts?.boot) ?? DEFAULT_TIMEOUTS.bootMs,
@@ -283,7 +331,40 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     },
     dmesg,
     profiles: [...(file.profiles ?? []), ...(opts.profiles ?? [])],
-    retries: opts.retries ?? file.retries ?? 0,
+    retries: opts.retries ?? file.retries ?? DEFAULT_RETRIES,
     abortOn: (abortOnFlags ?? file.abortOn ?? []) as AbortCondition[],
+    jobs: opts.jobs ?? file.jobs ?? 1,
+    repeat,
+    ...(igt ? { igt: igt.plan } : {}),
   };
+}
+
+/**
+ * The IGT part of a run from --igt and its flags (which win) or the plan
+ * file's igt entry: the test programs found, less those an exclude pattern
+ * names whole (igt_runner lists no subtests of those either).
+ */
+async function igtPart(opts: RunOptions, file: PlanFile['igt'], fileDir: string): Promise<{ plan: IgtPlan; programs: string[] } | null> {
+  const dir = opts.igt ?? (file ? resolve(fileDir, file.dir) : undefined);
+  if (!dir) {
+    const flags = { igtTests: '--igt-test', igtExclude: '--igt-exclude', igtDevice: '--igt-device', igtForceDriver: '--igt-force-driver', igtModules: '--igt-module' } as const;
+    const stray = (Object.keys(flags) as (keyof typeof flags)[]).find((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !opts[k].length));
+    if (stray) throw usageError(`${flags[stray]} needs --igt DIR (or igt: in the plan file)`);
+    return null;
+  }
+  const testsDir = igtTestsDir(dir);
+  const plan: IgtPlan = {
+    dir: resolve(dir),
+    testsDir,
+    tests: opts.igtTests?.length ? opts.igtTests : (file?.tests ?? []),
+    exclude: opts.igtExclude?.length ? opts.igtExclude : (file?.exclude ?? []),
+    device: opts.igtDevice ?? file?.device ?? null,
+    forceDriver: opts.igtForceDriver ?? file?.forceDriver ?? null,
+  };
+  const filters = compileIgtFilters(plan);
+  const found = await igtPrograms(testsDir);
+  const programs = found.names.filter((p) => !filters.exclude.some((re) => re.test(p)));
+  if (!found.names.length) throw usageError(`--igt ${dir}: no IGT test programs in ${testsDir}`, 'Build IGT\'s tests first (meson compile -C BUILD, or ninja -C BUILD tests/NAME).');
+  if (!programs.length) throw usageError(`--igt-exclude leaves none of the ${found.names.length} IGT test programs in ${testsDir}`);
+  return { plan, programs };
 }

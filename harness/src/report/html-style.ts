@@ -7,7 +7,7 @@
 export const HTML_STYLE = `
 :root {
   --pass: #1a7f37; --fail: #cf222e; --skip: #6e7781; --timeout: #bc4c00; --crash: #8250df;
-  --incomplete: #9a6700; --dmesg-warn: #b08800; --dmesg-fail: #d1242f; --abort: #24292f;
+  --incomplete: #9a6700; --warn: #9e6a03; --dmesg-warn: #b08800; --dmesg-fail: #d1242f; --abort: #24292f;
   --line: #d0d7de; --muted: #57606a; --bg-soft: #f6f8fa;
 }
 * { box-sizing: border-box; }
@@ -37,7 +37,7 @@ header.run .inner { max-width: 1160px; margin: 0 auto; }
 .count.total { background: #fff; color: #1f2328; border: 2px solid #1f2328; }
 .st-pass { --c: var(--pass); } .st-fail { --c: var(--fail); } .st-skip { --c: var(--skip); }
 .st-timeout { --c: var(--timeout); } .st-crash { --c: var(--crash); } .st-incomplete { --c: var(--incomplete); }
-.st-dmesg-warn { --c: var(--dmesg-warn); } .st-dmesg-fail { --c: var(--dmesg-fail); } .st-abort { --c: var(--abort); }
+.st-warn { --c: var(--warn); } .st-dmesg-warn { --c: var(--dmesg-warn); } .st-dmesg-fail { --c: var(--dmesg-fail); } .st-abort { --c: var(--abort); }
 .badge { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; background: var(--c, var(--skip)); white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 3px 8px; border-bottom: 1px solid var(--line); }

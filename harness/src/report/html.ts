@@ -362,7 +362,9 @@ function allCases(run: RunResult, ids: Anchors): string {
   const blocks: string[] = [];
   for (const suite of run.suites) {
     const rows: string[] = [];
-    const meta = [suite.mode === 'whole' ? 'run whole' : '', `${suite.cases.length} cases`, formatDuration(suite.durationMs), exitsText(suite)].filter(Boolean).join(' · ');
+    // An IGT program exits once per subtest (98 for each failure): its cases say it all.
+    const how = suite.mode === 'whole' ? 'run whole' : suite.mode === 'igt' ? 'IGT, one process per subtest' : '';
+    const meta = [how, `${suite.cases.length} cases`, formatDuration(suite.durationMs), suite.mode === 'igt' ? '' : exitsText(suite)].filter(Boolean).join(' · ');
     rows.push(`<tr class="suite" id="${ids.suite.get(suite)}"><th colspan="4">${text(suite.name)} ${badge(suite.status)}<span class="meta">${text(meta)}</span></th></tr>`);
     if (!big) for (const c of suite.cases) rows.push(caseRow(c, ids));
     else {

@@ -21,6 +21,9 @@ export const KMSG_TAIL = 1500;
 export const CRASH_LINES = 400;
 /** Stack dumps of a hung case kept (one per task). */
 export const STACKS_MAX = 64;
+/** Lines of an IGT process's stdout and of its stderr kept, each (head and tail): IGT's verdicts are read from them. */
+export const STREAM_HEAD = 4000;
+export const STREAM_TAIL = 4000;
 
 export interface Attempt {
   boot: number;
@@ -47,7 +50,11 @@ export interface Attempt {
   lockdepOff: boolean;
   /** What the agent dumped of the stuck tasks before it killed a test that overran. */
   stacks: string[];
+  /** An IGT process's stdout and stderr, apart: IGT cuts each per subtest (null for other suites). */
+  streams: { out: CappedLines; err: CappedLines } | null;
 }
+
+export const newStreams = () => ({ out: new CappedLines(STREAM_HEAD, STREAM_TAIL), err: new CappedLines(STREAM_HEAD, STREAM_TAIL) });
 
 /** A run of a test that began at ms of its boot; closing it fills in the rest. */
 export function newAttempt(boot: number, ms: number, over: Partial<Attempt> = {}): Attempt {
@@ -68,6 +75,7 @@ export function newAttempt(boot: number, ms: number, over: Partial<Attempt> = {}
     taint: 0,
     lockdepOff: false,
     stacks: [],
+    streams: null,
     ...over,
   };
 }

@@ -37,18 +37,19 @@
  */
 import { classifyKernelLine } from '../console/kernel-events.js';
 import { stampSeconds } from '../console/printk.js';
-import { markerOf } from '../agent-protocol/markers.js';
+import { markerOf, testOfMarker } from '../agent-protocol/markers.js';
 import { parseRecord } from '../agent-protocol/records.js';
 import type { BootEndReason, JournalEntry } from '../journal/index.js';
 import { KtapParser } from '../ktap/index.js';
 import type { KtapNode } from '../ktap/types.js';
 import type { PlannedTest } from '../plan/types.js';
-import { type Attempt, newAttempt, pushCrashLine } from './attempt.js';
+import { type Attempt, newAttempt, newStreams, pushCrashLine } from './attempt.js';
 import { CappedLines, CappedList } from './capped-lines.js';
 import type { DmesgJudge } from './dmesg.js';
 import type { BootSummary, KernelMessage } from './model.js';
 
-export type SuiteMode = 'cases' | 'whole';
+/** 'igt': an IGT program, one process per test (its subtest), each run whole; its stdout and stderr kept apart. */
+export type SuiteMode = 'cases' | 'whole' | 'igt';
 
 /** Problems of the run kept at most (a flood of corrupt frames is counted, not held). */
 const PROBLEMS_MAX = 500;
@@ -75,7 +76,11 @@ interface Spawn {
 
 interface BootState {
   summary: BootSummary;
+  /** Which machine of the run (--jobs); a new boot in the same slot means the one before it is over. */
+  slot: number;
   phase: Phase;
+  /** The first test of the range the machine is running now (the boot's start, or its latest unit's). */
+  unitStart: number;
   /** Tests: the one open, the one that ended last, the highest begun, the highest a kernel-log marker named. */
   open: number | null;
   last: number | null;
@@ -84,6 +89,8 @@ interface BootState {
   spawn: Spawn | null;
   /** Console lines since the latest marker: a crash's evidence when its 'begin' never arrived. */
   afterMarker: CappedLines;
+  /** Where the next kernel-log marker is looked for in the plan (one test may be planned several times). */
+  markCursor: number;
   /** Live or replaying (panic_print), and the latest live printk timestamp that tells them apart. */
   replaying: boolean;
   lastStamp: number;
@@ -114,6 +121,7 @@ export class Attribution {
   /** Per planned test, its attempts in order. */
   readonly attempts: Attempt[][];
   readonly boots: BootState[] = [];
+  private readonly byNumber = new Map<number, BootState>();
   readonly bootLog = new CappedList<KernelMessage>(BOOT_LOG_MAX, 0);
   /** How each process of a suite ended. */
   readonly exits = new Map<string, { code: number | null; signal: number | null }[]>();
@@ -144,8 +152,9 @@ export class Attribution {
     this.problemList.push(text);
   }
 
-  private get boot(): BootState | null {
-    return this.boots[this.boots.length - 1] ?? null;
+  /** The boot an entry speaks of; several run at once with --jobs. */
+  private bootOf(n: number): BootState | null {
+    return this.byNumber.get(n) ?? null;
   }
 
   latest(index: number): Attempt | null {
@@ -153,15 +162,13 @@ export class Attribution {
     return list?.[list.length - 1] ?? null;
   }
 
-  private openAttempt(): Attempt | null {
-    const b = this.boot;
+  private openAttempt(b: BootState | null): Attempt | null {
     return b && b.open !== null ? this.latest(b.open) : null;
   }
 
   /** The attempt kernel evidence belongs to now: the open one, else the one that ended last this boot. */
-  private currentAttempt(): Attempt | null {
-    const b = this.boot;
-    const index = b ? (b.open ?? b.last) : null;
+  private currentAttempt(b: BootState): Attempt | null {
+    const index = b.open ?? b.last;
     return index === null ? null : this.latest(index);
   }
 
@@ -173,6 +180,10 @@ export class Attribution {
       case 'env':
         if (this.run) this.run = { ...this.run, env: entry.env };
         break;
+      case 'session':
+        // hilt started again on this journal: what was still running before was cut short by hilt's own end.
+        for (const b of this.boots) this.orphan(b);
+        break;
       case 'boot':
         this.startBoot(entry);
         break;
@@ -180,19 +191,19 @@ export class Attribution {
         this.record(entry);
         break;
       case 'con':
-        this.consoleLine(entry.text);
+        this.consoleLine(this.bootOf(entry.boot), entry.text);
         break;
       case 'bad':
         this.problem(`boot ${entry.boot}: a console record was corrupted (${entry.reason}): ${entry.text.slice(0, 200)}`);
-        this.openAttempt()?.console.push(`[hilt: corrupted record: ${entry.reason}] ${entry.text.slice(0, 2000)}`);
+        this.openAttempt(this.bootOf(entry.boot))?.console.push(`[hilt: corrupted record: ${entry.reason}] ${entry.text.slice(0, 2000)}`);
         break;
       case 'gap':
         this.problem(`boot ${entry.boot}: agent records ${entry.from === entry.to ? entry.from : `${entry.from}-${entry.to}`} never arrived intact; what they said is lost`);
-        this.openAttempt()?.console.push(`[hilt: records ${entry.from}..${entry.to} lost]`);
+        this.openAttempt(this.bootOf(entry.boot))?.console.push(`[hilt: records ${entry.from}..${entry.to} lost]`);
         break;
       case 'watchdog': {
-        const b = this.boot;
-        const a = this.openAttempt();
+        const b = this.bootOf(entry.boot);
+        const a = this.openAttempt(b);
         if (a && b && (entry.index === null || entry.index === b.open) && (entry.kind === 'case' || entry.kind === 'silence')) {
           a.outcome = 'timeout';
           a.message = entry.detail;
@@ -201,9 +212,11 @@ export class Attribution {
         if (b) b.watchdog = entry.detail;
         break;
       }
-      case 'boot-end':
-        this.bootEnd(entry.reason, entry.ms, entry.stderr);
+      case 'boot-end': {
+        const b = this.bootOf(entry.boot);
+        if (b) this.bootEnd(b, entry.reason, entry.ms, entry.stderr);
         break;
+      }
       case 'note':
         this.problem(entry.text);
         break;
@@ -213,20 +226,28 @@ export class Attribution {
     }
   }
 
-  private startBoot(entry: Extract<JournalEntry, { t: 'boot' }>): void {
-    // A boot without its boot-end: hilt itself was killed; a test it left open is void.
-    const prev = this.boot;
-    const orphan = this.openAttempt();
-    if (prev && orphan && prev.phase !== 'ended') {
-      orphan.outcome = 'abort';
-      orphan.message = 'hilt itself stopped during this case';
-      prev.open = null;
-      prev.summary.reason = 'interrupted';
+  /** A boot that never got its boot-end: hilt itself was killed; a test it left open is void. */
+  private orphan(b: BootState): void {
+    if (b.phase === 'ended') return;
+    const a = this.openAttempt(b);
+    if (a) {
+      a.outcome = 'abort';
+      a.message = 'hilt itself stopped during this case';
     }
-    if (prev) prev.phase = 'ended';
-    this.boots.push({
+    b.open = null;
+    if (b.summary.reason === 'running') b.summary.reason = 'interrupted';
+    b.phase = 'ended';
+  }
+
+  private startBoot(entry: Extract<JournalEntry, { t: 'boot' }>): void {
+    const slot = entry.slot ?? 0;
+    for (const b of this.boots) if (b.slot === slot) this.orphan(b);
+    const state: BootState = {
       summary: { boot: entry.boot, start: entry.start, accel: entry.accel, reason: 'running', durationMs: null, helloMs: null },
+      slot,
       phase: 'booting',
+      unitStart: entry.start,
+      markCursor: entry.start,
       open: null,
       last: null,
       begun: -1,
@@ -239,7 +260,9 @@ export class Attribution {
       watchdog: '',
       taint: null,
       tail: new CappedLines(0, TAIL_LINES),
-    });
+    };
+    this.boots.push(state);
+    this.byNumber.set(entry.boot, state);
   }
 
   private close(b: BootState): void {
@@ -252,7 +275,7 @@ export class Attribution {
   }
 
   private record(entry: Extract<JournalEntry, { t: 'rec' }>): void {
-    const b = this.boot;
+    const b = this.bootOf(entry.boot);
     if (!b || b.phase === 'ended') return;
     const r = parseRecord({ seq: entry.seq, kind: entry.kind, payload: entry.p });
     switch (r.kind) {
@@ -262,7 +285,7 @@ export class Attribution {
         break;
       case 'kmsg': {
         const m: KernelMessage = { level: r.level, tsUs: r.tsUs, text: r.text, counted: false };
-        const a = this.currentAttempt();
+        const a = this.currentAttempt(b);
         if (!a) {
           if (r.level <= 4) this.bootLog.push(m);
           break;
@@ -285,7 +308,7 @@ export class Attribution {
         }
         const gained = r.mask & ~b.taint;
         b.taint = r.mask;
-        const a = this.currentAttempt();
+        const a = this.currentAttempt(b);
         if (a && gained) {
           a.taint |= gained;
           this.hooks.changed(a);
@@ -293,7 +316,7 @@ export class Attribution {
         break;
       }
       case 'lockdep': {
-        const a = this.currentAttempt();
+        const a = this.currentAttempt(b);
         if (a && !r.on) {
           a.lockdepOff = true;
           this.hooks.changed(a);
@@ -319,15 +342,23 @@ export class Attribution {
         b.open = r.index;
         b.begun = Math.max(b.begun, r.index);
         b.phase = 'in-test';
-        this.attempts[r.index]!.push(newAttempt(b.summary.boot, entry.ms));
+        this.attempts[r.index]!.push(newAttempt(b.summary.boot, entry.ms, b.spawn?.mode === 'igt' ? { streams: newStreams() } : {}));
         break;
       }
+      case 'unit':
+        // serve mode: a new range of tests, not necessarily next to the last one.
+        b.unitStart = r.start;
+        b.begun = Math.max(b.begun, r.start - 1);
+        b.marked = Math.max(b.marked, r.start - 1);
+        break;
       case 'out':
       case 'err': {
-        const a = this.openAttempt();
+        const a = this.openAttempt(b);
+        const stream = a?.streams ? (r.kind === 'out' ? a.streams.out : a.streams.err) : null;
         for (const line of r.lines) {
-          if (r.kind === 'out') b.spawn?.parser.push(line);
+          if (r.kind === 'out' && b.spawn?.mode !== 'igt') b.spawn?.parser.push(line);
           a?.console.push(r.kind === 'err' ? `stderr: ${line}` : line);
+          stream?.push(line);
         }
         break;
       }
@@ -372,6 +403,7 @@ export class Attribution {
         break;
       case 'hb':
       case 'done':
+      case 'ready':
         break;
     }
   }
@@ -394,9 +426,9 @@ export class Attribution {
     const exits = this.exits.get(suite) ?? [];
     exits.push(exit);
     this.exits.set(suite, exits);
-    const a = this.openAttempt();
-    if (spawn?.mode === 'whole' && a) {
-      a.ktap = this.endWhole(spawn);
+    const a = this.openAttempt(b);
+    if ((spawn?.mode === 'whole' || spawn?.mode === 'igt') && a) {
+      if (spawn.mode === 'whole') a.ktap = this.endWhole(spawn);
       a.exit = exit;
       a.endMs = ms;
       a.agentMs = agentMs;
@@ -449,7 +481,7 @@ export class Attribution {
    * run again, it is reported.
    */
   private lostTests(b: BootState, upTo: number, ms: number): void {
-    for (let i = Math.max(b.summary.start, b.begun + 1); i < upTo; i++) {
+    for (let i = Math.max(b.unitStart, b.begun + 1); i < upTo; i++) {
       const list = this.attempts[i]!;
       if (list.some((a) => a.boot === b.summary.boot)) continue;
       list.push(newAttempt(b.summary.boot, ms, { endMs: ms, outcome: 'ended', message: 'it ran, but its records were destroyed on the console (see the problems of the run)' }));
@@ -470,20 +502,24 @@ export class Attribution {
     return { suite, mode, parser, results, ended: [] };
   }
 
-  private consoleLine(text: string): void {
-    const b = this.boot;
+  private consoleLine(b: BootState | null, text: string): void {
     if (!b || b.phase === 'ended') return;
     // A panicking kernel prints its whole log again (panic_print=0x20): timestamps go back in time.
     const t = stampSeconds(text);
     if (t !== null) {
-      if (t < b.lastStamp) b.replaying = true;
-      else if (!b.replaying) b.lastStamp = t;
+      if (t < b.lastStamp && !b.replaying) {
+        b.replaying = true;
+        b.markCursor = b.summary.start; // the replay starts from the boot's first marker
+      } else if (!b.replaying) b.lastStamp = t;
     }
     if (b.replaying && text.includes('---[ end Kernel panic')) b.replaying = false;
     const marker = markerOf(text);
     if (marker !== null) {
-      const t = this.tests.find((x) => `${x.suite}/${x.case}` === marker);
-      if (t) b.marked = Math.max(b.marked, t.index);
+      const index = testOfMarker(marker, this.tests, b.markCursor);
+      if (index !== null) {
+        b.markCursor = index;
+        b.marked = Math.max(b.marked, index);
+      }
       b.afterMarker = new CappedLines(0, AFTER_MARKER_LINES);
       return;
     }
@@ -493,7 +529,7 @@ export class Attribution {
     // The replayed log only tells which case ran (its markers); it is no case's console.
     if (b.replaying) return;
     b.tail.push(text);
-    const a = this.openAttempt();
+    const a = this.openAttempt(b);
     if (!a) return;
     a.console.push(text);
     if (trouble || a.crashLines.length) pushCrashLine(a, text);
@@ -526,7 +562,7 @@ export class Attribution {
    * the tty queue. That test is the one the machine stopped in.
    */
   private runningUnseen(b: BootState, ms: number): void {
-    let index = b.summary.start;
+    let index = b.unitStart;
     while (this.tests[index] && this.attempts[index]!.some((a) => a.boot === b.summary.boot)) index++;
     if (!this.tests[index] || this.tests[index]!.suite !== b.spawn!.suite) return;
     this.attempts[index]!.push(newAttempt(b.summary.boot, ms));
@@ -534,16 +570,15 @@ export class Attribution {
     b.begun = index;
   }
 
-  private bootEnd(reason: BootEndReason, ms: number, stderr: string): void {
-    const b = this.boot;
-    if (!b || b.phase === 'ended') return;
+  private bootEnd(b: BootState, reason: BootEndReason, ms: number, stderr: string): void {
+    if (b.phase === 'ended') return;
     b.summary.durationMs = ms;
     b.summary.reason = reason;
     // The host stopping the machine on purpose says nothing about what the guest had started.
     const machineDied = reason !== 'poweroff' && reason !== 'interrupted' && reason !== 'abort-on';
     if (b.marked > b.begun && machineDied && this.tests[b.marked]) this.beganUnseen(b, ms);
     else if (b.open === null && b.spawn && machineDied) this.runningUnseen(b, ms);
-    const a = this.openAttempt();
+    const a = this.openAttempt(b);
     if (a) {
       a.endMs = ms;
       // A program run whole keeps what it reported before the machine stopped.
@@ -591,7 +626,7 @@ export class Attribution {
 
   /** The console tail of the last boot, when it never reached the agent. */
   lastBootTail(): { boot: number; lines: string[] } | null {
-    const last = this.boot;
+    const last = this.boots[this.boots.length - 1];
     if (!last || last.summary.helloMs !== null) return null;
     return { boot: last.summary.boot, lines: last.tail.lines() };
   }

@@ -11,6 +11,7 @@ import type { SchemaRegistry } from '../schemas/registry.js';
 import type { Attempt } from './attempt.js';
 import { Attribution, type AttributionPlan } from './attribution.js';
 import { type DmesgJudge, dmesgJudge } from './dmesg.js';
+import type { IgtDmesgRules } from './igt-cases.js';
 import { observationJudge } from './judge.js';
 import { type KnownIssueLookup, driverOf } from './known-issues.js';
 import { type CaseResult, type Counts, type RunResult, type Status, type SuiteResult, STATUSES, emptyCounts } from './model.js';
@@ -29,6 +30,8 @@ export interface FoldContext {
   known?: KnownIssueLookup;
   /** Profiles the plan names: each demands devices of its driver. */
   requirements?: { profile: string; driver: string; devices: number }[];
+  /** How IGT tests judge kernel messages: the plan's warn level and ignore patterns on top of igt_runner's rules. */
+  igtDmesg?: IgtDmesgRules;
 }
 
 /** A planned test whose verdict settled, for the progress line. */
@@ -98,7 +101,18 @@ export class ResultsFold {
     if (cached) return cached;
     const end = this.attribution.end;
     const why = end?.status === 'interrupted' ? 'the run was interrupted first' : end?.error ? `the run stopped first: ${end.error.message}` : 'the run stopped before it';
-    const results = testVerdicts(t, this.attribution.modes.get(t.suite) ?? 'cases', a, this.attribution.attemptsOf(index), { judge: this.ctx.judge, known: this.ctx.known ?? (() => null) }, { why });
+    const mode = this.attribution.modes.get(t.suite) ?? 'cases';
+    const ctx = { judge: this.ctx.judge, known: this.ctx.known ?? (() => null), ...(this.ctx.igtDmesg ? { igtDmesg: this.ctx.igtDmesg } : {}) };
+    const results = testVerdicts(t, mode, a, this.attribution.attemptsOf(index), ctx, { why });
+    // A test run more than once (retries) keeps what each earlier run said: a failure that passed later is a flake.
+    const earlier = (this.attribution.attempts[index] ?? []).slice(0, -1).filter((x) => x.outcome !== 'abort');
+    if (earlier.length) {
+      const before = earlier.map((x) => testVerdicts(t, mode, x, 1, ctx, { why }));
+      for (const c of results) {
+        const previous = before.flatMap((cases) => cases.filter((p) => p.name === c.name).map((p) => ({ status: p.status, message: p.message })));
+        if (previous.length) c.previous = previous;
+      }
+    }
     if (a && a.outcome !== 'running') this.judged.set(a, results);
     return results;
   }
@@ -214,5 +228,6 @@ export function createFold(plan: RunPlan, registry: SchemaRegistry): ResultsFold
     judge: observationJudge(registry, profiles),
     dmesg: dmesgJudge(plan.dmesg),
     requirements: profiles.filter((p) => p.named).map((p) => ({ profile: p.name, driver: p.doc.match.driver, devices: p.doc.requiresDevices ?? 1 })),
+    igtDmesg: { level: plan.dmesg.level, ignore: plan.dmesg.ignore.map((r) => new RegExp(r)) },
   });
 }

@@ -1,12 +1,18 @@
 /**
  * The result model: what results.json holds and every report is built from.
  * Plain data; statuses follow IGT's vocabulary.
+ *
+ * `warn` is IGT's: a subtest that passed while IGT itself wrote warnings on
+ * its stderr. Only IGT tests get it, so an IGT subtest's hilt status is
+ * igt_runner's result word for word (notrun aside, which is hilt's abort)
+ * and IGT's expectation lists compare with hilt's results directly. It is
+ * not a clean pass: it fails the run like dmesg-warn.
  */
 import type { SchemaViolation } from '../schemas/registry.js';
 
-export type Status = 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'incomplete' | 'dmesg-warn' | 'dmesg-fail' | 'abort';
+export type Status = 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'incomplete' | 'warn' | 'dmesg-warn' | 'dmesg-fail' | 'abort';
 
-export const STATUSES: readonly Status[] = ['pass', 'fail', 'skip', 'timeout', 'crash', 'incomplete', 'dmesg-warn', 'dmesg-fail', 'abort'];
+export const STATUSES: readonly Status[] = ['pass', 'fail', 'skip', 'timeout', 'crash', 'incomplete', 'warn', 'dmesg-warn', 'dmesg-fail', 'abort'];
 
 /** Statuses that do not make a run fail. */
 export const OK_STATUSES: ReadonlySet<Status> = new Set(['pass', 'skip']);
@@ -14,7 +20,7 @@ export const OK_STATUSES: ReadonlySet<Status> = new Set(['pass', 'skip']);
 export type Counts = Record<Status, number> & { total: number };
 
 export function emptyCounts(): Counts {
-  return { pass: 0, fail: 0, skip: 0, timeout: 0, crash: 0, incomplete: 0, 'dmesg-warn': 0, 'dmesg-fail': 0, abort: 0, total: 0 };
+  return { pass: 0, fail: 0, skip: 0, timeout: 0, crash: 0, incomplete: 0, warn: 0, 'dmesg-warn': 0, 'dmesg-fail': 0, abort: 0, total: 0 };
 }
 
 export interface Verdict {
@@ -59,6 +65,8 @@ export interface CaseResult {
   stacks?: string[];
   /** Lockdep switched itself off (debug_locks=0) while it ran. */
   lockdepOff?: boolean;
+  /** What its earlier runs said, oldest first, when it ran more than once (retries): a failure that later passed is a flake. */
+  previous?: { status: Status; message: string }[];
   /** How it came out against the baseline (gate/classify.ts); absent: a pass or skip that no baseline entry names. */
   gate?: CaseGate;
 }
@@ -146,8 +154,8 @@ export interface RunGate {
 
 export interface SuiteResult {
   name: string;
-  /** 'cases': a hilt suite run case by case; 'whole': a KTAP program run whole. */
-  mode: 'cases' | 'whole';
+  /** 'cases': a hilt suite run case by case; 'whole': a KTAP program run whole; 'igt': an IGT program, one process per subtest. */
+  mode: 'cases' | 'whole' | 'igt';
   status: Status;
   durationMs: number;
   /** How each process of the suite ended. */

@@ -13,6 +13,7 @@ import type { PlannedTest } from '../plan/types.js';
 import { describeViolation } from '../schemas/registry.js';
 import type { Attempt } from './attempt.js';
 import { type SuiteMode, signalName } from './attribution.js';
+import { DEFAULT_IGT_DMESG, type IgtDmesgRules, igtCase } from './igt-cases.js';
 import { type KnownIssueLookup, driverOf } from './known-issues.js';
 import type { CaseResult, KernelMessage, Observation, Status } from './model.js';
 import { type ObservationJudge, failedVerdicts, parseObservation } from './observations.js';
@@ -21,10 +22,12 @@ import { type ObservationJudge, failedVerdicts, parseObservation } from './obser
 export interface VerdictContext {
   judge: ObservationJudge;
   known: KnownIssueLookup;
+  /** How IGT tests judge kernel messages (igt_runner's rules; default warn level 4). */
+  igtDmesg?: IgtDmesgRules;
 }
 
-/** Worst first: a suite takes the worst status of its cases. */
-const SEVERITY: Status[] = ['abort', 'crash', 'timeout', 'incomplete', 'dmesg-fail', 'fail', 'dmesg-warn', 'pass', 'skip'];
+/** Worst first: a suite takes the worst status of its cases. IGT's warn turns into dmesg-warn when the kernel warned too: below it. */
+const SEVERITY: Status[] = ['abort', 'crash', 'timeout', 'incomplete', 'dmesg-fail', 'fail', 'dmesg-warn', 'warn', 'pass', 'skip'];
 
 export function worstStatus(statuses: Status[]): Status {
   if (!statuses.length) return 'skip';
@@ -183,7 +186,7 @@ export interface NoAttempt {
 
 /** The verdicts of one planned test: one case, or the cases a whole program reported. */
 export function testVerdicts(t: PlannedTest, mode: SuiteMode, a: Attempt | null, attempts: number, ctx: VerdictContext, none: NoAttempt): CaseResult[] {
-  if (!a) return [blankCase(mode === 'whole' ? t.suite : t.case, 'incomplete', `not run: ${none.why}`)];
+  if (!a) return [blankCase(mode === 'whole' || (mode === 'igt' && t.case === '-') ? t.suite : t.case, 'incomplete', `not run: ${none.why}`)];
   const base = {
     durationMs: a.agentMs ?? (a.endMs !== null ? a.endMs - a.startMs : null),
     console: a.console.lines(),
@@ -191,6 +194,7 @@ export function testVerdicts(t: PlannedTest, mode: SuiteMode, a: Attempt | null,
     attempts: Math.max(1, attempts),
   };
   if (mode === 'whole') return wholeCases(t.suite, a, base, ctx);
+  if (mode === 'igt') return [{ ...igtCase(t, a, base, ctx.igtDmesg ?? DEFAULT_IGT_DMESG, crashMessage), ...evidence(a) }];
   const c: CaseResult = { name: t.case, status: 'pass', message: '', observations: [], subtests: [], ...base, ...evidence(a) };
   if (a.ktap) fillFromKtap(c, a.ktap, ctx, `${t.suite}/${t.case}`);
   switch (a.outcome) {

@@ -11,6 +11,7 @@ import { parseRecord } from '../agent-protocol/records.js';
 import { AGENT_HEARTBEAT_MS } from '../agent-protocol/limits.js';
 import { classifyKernelLine } from '../console/kernel-events.js';
 import { TROUBLE_TAINT_MASK, describeTaint } from '../console/taint.js';
+import { markedTest } from '../agent-protocol/markers.js';
 import type { AbortCondition } from '../plan/types.js';
 import type { Machine, MachineExit } from '../targets/target.js';
 import { LineSplitter } from '../text/line-splitter.js';
@@ -35,8 +36,14 @@ export interface BootSessionOptions {
   signal: AbortSignal;
   /** Console text as it arrives, for a person watching (--verbose). */
   echo?: (line: string) => void;
-  /** The plan index of the test a console line marks as begun (the agent's kernel-log markers), or null. */
-  markedTest?: (line: string) => number | null;
+  /** The plan's tests, to read the agent's kernel-log markers (which test a console line marks as begun). */
+  tests?: readonly { index: number; suite: string; case: string }[];
+  /**
+   * The machine was booted with hilt.mode=serve: it asks for work when it is
+   * ready and after each range, and next() hands out the next range of tests
+   * (null: nothing left, the machine powers off).
+   */
+  serve?: { next(): { start: number; count: number } | null };
   /** Every console byte as it arrives, for the raw console log beside the reports. */
   raw?: (chunk: Buffer) => void;
   /** Kernel conditions that stop the run (--abort-on), and the test names for saying where. */
@@ -57,6 +64,8 @@ export interface BootOutcome {
   tail: string[];
   /** Why a watchdog or --abort-on stopped the machine, in words. */
   why: string | null;
+  /** serve: the ranges of tests handed out to this machine, in order. */
+  units: { start: number; count: number }[];
 }
 
 const TAIL_LINES = 40;
@@ -81,6 +90,23 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   let announced = -1;
   /** A suite process is running: between its cases too, a silence stops whatever case it was at. */
   let suiteRunning = false;
+  /** serve: a range of tests is running (no watchdog on silence between ranges), and every range handed out. */
+  let unitRunning = false;
+  let quitSent = false;
+  const units: { start: number; count: number }[] = [];
+  const handOut = () => {
+    const u = o.serve!.next();
+    if (u) {
+      units.push(u);
+      unitRunning = true;
+      lastByte = Date.now();
+      o.machine.write(`run ${u.start} ${u.count}\n`);
+    } else {
+      unitRunning = false;
+      quitSent = true;
+      o.machine.write('quit\n');
+    }
+  };
   /** --abort-on: the kernel's taint before any test, the test that ended last, and why the run must stop. */
   let baseTaint: number | null = null;
   let lastEnded: number | null = null;
@@ -107,7 +133,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
         if (tail.length > TAIL_LINES) tail.shift();
         o.echo?.(d.text);
         if (panicAt === null && classifyKernelLine(d.text) === 'panic') panicAt = Date.now();
-        const marked = o.markedTest?.(d.text) ?? null;
+        const marked = o.tests ? markedTest(d.text, o.tests, announced < 0 ? (units[units.length - 1]?.start ?? 0) : announced) : null;
         if (marked !== null) announced = Math.max(announced, marked);
         return;
       }
@@ -146,6 +172,9 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
           if (abortWhy !== null) stop('abort-on', { kind: 'abort-on', detail: abortWhy });
         } else if (r.kind === 'done') {
           done = true;
+          if (o.serve && !reason) handOut();
+        } else if (r.kind === 'ready' && o.serve && !reason) {
+          handOut();
         }
         if (o.echo && (r.kind === 'out' || r.kind === 'err')) for (const line of r.lines) o.echo(line);
       }
@@ -188,7 +217,7 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
       stop('abort-on', { kind: 'abort-on', detail: abortWhy });
     } else if (!hello && now - t0 > o.bootTimeoutMs) {
       stop('boot-timeout', { kind: 'boot', detail: `the machine did not reach the hilt agent within ${o.bootTimeoutMs / 1000} s of power-on` });
-    } else if (now - lastByte > o.silenceTimeoutMs && hello) {
+    } else if (now - lastByte > o.silenceTimeoutMs && hello && (!o.serve || unitRunning)) {
       stop('silence', {
         kind: 'silence',
         detail: `the machine sent nothing for ${o.silenceTimeoutMs / 1000} s${open !== null || suiteRunning ? ' during this case' : ''}: it is wedged (the agent sends a heartbeat every ${AGENT_HEARTBEAT_MS / 1000} s)`,
@@ -208,9 +237,11 @@ export async function runBoot(o: BootSessionOptions): Promise<BootOutcome> {
   o.signal.removeEventListener('abort', onAbort);
   onLines(splitter.end());
   for (const d of decoder.end()) handle(d);
-  const final: BootEndReason = reason ?? (done ? 'poweroff' : panicAt !== null ? 'panic' : 'exit');
+  // serve: powering off is what the agent does after 'quit', not after each range's 'done'.
+  const poweredOff = o.serve ? quitSent && !unitRunning : done;
+  const final: BootEndReason = reason ?? (poweredOff && panicAt === null ? 'poweroff' : panicAt !== null ? 'panic' : 'exit');
   o.journal({ t: 'boot-end', boot: o.boot, reason: final, code: exit.code, signal: exit.signal, stderr: exit.stderr.slice(-4000), ms: ms() });
   // The agent's marker says which test ran when its 'begin' record did not make it out.
   const unseen = announced > Math.max(-1, ...began) && final !== 'poweroff';
-  return { reason: final, hello, done, open: unseen ? announced : open, began: unseen ? [...began, announced] : began, exit, tail, why };
+  return { reason: final, hello, done: poweredOff, open: unseen ? announced : open, began: unseen ? [...began, announced] : began, exit, tail, why, units };
 }

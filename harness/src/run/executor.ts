@@ -1,14 +1,16 @@
 /**
  * Runs a plan: kernel, image, machine, then boots until every planned test
- * has a verdict. After a crash or a hang the machine is booted again and the
- * agent resumes at the next test (hilt.start=N); a test is run again only
- * when the plan asks for retries. Everything goes through the journal, and
+ * has a verdict. Each machine (--jobs N starts N) boots in serve mode and
+ * takes ranges of tests as it asks for them (work-queue.ts), so every machine
+ * stays busy; a target that cannot take input (LAVA) boots once per range
+ * instead. After a crash or a hang the machine is booted again and the run
+ * goes on with the next test; a failing test is run once more (--retries)
+ * so that a flake shows as one. Everything goes through one journal, and
  * results are folded from it, so `hilt run --resume DIR` after a killed run
  * ends with the same results as a run that was never interrupted.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { markedTest } from '../agent-protocol/markers.js';
 import { HiltError, infraError } from '../errors.js';
 import { JOURNAL_FILE, type JournalEntry, JournalWriter } from '../journal/index.js';
 import type { RunPlan } from '../plan/types.js';
@@ -23,6 +25,7 @@ import { prepareMachine } from './prepare.js';
 import { moveAsidePreviousRun } from './previous-run.js';
 import { RawConsoleLog } from './raw-console.js';
 import type { InterruptedRun } from './resume.js';
+import { type Unit, WorkQueue } from './work-queue.js';
 
 /** How often a boot that never reaches the agent is tried before the run gives up. */
 const BOOT_TRIES = 2;
@@ -103,32 +106,58 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     if (!previous.length) journal({ t: 'run', v: 1, at: startedAt, id: randomUUID(), plan, env: plannedEnvironment(plan, startedAt) });
     const { kernel, accel, target } = await prepareMachine(plan, { cacheDir: o.cacheDir, log, consoleLevel: 1, signal: stop.signal });
     if (!previous.length) journal({ t: 'env', env: runEnvironment(kernel, target.describe(), target.kind, startedAt) });
-    else journal({ t: 'note', text: `resumed at test ${nextStart(builder, total) + 1} of ${total} on ${new Date().toISOString()}` });
+    else {
+      journal({ t: 'session', at: new Date().toISOString() });
+      journal({ t: 'note', text: `resumed at test ${nextStart(builder, total) + 1} of ${total} on ${new Date().toISOString()}` });
+    }
     const runDeadline = plan.timeouts.runMs ? Date.now() + plan.timeouts.runMs : null;
     let bootNo = previous.filter((e) => e.t === 'boot').length;
-    const firstBoot = bootNo + 1;
+    let schemasCompiled = false;
+    const serves = target.serves !== false;
+    const queue = new WorkQueue(
+      {
+        suites: plan.tests.map((t) => t.suite),
+        alone: new Set(plan.tests.filter((t) => t.alone).map((t) => t.index)),
+        finished: () => builder.finishedIndices(),
+        verdictOf: (i) => builder.verdictOf(i),
+        attemptsOf: (i) => builder.attemptsOf(i),
+      },
+      plan.retries,
+      serves ? 'suite' : 'all',
+    );
+    const machines = Math.max(1, Math.min(plan.jobs, total));
 
-    /** One boot running tests start..start+count-1; returns how it ended. */
-    const bootOnce = async (start: number, count: number): Promise<BootOutcome> => {
-      bootNo++;
-      const cmdline = ['hilt.mode=run', `hilt.start=${start}`, ...(count < total - start ? [`hilt.count=${count}`] : [])];
-      const last = Math.min(total, start + count);
-      log.progress(`boot ${bootNo}: ${kernel.release} under ${accel.toUpperCase()}, tests ${start + 1}${last > start + 1 ? `-${last}` : ''} of ${total}`);
+    /** A range that is a test run once more: say so, with why. */
+    const sayRetry = (u: Unit) => {
+      if (u.count !== 1 || !builder.finishedIndices().has(u.start)) return;
+      const t = plan.tests[u.start]!;
+      log.info(`retrying test ${u.start + 1} (${t.suite}/${t.case}), which ended with ${builder.verdictOf(u.start)}${u.fresh ? ', in a fresh boot' : ''} (run ${builder.attemptsOf(u.start) + 1} of ${plan.retries + 1})`);
+    };
+
+    /** One boot of machine `slot`: serving ranges as it asks (serve), or running one range (start, count). */
+    const bootOnce = async (slot: number, one: { start: number; count: number } | null): Promise<BootOutcome> => {
+      const boot = ++bootNo;
+      const cmdline = one ? ['hilt.mode=run', `hilt.start=${one.start}`, ...(one.count < total - one.start ? [`hilt.count=${one.count}`] : [])] : ['hilt.mode=serve'];
+      const what = one ? `tests ${one.start + 1}${one.count > 1 ? `-${one.start + one.count}` : ''} of ${total}` : `serving the ${total} tests`;
+      log.progress(`boot ${boot}${machines > 1 ? ` (machine ${slot + 1} of ${machines})` : ''}: ${kernel.release} under ${accel.toUpperCase()}, ${what}`);
       const machine = await target.boot({ cmdline });
       // The kernel takes a couple of seconds to reach the agent: the time to compile the schemas.
-      if (bootNo === firstBoot) {
+      if (!schemasCompiled) {
+        schemasCompiled = true;
         setTimeout(() => {
           o.registry.compileAll();
           o.onBoot?.();
         }, 0);
       }
-      journal({ t: 'boot', boot: bootNo, start, at: new Date().toISOString(), cmdline: machine.commandLine, accel });
-      const raw = new RawConsoleLog(join(plan.out, `console-${bootNo}.log`));
+      journal({ t: 'boot', boot, start: one?.start ?? 0, at: new Date().toISOString(), cmdline: machine.commandLine, accel, ...(machines > 1 ? { slot } : {}) });
+      const raw = new RawConsoleLog(join(plan.out, `console-${boot}.log`));
+      let fresh = true;
+      let current: Unit | null = null;
       const outcome = await runBoot({
         machine,
-        boot: bootNo,
+        boot,
         raw: (chunk) => raw.write(chunk),
-        markedTest: (line) => markedTest(line, plan.tests),
+        tests: plan.tests,
         journal,
         bootTimeoutMs: plan.timeouts.bootMs,
         silenceTimeoutMs: plan.timeouts.silenceMs,
@@ -138,30 +167,62 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
         abortOn: plan.abortOn,
         testName: (i) => `${plan.tests[i]?.suite}/${plan.tests[i]?.case}`,
         signal: stop.signal,
+        ...(one
+          ? {}
+          : {
+              serve: {
+                next: () => {
+                  // The range before is done: its tests may be due a retry now, here or elsewhere.
+                  if (current) queue.release([current]);
+                  // A range that needed a fresh machine ran alone in it: this machine is done.
+                  const wasFresh = current?.fresh ?? false;
+                  current = stop.signal.aborted || wasFresh ? null : queue.next(fresh);
+                  fresh = false;
+                  if (current) sayRetry(current);
+                  return current;
+                },
+              },
+            }),
         ...(o.verbose ? { echo: (line: string) => process.stderr.write(`  | ${forTerminal(line)}\n`) } : {}),
       });
+      queue.release(one ? [one] : outcome.units);
       raw.close();
-      if (raw.failure) journal({ t: 'note', text: `boot ${bootNo}: the raw console copy ${raw.failure}` });
+      if (raw.failure) journal({ t: 'note', text: `boot ${boot}: the raw console copy ${raw.failure}` });
       if (outcome.reason === 'run-timeout') throw infraError(`the run did not finish within its ${plan.timeouts.runMs! / 1000} s timeout`);
       if (outcome.reason === 'abort-on') throw new HiltError('conformance', outcome.why ?? 'an --abort-on condition was met');
       return outcome;
     };
 
     /**
-     * A boot that never reaches the agent is tried once more, as LAVA retries
-     * a failed boot: under emulation a boot can fail for reasons that have
-     * nothing to do with the kernel under test. Twice is an infrastructure error.
+     * One machine of the run: boots, takes work until none is left, boots
+     * again after a crash or when a retry asks for a fresh machine. A boot
+     * that never reaches the agent is tried once more, as LAVA retries a
+     * failed boot (under emulation a boot can fail for reasons that have
+     * nothing to do with the kernel under test); two boots in a row that
+     * finish nothing are an infrastructure error.
      */
-    const boot = async (start: number, count: number): Promise<BootOutcome> => {
-      for (let tries = 1; ; tries++) {
-        const outcome = await bootOnce(start, count);
-        // No hello and no test begun: the machine never reached the agent (a lost hello alone is not that).
-        if (outcome.hello || outcome.began.length || outcome.reason === 'interrupted') return outcome;
+    const worker = async (slot: number): Promise<void> => {
+      let barren = 0;
+      while (!stop.signal.aborted && queue.hasWork(true)) {
+        const finishedBefore = builder.finishedIndices().size;
+        const one = serves ? null : queue.next(true);
+        if (!serves && !one) return;
+        if (one) sayRetry(one);
+        const outcome = await bootOnce(slot, one);
+        if (outcome.reason === 'interrupted') return;
+        const progressed = builder.finishedIndices().size > finishedBefore || outcome.began.length > 0;
+        if (progressed || (outcome.done && !outcome.units.length)) {
+          barren = 0;
+          if (outcome.open !== null && outcome.reason !== 'poweroff') log.info(`boot ${bootNo} ended with ${outcome.reason} during test ${outcome.open + 1}; booting again to go on`);
+          continue;
+        }
         const what =
           outcome.reason === 'boot-timeout'
             ? `boot ${bootNo} never reached the hilt agent within ${plan.timeouts.bootMs / 1000} s`
-            : `boot ${bootNo}: the machine stopped before the hilt agent started (${outcome.reason}${outcome.exit.code !== null ? `, exit code ${outcome.exit.code}` : ''})`;
-        if (tries < BOOT_TRIES) {
+            : !outcome.hello
+              ? `boot ${bootNo}: the machine stopped before the hilt agent started (${outcome.reason}${outcome.exit.code !== null ? `, exit code ${outcome.exit.code}` : ''})`
+              : `boot ${bootNo} ended (${outcome.reason}) without running any test`;
+        if (++barren < BOOT_TRIES) {
           log.warn(`${what}; trying once more`);
           journal({ t: 'note', text: `${what}; booted again` });
           continue;
@@ -177,31 +238,17 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       }
     };
 
-
-
-    for (let start = nextStart(builder, total); start < total && endStatus === 'complete'; ) {
-      const outcome = await boot(start, total - start);
-      if (outcome.reason === 'interrupted') endStatus = 'interrupted';
-      else if (outcome.done) break;
-      const next = nextStart(builder, total);
-      if (next <= start && !outcome.began.length && endStatus === 'complete') {
-        throw infraError(`boot ${bootNo} ended (${outcome.reason}) without running any test; stopping rather than looping`);
-      }
-      if (endStatus === 'complete' && outcome.open !== null) {
-        log.info(`boot ${bootNo} ended with ${outcome.reason} during test ${outcome.open + 1}; booting again to go on`);
-      }
-      start = next;
-    }
-    // Retries come last, one boot per case, so a case that wedges the machine again cannot stop the rest.
-    for (let round = 1; round <= plan.retries && endStatus === 'complete'; round++) {
-      for (const index of plan.tests.map((t) => t.index)) {
-        if (endStatus !== 'complete') break;
-        const status = builder.verdictOf(index);
-        if ((status !== 'crash' && status !== 'timeout') || builder.attemptsOf(index) > round) continue;
-        log.info(`retrying test ${index + 1} (${plan.tests[index]!.suite}/${plan.tests[index]!.case}), which ended with ${status} (${round}/${plan.retries})`);
-        if ((await boot(index, 1)).reason === 'interrupted') endStatus = 'interrupted';
-      }
-    }
+    const failures: unknown[] = [];
+    await Promise.all(
+      Array.from({ length: machines }, (_, slot) =>
+        worker(slot).catch((e) => {
+          failures.push(e);
+          stop.abort(); // one machine's infrastructure error ends the run: the others stop where they are
+        }),
+      ),
+    );
+    if (failures.length) throw failures[0];
+    if (o.signal.aborted) endStatus = 'interrupted';
   } catch (e) {
     if (o.signal.aborted) endStatus = 'interrupted';
     else if (!failed.journal) {

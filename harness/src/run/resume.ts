@@ -8,11 +8,12 @@
  * settings QEMU is started with must be those of the default machine, or of
  * the --machine file given with --resume.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { JOURNAL_FILE, type JournalEntry, parseJournal } from '../journal/index.js';
 import { parseKernelSpec } from '../kernel/spec.js';
+import { withIgtMachine } from '../plan/igt.js';
 import type { MachineProfile, RunPlan } from '../plan/types.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 import { type SuiteInfo, requireBuilt } from '../suites/catalog.js';
@@ -25,8 +26,8 @@ export interface InterruptedRun {
   problems: string[];
 }
 
-/** A journal bigger than this was not written by a run hilt can still fold. */
-const JOURNAL_MAX = 1024 * MiB;
+/** A journal bigger than this was not written by hilt (the writer stops keeping bulk at 384 MiB). */
+const JOURNAL_MAX = 500 * MiB;
 
 /** The machine settings that decide what runs on the host: the program and every argument it gets. */
 const HOST_FIELDS = ['qemu', 'devices', 'extraArgs'] as const;
@@ -34,6 +35,7 @@ const HOST_FIELDS = ['qemu', 'devices', 'extraArgs'] as const;
 export function readInterruptedRun(dir: string, o: { registry: SchemaRegistry; catalog: SuiteInfo[]; machine: MachineProfile }): InterruptedRun {
   const path = join(dir, JOURNAL_FILE);
   const flag = `--resume ${dir}`;
+  if (!existsSync(path)) throw usageError(`${flag}: no ${JOURNAL_FILE} there`, 'Give the output folder of the interrupted run.');
   const text = readInputText(path, `${flag}:`, JOURNAL_MAX);
   const { entries, problems } = parseJournal(text);
   const torn = problems.filter((p) => p.includes('(torn last line)'));
@@ -62,9 +64,11 @@ export function readInterruptedRun(dir: string, o: { registry: SchemaRegistry; c
 /** The journal's plan, checked as if it came from a stranger; suites point at today's programs. */
 function checkPlan(plan: RunPlan, flag: string, o: { catalog: SuiteInfo[]; machine: MachineProfile }): RunPlan {
   parseKernelSpec(plan.kernel);
+  // An IGT run adds its display device to the machine the command line names, as it did when it started.
+  const machine = plan.igt ? withIgtMachine(o.machine) : o.machine;
   for (const field of HOST_FIELDS) {
     const theirs = JSON.stringify(plan.machine[field]);
-    const ours = JSON.stringify(o.machine[field]);
+    const ours = JSON.stringify(machine[field]);
     if (theirs !== ours) {
       throw usageError(
         `${flag}: the journal's plan starts QEMU with machine.${field} ${theirs}, which this command line does not (it gives ${ours}); hilt will not run a host program or argument a journal names`,
@@ -74,7 +78,7 @@ function checkPlan(plan: RunPlan, flag: string, o: { catalog: SuiteInfo[]; machi
   }
   const byName = new Map(o.catalog.map((s) => [s.name, s]));
   const suites = plan.suites.map((s) => {
-    if (s.mode === 'whole') {
+    if (s.mode === 'whole' || s.mode === 'igt') {
       checkInputFile(s.binary, `${flag}: the program of suite ${s.name}`, 2048 * MiB);
       return s;
     }

@@ -18,6 +18,8 @@ export interface SuiteInfo {
   description: string;
   /** Kernel modules the suite needs loaded. */
   modules: string[];
+  /** Test drivers under suites/ (a folder with a Kbuild) built for the kernel under test and loaded after `modules`. */
+  outOfTreeModules?: string[];
   timeoutMs: number;
   /** Whether `hilt run` runs it when no suite is named. */
   default: boolean;
@@ -25,19 +27,58 @@ export interface SuiteInfo {
   binary: string;
   /**
    * hilt suites run case by case (the agent knows each case before it starts);
-   * any other KTAP program runs whole, as one test.
+   * any other KTAP program runs whole, as one test; an IGT program runs once
+   * per planned subtest (`--run-subtest CASE`, see plan/igt.ts).
    */
-  mode: 'cases' | 'whole';
-  /** Case names in order, for 'cases' suites. */
+  mode: 'cases' | 'whole' | 'igt';
+  /** Case names in order: a hilt suite's cases; an IGT program's subtests, as it listed them. */
   cases: string[];
+  /** KEY=VALUE settings for the suite's processes (IGT_FORCE_DRIVER...). */
+  env?: string[];
+  /** Kernel modules put into the image but not loaded at boot: a case loads them when it needs them. */
+  modulesOnDemand?: string[];
+  /** What a case's own table says of it (build/<suite>.describe), for those that say more than their name. */
+  caseInfo?: Record<string, CaseInfo>;
+}
+
+/** From the suite's --describe: a case's own timeout, whether it may leave the machine unusable, the options it needs. */
+export interface CaseInfo {
+  timeoutMs?: number;
+  /** Runs after every other test, alone in a freshly booted machine. */
+  last?: boolean;
+  config?: string[];
 }
 
 interface Manifest {
   name: string;
   description: string;
   modules: string[];
+  modulesOnDemand?: string[];
+  outOfTreeModules?: string[];
   timeoutSeconds: number;
   default?: boolean;
+}
+
+/** Per-case facts from a built suite's --describe output (one JSON object per line); nothing when it is absent. */
+function caseInfoOf(path: string): { caseInfo?: Record<string, CaseInfo> } {
+  if (!existsSync(path)) return {};
+  const info: Record<string, CaseInfo> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let d: { name?: unknown; timeoutSeconds?: unknown; last?: unknown; config?: unknown };
+    try {
+      d = JSON.parse(line);
+    } catch {
+      throw infraError(`${path}: not one JSON object per line`, { hint: BUILD_HINT });
+    }
+    if (typeof d.name !== 'string') continue;
+    const c: CaseInfo = {};
+    if (typeof d.timeoutSeconds === 'number' && d.timeoutSeconds > 0) c.timeoutMs = d.timeoutSeconds * 1000;
+    if (d.last === true) c.last = true;
+    if (Array.isArray(d.config) && d.config.length) c.config = d.config.filter((x): x is string => typeof x === 'string');
+    if (Object.keys(c).length) info[d.name] = c;
+  }
+  return Object.keys(info).length ? { caseInfo: info } : {};
 }
 
 export const BUILD_HINT = 'Build the suites first: make -C suites (./quickstart.sh does it for you).';
@@ -62,6 +103,9 @@ export function loadCatalog(registry: SchemaRegistry, suitesDir = SUITES_DIR, bu
       name: manifest.name,
       description: manifest.description,
       modules: manifest.modules,
+      ...(manifest.outOfTreeModules?.length ? { outOfTreeModules: manifest.outOfTreeModules } : {}),
+      ...(manifest.modulesOnDemand?.length ? { modulesOnDemand: manifest.modulesOnDemand } : {}),
+      ...caseInfoOf(join(buildDir, `${manifest.name}.describe`)),
       timeoutMs: manifest.timeoutSeconds * 1000,
       default: manifest.default ?? true,
       binary,

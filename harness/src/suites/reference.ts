@@ -9,9 +9,17 @@ export interface CaseDescription {
   suite: string;
   name: string;
   ioctl: string;
+  /** Kernel function(s) the case exercises, e.g. "drm_gem_prime_fd_to_handle()". */
+  kfunc: string;
   checks: string;
-  /** Comma-separated observation types. */
-  schemas: string;
+  /** CONFIG_ options the case needs beyond its suite's. */
+  config: string[];
+  /** The case may leave the machine unusable: run it last or in a boot of its own. */
+  last: boolean;
+  /** Its own per-case timeout, null for the suite's. */
+  timeoutSeconds: number | null;
+  /** Observation types it emits. */
+  schemas: string[];
 }
 
 export interface ProfileSummary {
@@ -39,15 +47,16 @@ export function referencePage(suites: SuiteInfo[], cases: CaseDescription[], sch
     out.push(`| [${s.name}](#${s.name}) | ${s.cases.length} | ${s.modules.join(', ') || '(built in)'} | ${s.timeoutMs / 1000} s | ${s.default ? 'yes' : 'no'} |`);
   }
   for (const s of suites) {
-    out.push('', `## ${s.name}`, '', s.description, '', '| case | exercises | a pass means | judged by |', '| --- | --- | --- | --- |');
+    out.push('', `## ${s.name}`, '', s.description, '', '| case | exercises | kernel function | a pass means | judged by |', '| --- | --- | --- | --- | --- |');
     for (const c of cases.filter((x) => x.suite === s.name)) {
-      const judged = c.schemas
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean)
-        .map((t) => `[\`${t}\`](../schemas/observations/${t}.schema.json)`)
-        .join(', ');
-      out.push(`| \`${c.name}\` | ${cell(c.ioctl)} | ${cell(c.checks)} | ${judged || '(the case itself)'} |`);
+      const judged = c.schemas.map((t) => `[\`${t}\`](../schemas/observations/${t}.schema.json)`).join(', ');
+      const notes = [
+        c.config.length ? `needs ${c.config.join(', ')}` : '',
+        c.last ? 'runs last (may leave the machine unusable)' : '',
+        c.timeoutSeconds ? `timeout ${c.timeoutSeconds} s` : '',
+      ].filter(Boolean);
+      const checks = notes.length ? `${c.checks} (${notes.join('; ')})` : c.checks;
+      out.push(`| \`${c.name}\` | ${cell(c.ioctl)} | ${cell(c.kfunc) || '(none named)'} | ${cell(checks)} | ${judged || '(the case itself)'} |`);
     }
   }
   out.push('', '## Observation schemas', '', 'What any conforming kernel returns (`schemas/observations/`):', '', '| type | says |', '| --- | --- |');

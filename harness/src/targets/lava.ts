@@ -73,6 +73,7 @@ export function bootRange(words: string[], total: number): { start: number; coun
 
 export class LavaTarget implements Target {
   readonly kind = 'lava';
+  readonly serves = false;
   private artifacts: Promise<{ kernel: LavaArtifact; ramdisk: LavaArtifact }> | null = null;
   private boots = 0;
 

@@ -38,6 +38,12 @@ export interface BootRequest {
 
 export interface Target {
   readonly kind: string;
+  /**
+   * Whether the console takes input, so that a machine booted with
+   * hilt.mode=serve can be handed work as it goes (the default); false for
+   * a target that only shows output (a LAVA job): it boots once per range.
+   */
+  readonly serves?: boolean;
   /** What reports record about the machine. */
   describe(): Record<string, string | number | boolean>;
   boot(request: BootRequest): Promise<Machine>;

@@ -21,7 +21,7 @@ t.test('a panic inside a KTAP program run whole: case 1 pass, case 2 crash with 
   const bins = tempDir(t, 'hilt-bins-');
   execFileSync('gcc', ['-static', '-O2', '-o', join(bins, 'panicky'), join(ROOT, 'harness/test/fixtures/suite-bins/panic-in-case-2.c')]);
   execFileSync('gcc', ['-static', '-O2', '-o', join(bins, 'nested-ktap'), join(ROOT, 'harness/test/fixtures/suite-bins/nested-ktap.c')]);
-  const r = await runHilt(['run', '--accel', 'tcg', '--out', out, '--suite-bin', join(bins, 'panicky'), '--suite-bin', `after=${join(bins, 'nested-ktap')}`]);
+  const r = await runHilt(['run', '--accel', 'tcg', '--retries', '0', '--out', out, '--suite-bin', join(bins, 'panicky'), '--suite-bin', `after=${join(bins, 'nested-ktap')}`]);
   t.equal(r.code, 1, `a crash is a conformance failure (stderr: ${r.stderr.slice(-1200)})`);
   const run = results(out);
   const c = cases(run);
@@ -42,7 +42,7 @@ t.test('a panic inside a KTAP program run whole: case 1 pass, case 2 crash with 
 
 t.test('taint gained during a case is charged to that case, naming the bit; a hung case carries its stacks', async (t) => {
   const out = tempDir(t);
-  const r = await runHilt(['run', '--accel', 'tcg', '--out', out, '--suite', 'faults:pass,taint,hang']);
+  const r = await runHilt(['run', '--accel', 'tcg', '--retries', '0', '--out', out, '--suite', 'faults:pass,taint,hang']);
   t.equal(r.code, 1);
   const c = cases(results(out));
   t.match(c.get('faults/pass'), { status: 'pass', message: '' });

@@ -13,8 +13,17 @@ import { buildPrograms } from '../elf/programs.js';
 import { ROOT, runHilt, tempDir } from '../helpers.js';
 
 const SUITES = ['accel', 'dma-buf', 'dma-heap', 'drm-core', 'fences', 'prime', 'sync-file', 'syncobj', 'udmabuf'];
-/** Why a case may skip in QEMU: hardware QEMU does not have. */
-const ALLOWED_SKIPS = [/^skipped: no \/dev\/accel node: this machine has no DRM accel device$/];
+/**
+ * Why a case may skip in QEMU: hardware QEMU does not have, or an option
+ * Debian's kernel lacks (the case names it). A kernel bug a driver profile
+ * names is a failure the gate expects, not a skip.
+ */
+const ALLOWED_SKIPS = [
+  /^skipped: no \/dev\/accel node: this machine has no DRM accel device$/,
+  /^skipped: no habanalabs accel device \(accel drivers here: vaccel\)$/,
+  /^skipped: needs CONFIG_DMABUF_SELFTESTS \(/,
+  /^skipped: needs CONFIG_SW_SYNC \(/,
+];
 
 t.test('the default plan: every suite, every case passes, skips for want of hardware, or fails as a driver profile expects', async (t) => {
   const out = tempDir(t);
@@ -51,7 +60,7 @@ t.test('the default plan: every suite, every case passes, skips for want of hard
     c.subtests.forEach((sub) => visit(sub, expectedFailure));
   };
   run.suites.forEach((s) => s.cases.forEach((c) => visit(c, c.gate?.class === 'expected-failure')));
-  t.same([...drivers].sort(), ['vgem', 'virtio_gpu']);
+  t.same([...drivers].sort(), ['vaccel', 'vgem', 'virtio_gpu']);
   t.same([...heaps].sort(), ['system', 'udmabuf']);
 });
 
@@ -127,6 +136,27 @@ t.test('each suite binary runs as a plain program and prints valid KTAP', async 
     walk(root);
     t.same(problems, [], `${name}: the parser finds nothing wrong`);
   }
+});
+
+t.test('each suite binary describes its cases: kernel functions, options, which must run last', async (t) => {
+  const own = [...SUITES.filter((s) => s !== 'accel'), 'lifetime'];
+  for (const name of [...SUITES, 'faults', 'lifetime']) {
+    const bin = join(ROOT, 'suites', 'build', name);
+    const lines = execFileSync(bin, ['--describe'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const cases = execFileSync(bin, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const described = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    t.same(described.map((d) => d.name), cases, `${name}: one description per case, in order`);
+    t.same(readFileSync(join(ROOT, 'suites', 'build', `${name}.describe`), 'utf8').split('\n').filter(Boolean), lines, `${name}: build/${name}.describe is its --describe`);
+    for (const d of described) {
+      t.same(Object.keys(d), ['suite', 'name', 'ioctl', 'kfunc', 'checks', 'config', 'last', 'timeoutSeconds', 'schemas'], `${name}/${d.name}: keys`);
+      t.ok(Array.isArray(d.config) && Array.isArray(d.schemas), `${name}/${d.name}: config and schemas are arrays`);
+      for (const c of d.config as string[]) t.match(c, /^CONFIG_[A-Z0-9_]+$/, `${name}/${d.name}: ${c}`);
+      if (own.includes(name)) t.match(d.kfunc, /[a-z_0-9]+\(\)|dumb_create/, `${name}/${d.name} names the kernel function it exercises`);
+    }
+  }
+  const lifetime = execFileSync(join(ROOT, 'suites', 'build', 'lifetime'), ['--describe'], { encoding: 'utf8' }).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { name: string; last: boolean; timeoutSeconds: number | null });
+  t.same(lifetime.filter((d) => d.last).map((d) => d.name), ['vgem-unload-busy', 'virtio-gpu-unbind'], 'the cases that may end a device run last');
+  t.equal(lifetime.find((d) => d.name === 'vgem-fence-expiry')?.timeoutSeconds, 30, 'the 10 s vgem expiry has its own timeout');
 });
 
 t.test('suites/README.md is what hilt docs generates', async (t) => {

@@ -109,7 +109,7 @@ function plan(): RunPlan {
     ['drm-core', 'version'],
     ['kselftest-x', '-'],
   ].map(([s, c], index) => ({ index, suite: s!, case: c!, timeoutMs: 30_000 }));
-  return { kernel: 'debian:linux-image-6.12-amd64', machine: DEFAULT_MACHINE, suites, tests, out: '/tmp/x', timeouts: { ...DEFAULT_TIMEOUTS }, dmesg: DEFAULT_DMESG, profiles: [], retries: 0, abortOn: [] };
+  return { kernel: 'debian:linux-image-6.12-amd64', machine: DEFAULT_MACHINE, suites, tests, out: '/tmp/x', timeouts: { ...DEFAULT_TIMEOUTS }, dmesg: DEFAULT_DMESG, profiles: [], retries: 0, abortOn: [], jobs: 1, repeat: 1 };
 }
 
 t.test('skipPlanned: skipped tests leave the plan, which is numbered again', async (t) => {

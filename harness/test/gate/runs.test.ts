@@ -84,7 +84,7 @@ function plan(extra: Partial<RunPlan> = {}): RunPlan {
     { suite: 'drm-core', case: 'get-cap' },
     { suite: 'kself', case: '-' },
   ].map((x, index) => ({ ...x, index, timeoutMs: x.suite === 'kself' ? 600_000 : 30_000 }));
-  return { kernel: 'debian:linux-image-6.12-amd64', machine: DEFAULT_MACHINE, suites, tests, out: '/ci/reports', timeouts: { ...DEFAULT_TIMEOUTS }, dmesg: DEFAULT_DMESG, profiles: [], retries: 1, abortOn: [], ...extra };
+  return { kernel: 'debian:linux-image-6.12-amd64', machine: DEFAULT_MACHINE, suites, tests, out: '/ci/reports', timeouts: { ...DEFAULT_TIMEOUTS }, dmesg: DEFAULT_DMESG, profiles: [], retries: 1, abortOn: [], jobs: 1, repeat: 1, ...extra };
 }
 
 const env = (source: unknown) => runOf([], { environment: { ...runOf([]).environment, kernel: { spec: 'x', release: 'r', configSha256: null, source } } }).environment;

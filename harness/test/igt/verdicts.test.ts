@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import type { KernelMessage } from '../../src/igt/kmsg.js';
-import { type IgtProcessRun, type IgtVerdict, hiltStatus, judgeIgtProcess } from '../../src/igt/verdicts.js';
+import { type IgtProcessRun, type IgtVerdict, judgeIgtProcess } from '../../src/igt/verdicts.js';
 import { loadRun, runnerTests, runs } from './fixture.js';
 
 const byName = (vs: IgtVerdict[]) => Object.fromEntries(vs.map((v) => [v.name, v]));
@@ -194,11 +194,4 @@ t.test('no output and no kernel log: incomplete (crafted)', async (t) => {
   const [v] = judgeIgtProcess(crafted({ requested: 'x', exit: { code: 0, signal: null } }));
   t.equal(v!.result, 'incomplete');
   t.match(v!.reason, /no output/);
-});
-
-t.test("hilt's status for each of IGT's results", async (t) => {
-  t.same(
-    (['pass', 'fail', 'skip', 'crash', 'timeout', 'incomplete', 'abort', 'notrun', 'warn', 'dmesg-warn', 'dmesg-fail'] as const).map(hiltStatus),
-    ['pass', 'fail', 'skip', 'crash', 'timeout', 'incomplete', 'abort', 'abort', 'fail', 'dmesg-warn', 'dmesg-fail'],
-  );
 });

@@ -19,7 +19,6 @@ import { loadLab } from '../../src/lava/lab.js';
 import { cacheDir } from '../../src/paths.js';
 import { buildRunPlan } from '../../src/plan/plan.js';
 import type { RunPlan } from '../../src/plan/types.js';
-import { markedTest } from '../../src/agent-protocol/markers.js';
 import type { CaseResult } from '../../src/results/model.js';
 import { runBoot } from '../../src/run/boot-session.js';
 import { buildRunImage } from '../../src/run/prepare.js';
@@ -62,7 +61,7 @@ async function oneBoot(plan: RunPlan, target: Target) {
     machine,
     boot: 1,
     journal: (e) => void builder.push(e),
-    markedTest: (line) => markedTest(line, plan.tests),
+    tests: plan.tests,
     bootTimeoutMs: plan.timeouts.bootMs,
     silenceTimeoutMs: plan.timeouts.silenceMs,
     caseGraceMs: plan.timeouts.caseGraceMs,

@@ -25,6 +25,8 @@ const plan = (over: Partial<RunPlan> = {}): RunPlan => ({
   profiles: [],
   retries: 0,
   abortOn: [],
+  jobs: 1,
+  repeat: 1,
   ...over,
 });
 

@@ -19,7 +19,7 @@ import { ROOT } from '../helpers.js';
 const DIR = join(ROOT, 'harness/test/fixtures/runs');
 const registry = new SchemaRegistry();
 /** The scenarios this file must find: a test that could pass with none must fail instead. */
-const SCENARIOS = ['abort-on-taint', 'faults-mixed', 'panic-mid-run', 'taint-and-hang', 'whole-program-panic'];
+const SCENARIOS = ['abort-on-taint', 'faults-mixed', 'igt-stand-in', 'panic-mid-run', 'taint-and-hang', 'whole-program-panic'];
 
 /** What a scenario pins: every verdict and why, the evidence, the boots, the problems; not timings or ids. */
 function summary(run: RunResult) {

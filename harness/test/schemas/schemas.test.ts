@@ -14,7 +14,7 @@ t.test('bundled schemas: valid against the meta-schema, compile under Ajv strict
 t.test('bundled profiles: valid, their rules compile', async (t) => {
   const registry = new SchemaRegistry();
   const profiles = loadProfiles(registry, []);
-  t.same(profiles.map((p) => p.name).sort(), ['habanalabs-gaudi2', 'vgem', 'virtio-gpu']);
+  t.same(profiles.map((p) => p.name).sort(), ['habanalabs-gaudi2', 'vaccel', 'vgem', 'virtio-gpu']);
   for (const p of profiles) {
     t.ok(p.rules.size > 0, `${p.name} has rules`);
     for (const [type, rule] of p.rules) t.type(rule.validate, 'function', `${p.name}: ${type} compiles`);

@@ -130,10 +130,11 @@ export function classifyCase(suite: string, c: CaseResult, ctx: CaseContext, out
 
   if (passed) {
     const known = ctx.index.find('flake', name, driver);
+    const expected = known ? null : ctx.index.find('expected-failure', name, driver);
     return {
       class: 'flake',
       blocks: false,
-      reason: `failed ${failed.length} of ${runs.length} runs and passed the others (${describeOutcomes(runs)})${known ? `; a known flake: ${because(known)}` : ''}: ${failed[0]!.message}`,
+      reason: `failed ${failed.length} of ${runs.length} runs and passed the others (${describeOutcomes(runs)})${known ? `; a known flake: ${because(known)}` : ''}${expected ? `; the baseline expects it to fail (${because(expected)}), but it passed once` : ''}: ${failed[0]!.message}`,
       ...(known ? { entry: entryOf(known) } : {}),
       ...many,
     };
@@ -174,6 +175,21 @@ export function classifyCase(suite: string, c: CaseResult, ctx: CaseContext, out
   const expected = e.status as ExpectedStatus;
   const milder = rank(worst) > rank(expected) ? ` (it ended with ${worst}, milder than the ${expected} the baseline expects: update the entry)` : '';
   return { class: 'expected-failure', blocks: false, reason: `expected failure: ${because(e)}${milder}`, entry: entryOf(e), ...many };
+}
+
+/**
+ * Whether a failing case is worth running again: not when the baseline
+ * expects exactly this failure (deqp-runner reruns only unexpected
+ * failures), so a known failure costs one run, not two. For the executor's
+ * retries: retryWanted(baseline)(suite, caseResult).
+ */
+export function retryWanted(baseline: Baseline): (suite: string, c: CaseResult) => boolean {
+  const ctx: CaseContext = { index: new ExpectationIndex(baseline.expectations), unexpectedPassBlocks: false };
+  return (suite, c) => {
+    if (ok(c.status)) return false;
+    const gate = classifyCase(suite, c, ctx);
+    return !gate || gate.class === 'new-failure';
+  };
 }
 
 /** A planned test the baseline's skips left out of the plan. */

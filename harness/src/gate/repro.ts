@@ -8,6 +8,7 @@
  * Pure: a recorded plan and environment in, argv out; shellQuote only shows it.
  */
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from '../plan/defaults.js';
+import { DEFAULT_RETRIES } from '../plan/plan.js';
 import type { PlannedTest, RunPlan } from '../plan/types.js';
 import type { RunEnvironment } from '../results/model.js';
 import type { SuiteInfo } from '../suites/catalog.js';
@@ -44,6 +45,8 @@ function testsOf(plan: RunPlan, suite: string): PlannedTest[] {
   if (!m) {
     m = new Map();
     for (const t of plan.tests) {
+      // --repeat N: a case is in the plan N times; it is reproduced once.
+      if ((t.repeat ?? 1) !== 1) continue;
       const list = m.get(t.suite);
       if (list) list.push(t);
       else m.set(t.suite, [t]);
@@ -97,6 +100,8 @@ export function reproCommand(plan: RunPlan, env: RunEnvironment | undefined, sui
   if (t.bootMs !== DEFAULT_TIMEOUTS.bootMs) argv.push('--boot-timeout', seconds(t.bootMs));
   if (t.silenceMs !== DEFAULT_TIMEOUTS.silenceMs) argv.push('--silence-timeout', seconds(t.silenceMs));
   if (t.runMs !== null && t.runMs !== DEFAULT_TIMEOUTS.runMs) argv.push('--run-timeout', seconds(t.runMs));
+  // Retries as the run had them: a failure that passes on a retry is a flake, here as there.
+  if (plan.retries !== DEFAULT_RETRIES) argv.push('--retries', String(plan.retries));
   for (const p of plan.profiles) argv.push('--profile', p);
   if (plan.abortOn.length) argv.push('--abort-on', plan.abortOn.join(','));
   if (unsaid.length) {
@@ -123,6 +128,7 @@ export function reproPlan(plan: RunPlan, env: RunEnvironment | undefined, suite:
     suites: [picked.info],
     tests: picked.tests.map((t, index) => ({ ...t, index })),
     out,
-    retries: 0,
+    jobs: 1,
+    repeat: 1,
   };
 }

@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { type Baseline, type BaselineDocument, ExpectationIndex, baselineFromDocument, baselineFromProfiles, combineBaselines } from '../../src/gate/baseline.js';
-import { applyGate, classifyCase, foldOutcomes, gateBlocks, skipPlanned } from '../../src/gate/classify.js';
+import { applyGate, classifyCase, foldOutcomes, gateBlocks, repeatedRuns, retryWanted, skipPlanned } from '../../src/gate/classify.js';
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from '../../src/plan/defaults.js';
 import type { RunPlan } from '../../src/plan/types.js';
 import type { CaseResult, Observation, Status } from '../../src/results/model.js';
@@ -86,6 +86,15 @@ t.test('one case at a time', async (t) => {
   t.match(judge('dma-buf', aCase('mmap-offset', 'pass', { subtests: [onDriver('card1', 'pass', 'virtio_gpu')] })), null, 'no vgem device: the entry does not apply');
 });
 
+t.test('retryWanted: a failure the baseline expects is not run again; a new one is', async (t) => {
+  const wanted = retryWanted(baselineFromDocument(DOC, 'b.yaml'));
+  t.equal(wanted('drm-core', aCase('version', 'fail')), false, 'an expected failure');
+  t.equal(wanted('drm-core', aCase('version', 'crash')), true, 'worse than expected');
+  t.equal(wanted('drm-core', aCase('open', 'fail')), true, 'a new failure');
+  t.equal(wanted('drm-core', aCase('open', 'pass')), false, 'a pass');
+  t.match(classifyCase('drm-core', aCase('version', 'pass'), ctx(), [{ status: 'fail', message: 'x' }, { status: 'pass', message: '' }]), { class: 'flake', reason: /the baseline expects it to fail \(bad date/ }, 'an expected failure that passed on a retry is a flake, and says so');
+});
+
 t.test('foldOutcomes: how often each status came up', async (t) => {
   const f = foldOutcomes([
     { status: 'fail', message: '' },
@@ -162,4 +171,17 @@ t.test('profiles’ known issues are expected failures on their driver: one mech
   t.same([both.sources, both.unexpectedPass, both.observationChanges], [['profile vgem', 'f.yaml'], 'block', 'acknowledged'], 'sources in order, the strictest rules');
   const c = { index: new ExpectationIndex(both.expectations), unexpectedPassBlocks: true };
   t.match(classifyCase('dma-buf', aCase('mmap-offset', 'fail', { subtests: [onDriver('card0', 'fail', 'vgem')] }), c), { class: 'expected-failure', entry: { source: 'profile vgem' } });
+});
+
+t.test('retries and --repeat: the runs of a case come from the fold (previous) and from its copies', async (t) => {
+  const b = baselineFromDocument({ name: 'b' }, 'b.yaml');
+  const retried = applyGate(runOf([{ name: 'x', mode: 'cases', status: 'pass', durationMs: 1, exits: [], cases: [aCase('c', 'pass', { previous: [{ status: 'fail', message: 'EIO' }] })] }]), b);
+  t.match(retried.suites[0]!.cases[0]!.gate, { class: 'flake', outcomes: [{ status: 'fail', message: 'EIO' }, { status: 'pass', message: '' }] }, 'a retry that passed');
+  const copies = runOf([{ name: 'x', mode: 'cases', status: 'fail', durationMs: 1, exits: [], cases: [aCase('c', 'pass'), aCase('d', 'pass'), aCase('c', 'fail'), aCase('d', 'pass'), aCase('c', 'pass')] }]);
+  const runs = repeatedRuns(copies);
+  t.same([...runs.keys()], ['x/c', 'x/d']);
+  t.same(runs.get('x/c')!.map((o) => o.status), ['pass', 'fail', 'pass']);
+  const judged = applyGate(copies, b, { outcomes: (s, c) => runs.get(`${s}/${c}`) });
+  t.same(judged.suites[0]!.cases.map((c) => `${c.name}:${c.gate?.class ?? '-'}`), ['c:flake', 'd:pass', 'c:flake', 'd:pass', 'c:flake'], 'every copy judged on all the rounds');
+  t.match(judged.suites[0]!.cases[0]!.gate!.reason, /^failed 1 of 3 runs and passed the others \(pass, fail, pass\)/);
 });

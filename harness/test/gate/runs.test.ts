@@ -95,6 +95,7 @@ t.test('repro: the exact kernel, only the case, the machine and plan settings as
   t.same(exactKernelSpec('path:/k/bzImage,modules=/m', env({ type: 'path', sha256: 'ab'.repeat(32) }).kernel), { spec: `path:/k/bzImage,modules=/m,sha256=${'ab'.repeat(32)}`, exact: true });
   t.same(exactKernelSpec('path:/k/bzImage', env({ type: 'path' }).kernel), { spec: 'path:/k/bzImage', exact: false }, 'results from before image hashes');
 
+  t.same(reproCommand(plan({ retries: 0 }), DEB, 'drm-core', 'version')!.argv.slice(-2), ['--retries', '0'], 'retries as the run had them');
   t.same(reproCommand(plan(), DEB, 'drm-core', 'version'), {
     argv: ['hilt', 'run', '--kernel', 'debian:linux-image-6.12.117+deb12-amd64=6.12.117-1~deb12u1', '--suite', 'drm-core:version'],
     exact: true,
@@ -115,7 +116,9 @@ t.test('repro: the exact kernel, only the case, the machine and plan settings as
 
   t.equal(shellQuote(['hilt', 'run', '--kernel', 'debian:a=1~b', '--suite-bin', "k=/home/me/kself test", "it's"]), "hilt run --kernel 'debian:a=1~b' --suite-bin 'k=/home/me/kself test' 'it'\\''s'");
   const rp = reproPlan(plan(), DEB, 'drm-core', 'version', '/tmp/r')!;
-  t.same([rp.kernel, rp.suites.map((s) => s.name), rp.tests, rp.out, rp.retries], ['debian:linux-image-6.12.117+deb12-amd64=6.12.117-1~deb12u1', ['drm-core'], [{ index: 0, suite: 'drm-core', case: 'version', timeoutMs: 30_000 }], '/tmp/r', 0]);
+  t.same([rp.kernel, rp.suites.map((s) => s.name), rp.tests, rp.out, rp.retries, rp.jobs, rp.repeat], ['debian:linux-image-6.12.117+deb12-amd64=6.12.117-1~deb12u1', ['drm-core'], [{ index: 0, suite: 'drm-core', case: 'version', timeoutMs: 30_000 }], '/tmp/r', 1, 1, 1]);
+  const repeated = plan({ repeat: 3, tests: [0, 1, 2].flatMap((r) => plan().tests.map((x, i) => ({ ...x, index: r * 4 + i, repeat: r + 1 }))) });
+  t.same(reproCommand(repeated, DEB, 'drm-core', 'version')!.argv.slice(4), ['--suite', 'drm-core:version'], '--repeat: the case once');
 });
 
 t.test('shards: every test in exactly one, contiguous and in order, balanced by weight', async (t) => {

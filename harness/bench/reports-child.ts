@@ -1,9 +1,11 @@
 /**
  * Builds the results of a synthetic run of SUITES × CASES cases the way a real
  * run does (a journal folded through ResultsFold, with the registry's observation
- * judge and the default dmesg rules), then writes results.json and junit.xml
- * into DIR as `hilt run` does, timing each step. Prints one JSON object.
- * Runs in a process of its own so that its peak RSS is its own.
+ * judge and the default dmesg rules), judges it against a baseline (the gate,
+ * with a reproduction line for every case that did not pass), then writes
+ * results.json, junit.xml and report.html into DIR as `hilt run` does
+ * (writeReports), timing each step. Prints one JSON object. Runs in a process
+ * of its own so that its peak RSS is its own.
  *
  *   node dist/harness/bench/reports-child.js DIR [SUITES=100] [CASES=1000]
  */
@@ -13,8 +15,12 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from '../src/plan/defaults.js';
 import type { PlannedTest, RunPlan } from '../src/plan/types.js';
 import { writeFileAtomic } from '../src/report/atomic.js';
-import { buildJunit } from '../src/report/junit.js';
+import { buildHtml } from '../src/report/html.js';
+import { junitChunks } from '../src/report/junit.js';
 import { checkResults, writeResultsJson } from '../src/report/results-json.js';
+import { baselineFromDocument } from '../src/gate/baseline.js';
+import { applyGate } from '../src/gate/classify.js';
+import { reproCommand } from '../src/gate/repro.js';
 import type { RunResult, Status } from '../src/results/model.js';
 import { runEnvironment } from '../src/run/environment.js';
 import { createFold } from '../src/results/fold.js';
@@ -32,15 +38,19 @@ export interface ReportsChildResult {
   generate: number;
   fold: number;
   schemaCompile: number;
+  gate: number;
   resultsJson: number;
-  junitBuild: number;
   junitWrite: number;
+  htmlBuild: number;
+  htmlWrite: number;
   /** A second validation of the same document alone, to show what part of resultsJson it is. */
   validateOnly: number;
   /** JSON.stringify of the document alone, as writeResultsJson does it. */
   stringifyOnly: number;
   resultsBytes: number;
   junitBytes: number;
+  htmlBytes: number;
+  gateCounts: Record<string, number>;
   maxRssKb: number;
 }
 
@@ -175,12 +185,17 @@ async function main(dir: string, nSuites: number, nCases: number): Promise<void>
     return builder.finish();
   });
   const [, tCompile] = time(() => registry.validator('results.schema.json'));
-  const [resultsPath, tResults] = time(() => writeResultsJson(dir, result, registry));
-  const [xml, tJunitBuild] = time(() => buildJunit(result));
+  // A baseline that expects the schema-breaking cases: some expected failures besides the new ones.
+  const baseline = baselineFromDocument({ name: 'bench', expectedFailures: [{ pattern: '/case-\\d*99$', reason: 'bench: breaks its schema on purpose' }] }, 'bench.yaml');
+  const [judged, tGate] = time(() => applyGate(result, baseline, { repro: (s, c) => reproCommand(plan, result.environment, s.name, c.name, join(dir, 'results.json'))?.argv ?? null }));
+  const [resultsPath, tResults] = time(() => writeResultsJson(dir, judged, registry));
   const junitPath = join(dir, 'junit.xml');
-  const [, tJunitWrite] = time(() => writeFileAtomic(junitPath, xml));
-  const [, tValidate] = time(() => checkResults(result, registry));
-  const [, tStringify] = time(() => JSON.stringify(result, null, 1));
+  const [, tJunitWrite] = time(() => writeFileAtomic(junitPath, junitChunks(judged)));
+  const [html, tHtmlBuild] = time(() => buildHtml(judged));
+  const htmlPath = join(dir, 'report.html');
+  const [, tHtmlWrite] = time(() => writeFileAtomic(htmlPath, html));
+  const [, tValidate] = time(() => checkResults(judged, registry));
+  const [, tStringify] = time(() => JSON.stringify(judged));
   const counts: Record<string, number> = {};
   for (const [k, v] of Object.entries(result.counts) as [Status | 'total', number][]) if (v) counts[k] = v;
   const out: ReportsChildResult = {
@@ -192,13 +207,17 @@ async function main(dir: string, nSuites: number, nCases: number): Promise<void>
     generate: tGenerate,
     fold: tFold,
     schemaCompile: tCompile,
+    gate: tGate,
     resultsJson: tResults,
-    junitBuild: tJunitBuild,
     junitWrite: tJunitWrite,
+    htmlBuild: tHtmlBuild,
+    htmlWrite: tHtmlWrite,
     validateOnly: tValidate,
     stringifyOnly: tStringify,
     resultsBytes: statSync(resultsPath).size,
     junitBytes: statSync(junitPath).size,
+    htmlBytes: statSync(htmlPath).size,
+    gateCounts: Object.fromEntries(Object.entries(judged.gate!.counts).filter(([, v]) => v)),
     maxRssKb: process.resourceUsage().maxRSS,
   };
   process.stdout.write(JSON.stringify(out) + '\n');

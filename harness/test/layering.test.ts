@@ -27,7 +27,8 @@ const DEPS: Record<string, string[]> = {
   image: ['elf', 'kernel', 'suites', 'util'],
   plan: ['agent-protocol', 'igt', 'kernel', 'schemas', 'suites', 'util'],
   results: ['agent-protocol', 'console', 'igt', 'journal', 'ktap', 'plan', 'schemas'],
-  report: ['results', 'schemas'],
+  report: ['gate', 'results', 'schemas'],
+  gate: ['plan', 'results', 'suites'],
   targets: ['agent-protocol', 'kernel', 'lava', 'plan', 'text', 'util'],
   lava: ['agent-protocol', 'kernel', 'plan', 'schemas', 'suites', 'targets', 'text', 'util'],
   run: ['agent-protocol', 'console', 'igt', 'image', 'journal', 'kernel', 'plan', 'results', 'schemas', 'suites', 'targets', 'text', 'util'],
@@ -35,7 +36,7 @@ const DEPS: Record<string, string[]> = {
 };
 
 /** Folders that never touch files or processes. */
-const PURE = ['console', 'ktap', 'agent-protocol', 'results', 'text', 'igt'];
+const PURE = ['console', 'ktap', 'agent-protocol', 'results', 'text', 'igt', 'gate'];
 const IMPURE_MODULES = /^node:(fs|fs\/promises|child_process|net|http|https|dgram)$|^(execa|node-pty)$/;
 
 function files(dir: string): string[] {

@@ -5,12 +5,16 @@ import { EXIT_INFRA, exitCodeFor, formatError, HiltError } from '../errors.js';
 import { DEFAULT_KERNEL } from '../kernel/spec.js';
 import { hiltVersion } from '../run/environment.js';
 import { addBisectCommand } from './bisect-command.js';
+import { registerBaselineCommand } from './baseline-command.js';
 import { bootCommand } from './boot-command.js';
+import { registerCompareCommand } from './compare-command.js';
 import { docsCommand } from './docs-command.js';
 import { registerLavaCommand } from './lava-command.js';
 import { listCommand } from './list-command.js';
+import { registerMergeCommand } from './merge-command.js';
 import { parseCommand } from './parse-command.js';
 import { reportCommand } from './report-command.js';
+import { registerReproCommand } from './repro-command.js';
 import { runCommand } from './run-command.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -90,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(hilt <command> --help shows the options)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .addHelpText('after', '\nExit status: 0 every case passed or skipped, 1 conformance failures, 2 infrastructure or usage error.');
+    .addHelpText('after', '\nExit status: 0 every case passed, skipped or failed as the baseline expects, 1 new failures (conformance), 2 infrastructure or usage error.');
 
   machineOptions(
     program
@@ -110,6 +114,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--repeat <n>', 'run the plan n times over in this one run, to see how often each case comes out each way (default 1)', integer('--repeat'))
     .option('--abort-on <conditions>', 'stop the whole run when the kernel gains a taint bit that means trouble (taint) or lockdep switches itself off (lockdep); comma-separated, repeatable; the rest is reported as not run, exit 1', collect)
     .option('--resume <dir>', 'continue the interrupted run whose reports are in dir')
+    .option('--baseline <file>', 'judge the run against this baseline (schemas/baseline.schema.json): only new failures fail it; repeatable', collect)
+    .option('--compare <old>', 'compare with an earlier run (results.json or its folder): fixed, regressed, new, vanished cases and every observed value that changed')
     .option('-v, --verbose', 'copy the console to stderr as it arrives')
     .option('-q, --quiet', 'no progress output')
     .action(async (o) => {
@@ -159,6 +165,10 @@ async function main(argv: string[]): Promise<number> {
     });
 
   registerLavaCommand(program, machineOptions, (c) => (code = c));
+  registerBaselineCommand(program, (c) => (code = c));
+  registerCompareCommand(program, (c) => (code = c));
+  registerMergeCommand(program, (c) => (code = c));
+  registerReproCommand(program, controller.signal, (c) => (code = c));
 
   if (argv.length <= 2) {
     program.outputHelp({ error: true });

@@ -6,7 +6,8 @@ import { buildHtml } from '../report/html.js';
 import { junitChunks } from '../report/junit.js';
 import { writeResultsJson } from '../report/results-json.js';
 import type { RunResult } from '../results/model.js';
-import { OK_STATUSES, STATUSES } from '../results/model.js';
+import { STATUSES } from '../results/model.js';
+import { gateBlocks } from '../gate/classify.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
 
 export const JUNIT_FILE = 'junit.xml';
@@ -29,6 +30,7 @@ export function countsLine(run: RunResult): string {
   return parts.length ? parts.join(', ') : 'no cases';
 }
 
+/** Whether the run fails: a case the gate says blocks (without gate data, any case that did not pass or skip). */
 export function conformanceFailed(run: RunResult): boolean {
-  return STATUSES.some((s) => !OK_STATUSES.has(s) && run.counts[s] > 0);
+  return gateBlocks(run);
 }

@@ -136,9 +136,10 @@ async function unpack(resolved: Resolved, dest: string, log: Log): Promise<void>
   }
 }
 
-export async function debianKernel(spec: string, pkg: string, opts: { cacheDir: string; log: Log }): Promise<KernelInfo> {
+/** version pins the exact build (debian:PACKAGE=VERSION): no resolution, apt-get download fetches that one. */
+export async function debianKernel(spec: string, pkg: string, opts: { cacheDir: string; log: Log }, version: string | null = null): Promise<KernelInfo> {
   const cache = join(opts.cacheDir, 'kernels');
-  const resolved = await resolveCached(pkg, cache);
+  const resolved = version ? { package: pkg, version } : await resolveCached(pkg, cache);
   const dir = join(cache, `${resolved.package}_${resolved.version}`.replace(/[^A-Za-z0-9+._-]/g, '_'));
   if (!existsSync(join(dir, 'root'))) {
     opts.log.info(`fetching kernel ${resolved.package} ${resolved.version} (cached for later runs)`);

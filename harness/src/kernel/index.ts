@@ -13,7 +13,7 @@ export async function resolveKernel(specText: string, opts: { cacheDir: string; 
   const spec = parseKernelSpec(specText);
   switch (spec.type) {
     case 'debian':
-      return debianKernel(specText, spec.package, opts);
+      return debianKernel(specText, spec.package, opts, spec.version);
     case 'path':
       return pathKernel(specText, spec);
     case 'tree':

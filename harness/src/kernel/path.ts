@@ -29,10 +29,15 @@ function findModulesDir(dir: string, release: string): string {
 
 export async function pathKernel(
   spec: string,
-  parts: { image: string; modules: string | null; config: string | null },
+  parts: { image: string; modules: string | null; config: string | null; sha256?: string | null },
 ): Promise<KernelInfo> {
   const image = resolve(parts.image);
   const info = inspectBzImage(await imageHead(image));
+  // The whole image is hashed (a few MB, milliseconds): a reproduction names the build by it.
+  const sha256 = createHash('sha256').update(readInputBytes(image, 'kernel image', 1024 * 1024 * 1024)).digest('hex');
+  if (parts.sha256 && parts.sha256 !== sha256) {
+    throw usageError(`kernel image ${image} has sha256 ${sha256}, not the ${parts.sha256} the spec names`, 'It is another build than the one the run being reproduced used: rebuild that commit with the same config, or drop sha256= to run this one.');
+  }
   if (!info.ok) {
     throw usageError(`kernel image ${image} is not a bzImage: ${info.reason}`, 'hilt boots x86 bzImages (arch/x86/boot/bzImage), not vmlinux or compressed modules.');
   }
@@ -51,6 +56,6 @@ export async function pathKernel(
     modulesDir,
     config,
     configSha256: config ? createHash('sha256').update(await readFile(config)).digest('hex') : null,
-    source: { type: 'path' },
+    source: { type: 'path', sha256 },
   };
 }

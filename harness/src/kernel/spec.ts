@@ -1,7 +1,9 @@
 /**
  * Kernel specs as a person types them on the command line, parsed into data.
- *   debian:PACKAGE                          a Debian kernel package, meta-packages resolved through apt
- *   path:IMAGE[,modules=DIR][,config=FILE]  a kernel a developer just built
+ *   debian:PACKAGE[=VERSION]                a Debian kernel package, meta-packages resolved through apt;
+ *                                           =VERSION pins that exact build (what a reproduction names)
+ *   path:IMAGE[,modules=DIR][,config=FILE][,sha256=HEX]  a kernel a developer just built;
+ *                                           sha256= refuses any image but that one
  *   tree:PATH[,config=FRAGMENT...][,base=FILE|defconfig]
  *                                           a kernel source tree hilt builds (kernel/tree.ts)
  */
@@ -10,8 +12,8 @@ import { usageError } from '../errors.js';
 export const DEFAULT_KERNEL = 'debian:linux-image-6.12-amd64';
 
 export type KernelSpec =
-  | { type: 'debian'; package: string }
-  | { type: 'path'; image: string; modules: string | null; config: string | null }
+  | { type: 'debian'; package: string; version: string | null }
+  | { type: 'path'; image: string; modules: string | null; config: string | null; sha256: string | null }
   | TreeSpec;
 
 /**
@@ -28,29 +30,38 @@ export interface TreeSpec {
 }
 
 const DEBIAN_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+/** Debian policy: [epoch:]upstream[-revision], digits first. */
+const DEBIAN_VERSION = /^(\d+:)?\d[A-Za-z0-9.+~:-]*$/;
 
 export function parseKernelSpec(text: string): KernelSpec {
   const colon = text.indexOf(':');
   const scheme = colon < 0 ? '' : text.slice(0, colon);
   const rest = colon < 0 ? text : text.slice(colon + 1);
-  const known = 'debian:PACKAGE or path:IMAGE[,modules=DIR][,config=FILE] or tree:PATH[,config=FRAGMENT][,base=FILE|defconfig]';
+  const known = 'debian:PACKAGE, path:IMAGE[,modules=DIR][,config=FILE] or tree:PATH[,config=FRAGMENT][,base=FILE|defconfig] (debian:PACKAGE=VERSION and path:IMAGE,sha256=HEX name one exact build)';
   if (scheme === 'debian') {
-    if (!DEBIAN_NAME.test(rest)) {
-      throw usageError(`kernel spec '${text}': '${rest}' is not a Debian package name`, `Use ${known}, e.g. ${DEFAULT_KERNEL}.`);
+    const eq = rest.indexOf('=');
+    const pkg = eq < 0 ? rest : rest.slice(0, eq);
+    const version = eq < 0 ? null : rest.slice(eq + 1);
+    if (!DEBIAN_NAME.test(pkg)) {
+      throw usageError(`kernel spec '${text}': '${pkg}' is not a Debian package name`, `Use ${known}, e.g. ${DEFAULT_KERNEL}.`);
     }
-    return { type: 'debian', package: rest };
+    if (version !== null && !DEBIAN_VERSION.test(version)) {
+      throw usageError(`kernel spec '${text}': '${version}' is not a Debian version`, 'Give the version as apt-cache policy shows it, e.g. debian:linux-image-6.12.117+deb12-amd64=6.12.117-1~deb12u1.');
+    }
+    return { type: 'debian', package: pkg, version };
   }
   if (scheme === 'path') {
     const [image, ...opts] = rest.split(',');
     if (!image) throw usageError(`kernel spec '${text}' names no image`, 'Use path:/path/to/bzImage[,modules=DIR][,config=FILE].');
-    const spec: KernelSpec = { type: 'path', image, modules: null, config: null };
+    const spec: KernelSpec = { type: 'path', image, modules: null, config: null, sha256: null };
     for (const opt of opts) {
       const eq = opt.indexOf('=');
       const key = eq < 0 ? opt : opt.slice(0, eq);
       const value = eq < 0 ? '' : opt.slice(eq + 1);
-      if ((key !== 'modules' && key !== 'config') || !value) {
-        throw usageError(`kernel spec '${text}': unknown option '${opt}'`, 'path: takes modules=DIR and config=FILE.');
+      if ((key !== 'modules' && key !== 'config' && key !== 'sha256') || !value) {
+        throw usageError(`kernel spec '${text}': unknown option '${opt}'`, 'path: takes modules=DIR, config=FILE and sha256=HEX.');
       }
+      if (key === 'sha256' && !/^[0-9a-f]{64}$/.test(value)) throw usageError(`kernel spec '${text}': sha256=${value} is not 64 lowercase hex digits`);
       spec[key] = value;
     }
     return spec;

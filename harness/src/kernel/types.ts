@@ -12,9 +12,10 @@ export interface KernelInfo {
   buildDir?: string | null;
   /** sha256 of the config file, so results say exactly which configuration ran. */
   configSha256: string | null;
+  /** Where it came from, exactly enough to fetch or check the same build again (gate/repro.ts). */
   source:
     | { type: 'debian'; package: string; version: string }
-    | { type: 'path' }
+    | { type: 'path'; sha256?: string }
     /** Built from a source tree: where, at which commit (null outside git); buildSeconds null when this run found it built. */
     | { type: 'tree'; path: string; commit: string | null; buildDir: string; buildLog: string; buildSeconds: number | null }
     /** The kernel a machine hilt did not boot is running (ssh, local); image is then ''. */

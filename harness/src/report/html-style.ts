@@ -69,4 +69,26 @@ td.msg { color: var(--muted); overflow-wrap: anywhere; }
 dl.env { display: grid; grid-template-columns: max-content 1fr; gap: 2px 18px; margin: 0; }
 dl.env dt { color: var(--muted); }
 dl.env dd { margin: 0; overflow-wrap: anywhere; }
+.gtiles { display: flex; flex-wrap: wrap; gap: 8px; margin: 10px 0 2px; }
+.gcount { min-width: 120px; border-radius: 6px; border: 2px solid var(--g, var(--skip)); }
+.gcount > a, .gcount > span.n { color: inherit; }
+.gcount a, .gcount { display: block; padding: 6px 12px; color: #1f2328; text-decoration: none; }
+.gcount a { padding: 0; }
+.gcount .n { display: block; font-size: 22px; font-weight: 700; line-height: 1.1; color: var(--g, var(--skip)); }
+.gcount .label { font-size: 12px; }
+.gcount.zero { border-color: var(--line); color: var(--muted); }
+.gcount.zero .n { color: var(--muted); }
+.gc-new-failure { --g: var(--fail); } .gc-expected-failure { --g: var(--skip); } .gc-unexpected-pass { --g: var(--incomplete); }
+.gc-flake { --g: var(--dmesg-warn); } .gc-pass { --g: var(--pass); } .gc-skip { --g: var(--skip); }
+.gtag { display: inline-block; margin-left: 4px; padding: 0 6px; border-radius: 10px; font-size: 11.5px; border: 1px solid var(--g); color: var(--g); white-space: nowrap; }
+.gate-reason { margin: 6px 0; color: var(--muted); }
+.repro pre, pre.repro { padding: 6px 10px; background: var(--bg-soft); border: 1px solid var(--line); border-radius: 4px; user-select: all; }
+table.gclass td.name { white-space: nowrap; width: 1%; }
+table.changes { width: auto; }
+ul.obs-changes { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; padding-left: 18px; }
+ul.obs-changes li.unack { color: var(--fail); }
+tr.passes td, tr.skips td { background: var(--bg-soft); }
+/* A 100,000-case page: what is off screen is not laid out or painted until it scrolls into view. */
+.case, .suite-block, section.gclass { content-visibility: auto; contain-intrinsic-size: auto 240px; }
+.suite-block table.all { margin-bottom: 0; }
 `;

@@ -1,18 +1,25 @@
 /**
  * report.html: one self-contained page a person reads at a glance. Counts at
- * the top, a suites-by-status matrix, the run's problems, then every case that
- * did not pass or skip with all its evidence, then every case in one table and
- * the environment. Pure: a RunResult in, HTML text out.
+ * the top, the gate's verdict classes, a suites-by-status matrix, the run's
+ * problems, then every new failure with all its evidence and the command
+ * line that reproduces it, the unexpected passes, flakes and expected
+ * failures, the comparison with an earlier run, every case in one table (or,
+ * past ALL_CASES_MAX cases, each suite's passes counted and its skips grouped
+ * by reason, so a 100,000-case page stays small) and the environment.
+ * Pure: a RunResult in, HTML text out.
  *
  * Everything taken from the result is escaped by text(): console lines come
  * from kernels and may hold any byte. The page has no script at all and a
  * Content-Security-Policy that forbids loading anything, so even an escaping
  * bug could neither run code nor reach the network.
  */
+import { CLASS_WORDS, countClasses, describeOutcomes, gateBlocks, gateClassOf } from '../gate/classify.js';
+import { describeObservationChange } from '../gate/compare.js';
+import { shellQuote } from '../gate/repro.js';
 import { describeInventory, inventoryProperties } from '../results/inventory.js';
 import { driverOf } from '../results/known-issues.js';
-import type { CaseResult, KernelMessage, Observation, RunResult, Status, SuiteResult } from '../results/model.js';
-import { OK_STATUSES, STATUSES, emptyCounts } from '../results/model.js';
+import type { CaseChange, CaseResult, Comparison, GateClass, KernelMessage, Observation, RunResult, Status, SuiteResult } from '../results/model.js';
+import { GATE_CLASSES, OK_STATUSES, STATUSES, emptyCounts } from '../results/model.js';
 import { HTML_STYLE } from './html-style.js';
 import { cleanText } from './text.js';
 
@@ -55,13 +62,24 @@ function formatTime(iso: string | null | undefined): string {
   return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
 
+/** Runs with more cases than this list each suite's passes as a count, not case by case. */
+export const ALL_CASES_MAX = 2000;
+
+/** A case shown with its evidence: a new failure, or (without gate data) any case that did not pass or skip. */
 function isProblem(c: CaseResult): boolean {
-  return !OK_STATUSES.has(c.status);
+  return gateClassOf(c) === 'new-failure' || (gateClassOf(c) === 'unexpected-pass' && Boolean(c.gate?.blocks));
+}
+
+/** A case listed in a gate section or with a card: it gets an anchor. */
+function isListed(c: CaseResult): boolean {
+  const k = gateClassOf(c);
+  return k !== 'pass' && k !== 'skip';
 }
 
 /**
  * Anchors from suite and case names, so a CI comment can link to
  * report.html#c-drm-core.version; names may hold anything, hence the slug.
+ * Only cases the page lists get one: a big run's passes have no row to point at.
  */
 function anchors(run: RunResult): { suite: Map<SuiteResult, string>; kase: Map<CaseResult, string> } {
   const used = new Set<string>();
@@ -76,7 +94,7 @@ function anchors(run: RunResult): { suite: Map<SuiteResult, string>; kase: Map<C
   const kase = new Map<CaseResult, string>();
   for (const s of run.suites) {
     suite.set(s, make('s', s.name));
-    for (const c of s.cases) kase.set(c, make('c', `${s.name}.${c.name}`));
+    for (const c of s.cases) if (isListed(c)) kase.set(c, make('c', `${s.name}.${c.name}`));
   }
   return { suite, kase };
 }
@@ -85,7 +103,7 @@ type Anchors = ReturnType<typeof anchors>;
 
 function verdictOf(run: RunResult): 'pass' | 'fail' | 'infra' {
   if (run.status !== 'complete') return 'infra';
-  return STATUSES.some((s) => !OK_STATUSES.has(s) && run.counts[s] > 0) ? 'fail' : 'pass';
+  return gateBlocks(run) ? 'fail' : 'pass';
 }
 
 const VERDICT_WORDS = { pass: 'passed', fail: 'conformance failures', infra: 'did not finish' };
@@ -120,6 +138,24 @@ function countTiles(run: RunResult): string {
   });
   tiles.push(`<div class="count total" data-status="total"><span class="n">${run.counts.total ?? 0}</span><span class="label">total</span></div>`);
   return `<section class="counts" aria-label="counts by status">\n${tiles.join('\n')}\n</section>`;
+}
+
+const CLASS_SECTION: Partial<Record<GateClass, string>> = { 'new-failure': 'failures', 'unexpected-pass': 'unexpected-passes', flake: 'flakes', 'expected-failure': 'expected-failures' };
+
+/** The gate's verdict classes, each linking to its section. */
+function gateTiles(run: RunResult): string {
+  if (!run.gate) return '';
+  const counts = run.gate.counts;
+  const tiles = GATE_CLASSES.map((k) => {
+    const n = counts[k] ?? 0;
+    const label = CLASS_WORDS[k][n === 1 ? 0 : 1];
+    const inner = `<span class="n">${n}</span><span class="label">${label}</span>`;
+    const target = CLASS_SECTION[k];
+    return `<div class="gcount gc-${k}${n ? '' : ' zero'}" data-class="${k}">${n && target ? `<a href="#${target}">${inner}</a>` : inner}</div>`;
+  });
+  const sources = run.gate.sources.length ? run.gate.sources.map((x) => `<code>${text(x)}</code>`).join(', ') : 'none: every failure is new';
+  const rule = run.gate.unexpectedPassBlocks ? '; an unexpected pass blocks' : '';
+  return `<section class="gate" aria-label="verdicts against the baseline">\n<div class="gtiles">${tiles.join('')}</div>\n<p class="muted">Expectations from ${sources}${rule}. Only new failures${run.gate.unexpectedPassBlocks ? ' and unexpected passes' : ''} fail the run.</p>\n</section>`;
 }
 
 function matrix(run: RunResult, ids: Anchors): string {
@@ -206,6 +242,8 @@ function failureCard(suite: SuiteResult, c: CaseResult, ids: Anchors): string {
     `<section class="case st-${text(c.status)}" id="${ids.kase.get(c)}" data-suite="${text(suite.name)}" data-case="${text(c.name)}" data-status="${text(c.status)}">`,
     `<h3>${badge(c.status)} <span class="path">${text(suite.name)} / ${text(c.name)}</span><span class="meta">${text(meta)}</span></h3>`,
     c.message ? `<pre class="message">${text(c.message)}</pre>` : '',
+    c.gate?.reason ? `<p class="gate-reason">${text(c.gate.reason)}</p>` : '',
+    c.gate?.repro ? `<div class="repro"><h4>Reproduce</h4><pre>${text(shellQuote(c.gate.repro))}</pre></div>` : '',
     c.subtests.length ? `<h4>Subtests</h4>\n<table class="subtests"><tr><th>subtest</th><th>driver</th><th>status</th><th>message</th></tr>\n${subtestRows(c).join('\n')}\n</table>` : '',
     violationBlock(c),
     counted.length ? `<div class="kmsg"><h4>Kernel messages that count against it</h4><pre>${kernelLines(counted)}</pre></div>` : '',
@@ -221,8 +259,70 @@ function failureCard(suite: SuiteResult, c: CaseResult, ids: Anchors): string {
 
 function failures(run: RunResult, ids: Anchors): string {
   const cards = run.suites.flatMap((s) => s.cases.filter(isProblem).map((c) => failureCard(s, c, ids)));
-  const body = cards.length ? cards.join('\n') : '<p class="ok-note">Every case passed or was skipped.</p>';
-  return `<section class="failures" id="failures">\n<h2>Cases that did not pass (${cards.length})</h2>\n${body}\n</section>`;
+  const title = run.gate ? 'New failures' : 'Cases that did not pass';
+  const none = run.gate ? 'No new failure: every case passed, was skipped, or failed as the baseline expects.' : 'Every case passed or was skipped.';
+  const body = cards.length ? cards.join('\n') : `<p class="ok-note">${none}</p>`;
+  return `<section class="failures" id="failures">\n<h2>${title} (${cards.length})</h2>\n${body}\n</section>`;
+}
+
+/** Rows of the cases of one gate class: name, status, runs, why. Compact: these are known or harmless. */
+function classSection(run: RunResult, ids: Anchors, k: GateClass, title: string, why: string): string {
+  const rows: string[] = [];
+  for (const s of run.suites) {
+    for (const c of s.cases) {
+      if (gateClassOf(c) !== k || isProblem(c)) continue;
+      const runs = c.gate?.outcomes ? describeOutcomes(c.gate.outcomes) : '';
+      const repro = c.gate?.repro && k !== 'expected-failure' ? `<pre class="repro">${text(shellQuote(c.gate.repro))}</pre>` : '';
+      rows.push(
+        `<tr id="${ids.kase.get(c)}" data-suite="${text(s.name)}" data-case="${text(c.name)}" data-class="${k}"><td class="name">${text(s.name)} / ${text(c.name)}</td><td>${badge(c.status)}</td><td>${text(runs)}</td><td class="msg">${text(clip(c.gate?.reason || c.message))}${c.message && c.gate?.reason && !c.gate.reason.includes(c.message) ? `<br/><span class="muted">${text(firstLine(c.message))}</span>` : ''}${repro}</td></tr>`,
+      );
+    }
+  }
+  if (!rows.length) return '';
+  return `<section class="gclass" id="${CLASS_SECTION[k]}">\n<h2>${title} (${rows.length})</h2>\n<p class="muted">${why}</p>\n<table class="gclass"><tr><th>case</th><th>status</th><th>runs</th><th>why</th></tr>\n${rows.join('\n')}\n</table>\n</section>`;
+}
+
+function gateSections(run: RunResult, ids: Anchors): string {
+  if (!run.gate) return '';
+  return [
+    classSection(run, ids, 'unexpected-pass', 'Unexpected passes', 'The baseline expects these to fail and they passed: if the kernel is fixed, remove their entries (hilt baseline update).'),
+    classSection(run, ids, 'flake', 'Flakes', 'Failed in some runs and passed in others, or a known flake that failed: reported, not blocking.'),
+    classSection(run, ids, 'expected-failure', 'Expected failures', 'Failed as the baseline expects: not blocking.'),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+const COMPARE_ROWS = 1000;
+
+function changeRows(list: CaseChange[]): string {
+  const rows = list.slice(0, COMPARE_ROWS).map((c) => `<tr><td class="name">${text(c.case)}</td><td>${c.old ? badge(c.old) : '<span class="muted">absent</span>'}</td><td>${c.new ? badge(c.new) : '<span class="muted">absent</span>'}</td></tr>`);
+  if (list.length > COMPARE_ROWS) rows.push(`<tr><td colspan="3" class="muted">… and ${list.length - COMPARE_ROWS} more in results.json</td></tr>`);
+  return rows.join('\n');
+}
+
+function comparison(cmp: Comparison | undefined): string {
+  if (!cmp) return '';
+  const groups: [string, CaseChange[]][] = [
+    ['Regressed', cmp.regressed],
+    ['Fixed', cmp.fixed],
+    ['New cases', cmp.added],
+    ['Vanished cases', cmp.vanished],
+    ['Other status changes', cmp.changed],
+  ];
+  const parts = [`<section class="comparison" id="comparison">`, `<h2>Compared with an earlier run</h2>`, `<p class="muted">${text(cmp.against.source)}: run ${text(cmp.against.id)}, kernel ${text(cmp.against.kernel || 'unknown')}</p>`];
+  parts.push(`<p>${groups.map(([t, l]) => `${t}: <b>${l.length}</b>`).join(' · ')}</p>`);
+  for (const [t, list] of groups) if (list.length) parts.push(`<h4>${t}</h4>\n<table class="changes"><tr><th>case</th><th>before</th><th>now</th></tr>\n${changeRows(list)}\n</table>`);
+  const unack = cmp.observations.filter((c) => !c.acknowledged).length;
+  const verdict = cmp.uapiBlocks ? ' <span class="badge st-fail">fails the run</span>' : '';
+  parts.push(`<h4>Observed values that changed (${cmp.observations.length}, ${unack} not acknowledged; rule: ${text(cmp.uapiRule)})${verdict}</h4>`);
+  if (cmp.observations.length) {
+    const rows = cmp.observations.slice(0, COMPARE_ROWS).map((o) => `<li class="${o.acknowledged ? 'ack' : 'unack'}">${text(clip(describeObservationChange(o), 600))}</li>`);
+    if (cmp.observations.length > COMPARE_ROWS) rows.push(`<li class="muted">… and ${cmp.observations.length - COMPARE_ROWS} more in results.json</li>`);
+    parts.push(`<ul class="obs-changes">\n${rows.join('\n')}\n</ul>`);
+  } else parts.push('<p class="ok-note">Every observed value is the same.</p>');
+  parts.push('</section>');
+  return parts.join('\n');
 }
 
 function firstLine(s: string): string {
@@ -234,19 +334,58 @@ function exitsText(suite: SuiteResult): string {
   return odd.map((e) => (e.signal !== null ? `killed by signal ${e.signal}` : `exit code ${e.code}`)).join(', ');
 }
 
+function caseRow(c: CaseResult, ids: Anchors): string {
+  const id = ids.kase.get(c);
+  const name = id ? `<a href="#${id}">${text(c.name)}</a>` : text(c.name);
+  const k = gateClassOf(c);
+  const cls = c.gate && k !== 'pass' && k !== 'skip' ? ` <span class="gtag gc-${k}">${CLASS_WORDS[k][0]}</span>` : '';
+  return `<tr><td class="name">${name}</td><td>${badge(c.status)}${cls}</td><td class="dur">${formatDuration(c.durationMs)}</td><td class="msg">${text(firstLine(c.message))}</td></tr>`;
+}
+
+/** Skips of a big run, grouped by reason: a suite that skips 900 cases for want of a device says so once. */
+function skipGroups(cases: CaseResult[]): string[] {
+  const groups = new Map<string, CaseResult[]>();
+  for (const c of cases) {
+    const why = firstLine(c.message) || 'skipped';
+    const list = groups.get(why);
+    if (list) list.push(c);
+    else groups.set(why, [c]);
+  }
+  return [...groups].map(([why, list]) => {
+    const names = list.slice(0, 10).map((c) => text(c.name)).join(', ');
+    return `<tr class="skips"><td class="name">${list.length} skipped</td><td>${badge('skip')}</td><td></td><td class="msg">${text(why)}<br/><span class="muted">${names}${list.length > 10 ? `, … (${list.length - 10} more)` : ''}</span></td></tr>`;
+  });
+}
+
 function allCases(run: RunResult, ids: Anchors): string {
-  const rows: string[] = [];
+  const total = run.suites.reduce((n, s) => n + s.cases.length, 0);
+  const big = total > ALL_CASES_MAX;
+  // One table per suite: the browser lays out (content-visibility) only the ones on screen.
+  const blocks: string[] = [];
   for (const suite of run.suites) {
+    const rows: string[] = [];
     // An IGT program exits once per subtest (98 for each failure): its cases say it all.
     const how = suite.mode === 'whole' ? 'run whole' : suite.mode === 'igt' ? 'IGT, one process per subtest' : '';
     const meta = [how, `${suite.cases.length} cases`, formatDuration(suite.durationMs), suite.mode === 'igt' ? '' : exitsText(suite)].filter(Boolean).join(' · ');
     rows.push(`<tr class="suite" id="${ids.suite.get(suite)}"><th colspan="4">${text(suite.name)} ${badge(suite.status)}<span class="meta">${text(meta)}</span></th></tr>`);
-    for (const c of suite.cases) {
-      const name = isProblem(c) ? `<a href="#${ids.kase.get(c)}">${text(c.name)}</a>` : text(c.name);
-      rows.push(`<tr><td class="name">${name}</td><td>${badge(c.status)}</td><td class="dur">${formatDuration(c.durationMs)}</td><td class="msg">${text(firstLine(c.message))}</td></tr>`);
+    if (!big) for (const c of suite.cases) rows.push(caseRow(c, ids));
+    else {
+      // A big run: every case that did not plainly pass by name, the passes counted, the skips grouped.
+      let passes = 0;
+      const skips: CaseResult[] = [];
+      for (const c of suite.cases) {
+        const k = gateClassOf(c);
+        if (k === 'pass' && c.status === 'pass' && !c.gate) passes++;
+        else if (k === 'skip' && c.status === 'skip' && !c.gate) skips.push(c);
+        else rows.push(caseRow(c, ids));
+      }
+      if (skips.length) rows.push(...skipGroups(skips));
+      if (passes) rows.push(`<tr class="passes"><td class="name">${passes} passed</td><td>${badge('pass')}</td><td></td><td class="msg muted">listed by name in results.json and junit.xml</td></tr>`);
     }
+    blocks.push(`<div class="suite-block"><table class="all">\n${rows.join('\n')}\n</table></div>`);
   }
-  return `<section id="all"><h2>All cases</h2>\n<table class="all">\n${rows.join('\n')}\n</table></section>`;
+  const title = big ? `All cases (${total}: passes counted per suite, skips grouped by reason, the rest by name)` : 'All cases';
+  return `<section id="all"><h2>${title}</h2>\n${blocks.join('\n')}\n</section>`;
 }
 
 function environment(run: RunResult): string {
@@ -277,6 +416,11 @@ function environment(run: RunResult): string {
 }
 
 function title(run: RunResult): string {
+  if (run.gate) {
+    const counts = run.gate.counts ?? countClasses(run);
+    const shown = GATE_CLASSES.filter((k) => k !== 'pass' && k !== 'skip' && counts[k] > 0).map((k) => `${counts[k]} ${CLASS_WORDS[k][counts[k] === 1 ? 0 : 1]}`);
+    return `hilt ${run.status}: ${shown.length ? shown.join(', ') : `${run.counts.pass} pass`} — ${run.environment.kernel?.release ?? ''}`;
+  }
   const bad = STATUSES.filter((s) => !OK_STATUSES.has(s) && run.counts[s] > 0).map((s) => `${run.counts[s]} ${s}`);
   return `hilt ${run.status}: ${bad.length ? bad.join(', ') : `${run.counts.pass} pass`} — ${run.environment.kernel?.release ?? ''}`;
 }
@@ -301,9 +445,12 @@ export function buildHtml(run: RunResult): string {
     header(run),
     '<main>',
     countTiles(run),
+    gateTiles(run),
     matrix(run, ids),
     problems(run),
     failures(run, ids),
+    gateSections(run, ids),
+    comparison(run.gate?.comparison),
     allCases(run, ids),
     environment(run),
     '</main>',

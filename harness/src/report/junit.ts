@@ -1,19 +1,36 @@
 /**
  * JUnit XML for CI systems: one testsuite per suite, one testcase per case,
- * classname from the suite path. Conformance failures are <failure>, cases
- * that never gave a verdict (timeout, crash, incomplete, abort) are <error>,
- * skips are <skipped>. It follows Jenkins xunit-plugin's junit-10.xsd (the
- * tests validate against it), which GitLab and GitHub's JUnit readers take too.
+ * classname from the suite path. It follows Jenkins xunit-plugin's
+ * junit-10.xsd (the tests validate against it), which GitLab and GitHub's
+ * JUnit readers take too. What a CI reader counts follows the gate, so the
+ * test report a merge request shows agrees with the exit status:
  *
- * Pure and streaming: junitChunks() yields the document piece by piece, so a
- * run of 100,000 cases is written without holding it as one string.
+ *   new failure        <failure> (conformance: fail, dmesg-*) or <error> (no verdict:
+ *                      timeout, crash, incomplete, abort), its text the command line
+ *                      that reproduces it
+ *   expected failure   <skipped type="expected-failure"> with the baseline's reason:
+ *                      not a pass (it is broken, and the report says so), not a
+ *                      failure (it blocks nothing); CI readers count skips apart
+ *   unexpected pass    a pass, or <failure type="unexpected-pass"> when the baseline
+ *                      makes it block
+ *   flake              a pass with a <flakyFailure>/<flakyError> per failed run, as
+ *                      Maven Surefire reports a test that passed on a rerun; a known
+ *                      flake that never passed is <skipped type="flake">
+ *   skip               <skipped> with the reason
+ *
+ * Every case carries its evidence in <system-out>, but in a run of more than
+ * PASS_DETAIL_MAX cases a plain pass carries none (results.json has it), which
+ * keeps a 100,000-case report small. Pure and streaming: junitChunks() yields the document piece by
+ * piece, so a big run is written without holding it as one string.
  */
+import { gateClassOf } from '../gate/classify.js';
+import { shellQuote } from '../gate/repro.js';
 import { inventoryProperties } from '../results/inventory.js';
 import { driverOf } from '../results/known-issues.js';
-import type { CaseResult, RunResult, SuiteResult } from '../results/model.js';
+import type { CaseResult, GateClass, RunResult, SuiteResult } from '../results/model.js';
+import { GATE_CLASSES } from '../results/model.js';
 import { cleanText } from './text.js';
 
-const FAILURES = new Set(['fail', 'warn', 'dmesg-warn', 'dmesg-fail']);
 const ERRORS = new Set(['timeout', 'crash', 'incomplete', 'abort']);
 
 function subtestLines(c: CaseResult, depth = 0): string[] {
@@ -29,6 +46,11 @@ function subtestLines(c: CaseResult, depth = 0): string[] {
 /** Everything a person needs about one case, as plain text: the JUnit system-out, the HTML detail. */
 export function caseReport(c: CaseResult): string {
   const parts: string[] = [`status: ${c.status}${c.message ? ` — ${c.message}` : ''}`];
+  if (c.gate) {
+    parts.push(`gate: ${c.gate.class}${c.gate.blocks ? ' (blocks)' : ''}${c.gate.reason ? ` — ${c.gate.reason}` : ''}`);
+    if (c.gate.outcomes) parts.push(`runs: ${c.gate.outcomes.map((o) => o.status).join(', ')}`);
+    if (c.gate.repro) parts.push(`reproduce: ${shellQuote(c.gate.repro)}`);
+  }
   if (c.taint) parts.push('', `taint gained while it ran: ${c.taint.letters} (mask ${c.taint.mask}): ${c.taint.description}`);
   if (c.lockdepOff) parts.push('', 'lockdep switched itself off while it ran (debug_locks=0)');
   if (c.subtests.length) parts.push('', 'subtests:', ...subtestLines(c));
@@ -47,8 +69,12 @@ export function caseReport(c: CaseResult): string {
   return parts.join('\n');
 }
 
+/** Characters an attribute value cannot hold as they are. */
+const ATTR_SPECIAL = /[&<>"\n\r\t\x00-\x1f\ud800-\udfff\ufffe\uffff]/;
+
 /** An attribute value: escaped, and without what XML 1.0 cannot hold. */
 export function xmlAttr(text: string): string {
+  if (!ATTR_SPECIAL.test(text)) return text;
   return cleanText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }
 
@@ -67,12 +93,32 @@ interface Tally {
   skipped: number;
 }
 
+type JunitKind = 'failure' | 'error' | 'skipped' | 'passed';
+
+/** What a CI reader is to count a case as. */
+function junitKind(c: CaseResult, cls: GateClass): JunitKind {
+  switch (cls) {
+    case 'new-failure':
+      return ERRORS.has(c.status) ? 'error' : 'failure';
+    case 'unexpected-pass':
+      return c.gate?.blocks ? 'failure' : 'passed';
+    case 'flake':
+      return c.gate?.outcomes?.some((o) => o.status === 'pass') ? 'passed' : 'skipped';
+    case 'expected-failure':
+    case 'skip':
+      return 'skipped';
+    case 'pass':
+      return 'passed';
+  }
+}
+
 function tally(cases: CaseResult[]): Tally {
   const t: Tally = { tests: cases.length, failures: 0, errors: 0, skipped: 0 };
   for (const c of cases) {
-    if (FAILURES.has(c.status)) t.failures++;
-    else if (ERRORS.has(c.status)) t.errors++;
-    else if (c.status === 'skip') t.skipped++;
+    const k = junitKind(c, gateClassOf(c));
+    if (k === 'failure') t.failures++;
+    else if (k === 'error') t.errors++;
+    else if (k === 'skipped') t.skipped++;
   }
   return t;
 }
@@ -93,22 +139,47 @@ export function runProperties(run: RunResult): [string, string][] {
     ...inventoryProperties(env.inventory),
     ['started', env.startedAt ?? ''],
     ['ended', env.endedAt ?? ''],
+    ...(run.gate
+      ? [['hilt.gate.sources', run.gate.sources.join(', ')] as [string, string], ['hilt.gate.blocking', String(run.gate.blocking)] as [string, string], ...GATE_CLASSES.map((k): [string, string] => [`hilt.gate.${k}`, String(run.gate!.counts[k])])]
+      : []),
   ];
 }
 
-function* testcase(suite: SuiteResult, c: CaseResult): Generator<string> {
+/** Runs with more cases than this leave a plain pass's output to results.json. */
+export const PASS_DETAIL_MAX = 5000;
+
+function* testcase(suite: SuiteResult, c: CaseResult, passDetail: boolean): Generator<string> {
   const time = c.durationMs !== null ? ` time="${seconds(c.durationMs)}"` : '';
-  let out = `    <testcase classname="${xmlAttr(`hilt.${suite.name}`)}" name="${xmlAttr(c.name)}"${time}>\n`;
+  let out = `    <testcase classname="${xmlAttr(`hilt.${suite.name}`)}" name="${xmlAttr(c.name)}"${time}`;
+  const cls = gateClassOf(c);
+  const kind = junitKind(c, cls);
+  if (cls === 'pass' && !c.gate && !passDetail) {
+    yield `${out}/>\n`;
+    return;
+  }
+  out += '>\n';
   const message = xmlAttr(c.message || c.status);
-  if (FAILURES.has(c.status)) out += `      <failure message="${message}" type="${c.status}"/>\n`;
-  else if (ERRORS.has(c.status)) out += `      <error message="${message}" type="${c.status}"/>\n`;
-  else if (c.status === 'skip') out += `      <skipped message="${message}"/>\n`;
+  const reason = c.gate?.reason ? xmlAttr(c.gate.reason) : message;
+  const repro = c.gate?.repro ? cdata(`reproduce: ${shellQuote(c.gate.repro)}`) : '';
+  const element = (name: string, attrs: string) => (repro ? `      <${name} ${attrs}>${repro}</${name}>\n` : `      <${name} ${attrs}/>\n`);
+  if (cls === 'new-failure') out += element(kind, `message="${message}" type="${c.status}"`);
+  else if (cls === 'unexpected-pass' && kind === 'failure') out += element('failure', `message="${reason}" type="unexpected-pass"`);
+  else if (cls === 'expected-failure') out += `      <skipped message="${reason}" type="expected-failure"/>\n`;
+  else if (cls === 'flake') {
+    for (const o of c.gate?.outcomes ?? []) {
+      if (o.status === 'pass' || o.status === 'skip') continue;
+      const el = ERRORS.has(o.status) ? 'flakyError' : 'flakyFailure';
+      out += `      <${el} message="${xmlAttr(o.message || o.status)}" type="${o.status}"/>\n`;
+    }
+    if (kind === 'skipped') out += `      <skipped message="${reason}" type="flake"/>\n`;
+  } else if (cls === 'skip') out += `      <skipped message="${c.gate?.entry ? reason : message}"/>\n`;
   out += `      <system-out>${cdata(caseReport(c))}</system-out>\n    </testcase>\n`;
   yield out;
 }
 
 export function* junitChunks(run: RunResult): Generator<string> {
   const all = tally(run.suites.flatMap((s) => s.cases));
+  const passDetail = all.tests <= PASS_DETAIL_MAX;
   const total = run.suites.reduce((n, s) => n + s.durationMs, 0);
   const name = `hilt ${run.environment.kernel?.release ?? ''}`.trim();
   yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlAttr(name)}" tests="${all.tests}" failures="${all.failures}" errors="${all.errors}" time="${seconds(total)}">\n`;
@@ -119,7 +190,7 @@ export function* junitChunks(run: RunResult): Generator<string> {
   for (const suite of run.suites) {
     const t = tally(suite.cases);
     yield `  <testsuite name="${xmlAttr(suite.name)}" tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}" time="${seconds(suite.durationMs)}"${stamp}>\n    <properties>\n${props}    </properties>\n`;
-    for (const c of suite.cases) yield* testcase(suite, c);
+    for (const c of suite.cases) yield* testcase(suite, c, passDetail);
     yield '  </testsuite>\n';
   }
   yield '</testsuites>\n';

@@ -14,7 +14,7 @@ import { Attribution, type AttributionPlan } from './attribution.js';
 import { type DmesgJudge, dmesgJudge } from './dmesg.js';
 import type { IgtDmesgRules } from './igt-cases.js';
 import { observationJudge } from './judge.js';
-import { type KnownIssueLookup, driverOf, knownIssueLookup } from './known-issues.js';
+import { type KnownIssueLookup, driverOf } from './known-issues.js';
 import { type CaseResult, type Counts, type RunResult, type Status, type SuiteResult, STATUSES, emptyCounts } from './model.js';
 import type { ObservationJudge } from './observations.js';
 import { loadProfiles } from '../schemas/profiles.js';
@@ -218,14 +218,18 @@ export function countStatuses(cases: CaseResult[]): string {
   return STATUSES.filter((s) => n.has(s)).map((s) => `${n.get(s)} ${s}`).join(', ');
 }
 
-/** The fold for a plan: its profiles, schema judge, dmesg rules and known issues. */
+/**
+ * The fold for a plan: its profiles, schema judge and dmesg rules. The
+ * profiles' known issues are not applied here: a failure stays a failure in
+ * the results, and the gate (gate/classify.ts) judges it an expected failure,
+ * the same way as a baseline file's entries (one mechanism, two sources).
+ */
 export function createFold(plan: RunPlan, registry: SchemaRegistry): ResultsFold {
   const profiles = loadProfiles(registry, plan.profiles);
   return new ResultsFold({
     plan: { tests: plan.tests, suites: plan.suites.map((s) => ({ name: s.name, mode: s.mode })) },
     judge: observationJudge(registry, profiles),
     dmesg: dmesgJudge(plan.dmesg),
-    known: knownIssueLookup(profiles),
     requirements: profiles.filter((p) => p.named).map((p) => ({ profile: p.name, driver: p.doc.match.driver, devices: p.doc.requiresDevices ?? 1 })),
     igtDmesg: { level: plan.dmesg.level, ignore: plan.dmesg.ignore.map((r) => new RegExp(r)) },
   });

@@ -68,6 +68,89 @@ export interface CaseResult {
   lockdepOff?: boolean;
   /** What its earlier runs said, oldest first, when it ran more than once (retries): a failure that later passed is a flake. */
   previous?: { status: Status; message: string }[];
+  /** How it came out against the baseline (gate/classify.ts); absent: a pass or skip that no baseline entry names. */
+  gate?: CaseGate;
+}
+
+/**
+ * The verdict of a case against the baseline, the one a merge gate acts on.
+ * new-failure blocks; expected-failure and flake do not; unexpected-pass
+ * blocks only when the baseline says so.
+ */
+export type GateClass = 'new-failure' | 'expected-failure' | 'unexpected-pass' | 'flake' | 'pass' | 'skip';
+
+export const GATE_CLASSES: readonly GateClass[] = ['new-failure', 'expected-failure', 'unexpected-pass', 'flake', 'pass', 'skip'];
+
+/** One run of a case: a retry, or one round of --repeat. */
+export interface CaseOutcome {
+  status: Status;
+  message: string;
+}
+
+export interface CaseGate {
+  class: GateClass;
+  /** Whether this case makes the run fail. */
+  blocks: boolean;
+  /** Why, in words: the baseline entry's reason, or what is new. */
+  reason: string;
+  /** The baseline entry that matched: where it is written and how it names the case. */
+  entry?: { source: string; match: string; reference?: string };
+  /** Every run of the case in order, when it ran more than once (retries, --repeat). */
+  outcomes?: CaseOutcome[];
+  /** The one command line that reproduces this case (argv; shown shell-quoted). */
+  repro?: string[];
+}
+
+export type GateCounts = Record<GateClass, number>;
+
+/** A change between two runs' cases (hilt compare, hilt run --compare). */
+export interface CaseChange {
+  /** suite/case */
+  case: string;
+  old: Status | null;
+  new: Status | null;
+}
+
+/** One observed value that differs between two runs of the same case. */
+export interface ObservationChange {
+  /** suite/case[/subtest...] where it was observed. */
+  case: string;
+  type: string;
+  /** Which observation of that type in that place: its position and the fields that name it. */
+  which: string;
+  /** JSON Pointer into the observation's data; '' when the observation as a whole appeared or vanished. */
+  path: string;
+  old: unknown;
+  new: unknown;
+  /** The baseline entry that acknowledges it, if one does. */
+  acknowledged?: string;
+}
+
+export interface Comparison {
+  /** The earlier run: its id, kernel and where it was read from. */
+  against: { id: string; kernel: string; source: string };
+  fixed: CaseChange[];
+  regressed: CaseChange[];
+  /** Cases only the new run has, and only the old one had. */
+  added: CaseChange[];
+  vanished: CaseChange[];
+  /** Any other change of status (a failure that became a crash, a pass that became a skip). */
+  changed: CaseChange[];
+  observations: ObservationChange[];
+  /** The baseline's rule for observation changes, and whether this comparison breaks it. */
+  uapiRule: 'report' | 'acknowledged' | 'empty';
+  uapiBlocks: boolean;
+}
+
+/** The run against its baseline: what the exit status and every report's gate section come from. */
+export interface RunGate {
+  /** Where the expectations came from: baseline files and driver profiles. */
+  sources: string[];
+  counts: GateCounts;
+  /** Cases that make the run fail. */
+  blocking: number;
+  unexpectedPassBlocks: boolean;
+  comparison?: Comparison;
 }
 
 export interface SuiteResult {
@@ -119,4 +202,6 @@ export interface RunResult {
   problems: string[];
   /** Kernel warnings from boot, before any test ran. */
   bootLog: KernelMessage[];
+  /** The run judged against its baseline (absent in results written before baselines existed). */
+  gate?: RunGate;
 }

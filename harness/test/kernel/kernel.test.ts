@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { kernelImageDependency, parseAptDepends, parseAptShow } from '../../src/kernel/apt.js';
@@ -20,8 +21,12 @@ function fakeBzImage(version: string): Buffer {
 }
 
 t.test('kernel specs', async (t) => {
-  t.same(parseKernelSpec('debian:linux-image-6.12-amd64'), { type: 'debian', package: 'linux-image-6.12-amd64' });
-  t.same(parseKernelSpec('path:/k/bzImage,modules=/k/mods,config=/k/.config'), { type: 'path', image: '/k/bzImage', modules: '/k/mods', config: '/k/.config' });
+  t.same(parseKernelSpec('debian:linux-image-6.12-amd64'), { type: 'debian', package: 'linux-image-6.12-amd64', version: null });
+  t.same(parseKernelSpec('debian:linux-image-6.12.117+deb12-amd64=6.12.117-1~deb12u1'), { type: 'debian', package: 'linux-image-6.12.117+deb12-amd64', version: '6.12.117-1~deb12u1' });
+  t.throws(() => parseKernelSpec('debian:linux-image-6.12-amd64=latest'), { kind: 'usage', message: /'latest' is not a Debian version/ });
+  t.same(parseKernelSpec('path:/k/bzImage,modules=/k/mods,config=/k/.config'), { type: 'path', image: '/k/bzImage', modules: '/k/mods', config: '/k/.config', sha256: null });
+  t.match(parseKernelSpec(`path:/k/bzImage,sha256=${'a'.repeat(64)}`), { sha256: 'a'.repeat(64) });
+  t.throws(() => parseKernelSpec('path:/k/bzImage,sha256=XYZ'), { kind: 'usage', message: /not 64 lowercase hex digits/ });
   t.throws(() => parseKernelSpec('linux-image-6.12-amd64'), { kind: 'usage', message: /no scheme/ });
   t.throws(() => parseKernelSpec('tarball:x'), { message: /unknown scheme 'tarball:'/ });
   t.throws(() => parseKernelSpec('debian:Linux Image'), { message: /not a Debian package name/ });
@@ -43,7 +48,11 @@ t.test('path: kernels — release from the image, modules dir found or refused',
   const image = join(dir, 'bzImage');
   writeFileSync(image, fakeBzImage('6.13.0-test #1'));
   const k = await pathKernel('path:' + image, { image, modules: null, config: null });
-  t.match(k, { release: '6.13.0-test', modulesDir: null, config: null, source: { type: 'path' } });
+  t.match(k, { release: '6.13.0-test', modulesDir: null, config: null, source: { type: 'path', sha256: createHash('sha256').update(readFileSync(image)).digest('hex') } });
+  const sha = (k.source as { sha256: string }).sha256;
+  t.match(await pathKernel('path:' + image, { image, modules: null, config: null, sha256: sha }), { release: '6.13.0-test' }, 'the named hash is accepted');
+  const other = await pathKernel('path:' + image, { image, modules: null, config: null, sha256: 'b'.repeat(64) }).catch((e: unknown) => e);
+  t.match(other, { kind: 'usage', message: `has sha256 ${sha}, not the ${'b'.repeat(64)} the spec names` }, 'another build is refused');
 
   const elf = join(dir, 'vmlinux');
   writeFileSync(elf, Buffer.concat([Buffer.from('\x7fELF', 'latin1'), Buffer.alloc(0x400)]));

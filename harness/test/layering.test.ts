@@ -21,6 +21,7 @@ const DEPS: Record<string, string[]> = {
   ktap: ['console'],
   elf: [],
   igt: [],
+  bisect: [],
   'agent-protocol': ['console'],
   kernel: ['util'],
   suites: ['elf', 'schemas', 'util'],
@@ -36,7 +37,7 @@ const DEPS: Record<string, string[]> = {
 };
 
 /** Folders that never touch files or processes. */
-const PURE = ['console', 'ktap', 'agent-protocol', 'results', 'text', 'igt', 'gate'];
+const PURE = ['console', 'ktap', 'agent-protocol', 'results', 'text', 'igt', 'gate', 'bisect'];
 const IMPURE_MODULES = /^node:(fs|fs\/promises|child_process|net|http|https|dgram)$|^(execa|node-pty)$/;
 
 function files(dir: string): string[] {

@@ -40,4 +40,6 @@ export type JournalEntry =
   | { t: 'watchdog'; boot: number; kind: 'boot' | 'silence' | 'case' | 'run' | 'abort-on'; index: number | null; ms: number; detail: string }
   | { t: 'boot-end'; boot: number; reason: BootEndReason; code: number | null; signal: string | null; stderr: string; ms: number }
   | { t: 'note'; text: string }
+  /** A test hilt settled before any boot: the kernel lacks an option it needs (kernel/config-needs.ts). */
+  | { t: 'skip'; index: number; reason: string }
   | { t: 'end'; at: string; status: 'complete' | 'interrupted' | 'aborted'; error?: { kind: string; message: string } };

@@ -393,10 +393,10 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
 
   const suites: SuiteInfo[] = [];
   const tests: PlannedTest[] = [];
-  const add = (suite: SuiteInfo, cases: string[], timeoutMs: (c: string) => number) => {
+  const add = (suite: SuiteInfo, cases: string[], timeoutMs: (c: string) => number, named = false) => {
     if (suites.some((s) => s.name === suite.name)) throw usageError(`suite ${suite.name} is selected twice`, 'Name each suite once; list its cases after a colon.');
     suites.push(suite);
-    for (const c of cases) tests.push({ index: tests.length, suite: suite.name, case: c, timeoutMs: timeoutMs(c), ...(suite.caseInfo?.[c]?.last ? { alone: true } : {}) });
+    for (const c of cases) tests.push({ index: tests.length, suite: suite.name, case: c, timeoutMs: timeoutMs(c), ...(suite.caseInfo?.[c]?.last ? { alone: true } : {}), ...(named ? { named: true } : {}) });
   };
   for (const sel of selectors) {
     const suite = byName.get(sel.name);
@@ -411,7 +411,7 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     }
     const cases = sel.cases ? suite.cases.filter((c) => sel.cases!.includes(c)) : suite.cases;
     const override = sel.timeout ?? caseTimeoutS;
-    add(suite, cases, (c) => (override !== undefined ? override * 1000 : (suite.caseInfo?.[c]?.timeoutMs ?? suite.timeoutMs)));
+    add(suite, cases, (c) => (override !== undefined ? override * 1000 : (suite.caseInfo?.[c]?.timeoutMs ?? suite.timeoutMs)), sel.cases !== undefined);
   }
   const bins = [
     ...(file.suiteBins ?? []).map((b) => {

@@ -111,6 +111,8 @@ export interface PlannedTest {
   repeat?: number;
   /** It may leave the machine unusable: it runs after every other test, alone in a freshly booted machine. */
   alone?: boolean;
+  /** The plan named this case (--suite S:CASE): a kernel without an option it needs is refused before boot, not skipped. */
+  named?: boolean;
   suite: string;
   /** Case name, or '-' for a program run whole. */
   case: string;

@@ -10,9 +10,10 @@ import type { KernelMessage } from './model.js';
 /**
  * running: begun, not ended yet; ended: the agent saw it end (its KTAP says how);
  * timeout: a watchdog stopped it; crash: its process or the machine died in it;
- * notrun: the agent could not run it; abort: hilt itself was stopped during it.
+ * notrun: the agent could not run it; abort: hilt itself was stopped during it;
+ * skipped: hilt never ran it, the kernel lacks an option it needs.
  */
-export type Outcome = 'running' | 'ended' | 'timeout' | 'crash' | 'notrun' | 'abort';
+export type Outcome = 'running' | 'ended' | 'timeout' | 'crash' | 'notrun' | 'abort' | 'skipped';
 
 /** Kernel messages kept per attempt: a flood of WARNs is counted, not held. */
 export const KMSG_HEAD = 500;

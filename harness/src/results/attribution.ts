@@ -220,6 +220,13 @@ export class Attribution {
       case 'note':
         this.problem(entry.text);
         break;
+      case 'skip': {
+        const list = this.attempts[entry.index];
+        if (!list || list.length) break;
+        list.push(newAttempt(0, 0, { endMs: 0, outcome: 'skipped', message: entry.reason }));
+        this.hooks.settled(entry.index);
+        break;
+      }
       case 'end':
         this.end = entry;
         break;

@@ -220,6 +220,10 @@ export function testVerdicts(t: PlannedTest, mode: SuiteMode, a: Attempt | null,
       c.status = 'incomplete';
       c.message = a.message;
       break;
+    case 'skipped':
+      c.status = 'skip';
+      c.message = a.message;
+      break;
     case 'abort':
       c.status = 'abort';
       c.message = a.message;

@@ -23,6 +23,7 @@ import type { Log } from '../util/log.js';
 import { forTerminal } from '../util/terminal.js';
 import { type BootOutcome, runBoot } from './boot-session.js';
 import { plannedEnvironment, runEnvironment } from './environment.js';
+import { kernelConfigSkips } from './config-skips.js';
 import { prepareMachine } from './prepare.js';
 import { moveAsidePreviousRun } from './previous-run.js';
 import { RawConsoleLog } from './raw-console.js';
@@ -123,8 +124,12 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     const { kernel, accel, where } = prepared;
     const machineTarget = (target = prepared.target);
     let described = JSON.stringify(machineTarget.describe());
-    if (!previous.length) journal({ t: 'env', env: runEnvironment(kernel, machineTarget.describe(), machineTarget.kind, startedAt) });
-    else {
+    if (!previous.length) {
+      journal({ t: 'env', env: runEnvironment(kernel, machineTarget.describe(), machineTarget.kind, startedAt) });
+      const skips = await kernelConfigSkips(plan, kernel);
+      for (const s of skips) journal({ t: 'skip', index: s.index, reason: s.reason });
+      if (skips.length) log.info(`${skips.length} test${skips.length === 1 ? '' : 's'} skipped before boot: ${kernel.release} lacks an option ${skips.length === 1 ? 'it needs' : 'they need'} (${skips[0]!.reason}${skips.length > 1 ? ', …' : ''})`);
+    } else {
       journal({ t: 'session', at: new Date().toISOString() });
       journal({ t: 'note', text: `resumed at test ${nextStart(builder, total) + 1} of ${total} on ${new Date().toISOString()}` });
     }

@@ -39,6 +39,8 @@ export interface SuiteInfo {
   modulesOnDemand?: string[];
   /** What a case's own table says of it (build/<suite>.describe), for those that say more than their name. */
   caseInfo?: Record<string, CaseInfo>;
+  /** Kernel options every case needs (suite.json kernelConfig; see kernel/config-needs.ts). */
+  kernelConfig?: string[];
 }
 
 /** From the suite's --describe: a case's own timeout, whether it may leave the machine unusable, the options it needs. */
@@ -55,6 +57,7 @@ interface Manifest {
   modules: string[];
   modulesOnDemand?: string[];
   outOfTreeModules?: string[];
+  kernelConfig?: string[];
   timeoutSeconds: number;
   default?: boolean;
 }
@@ -106,6 +109,7 @@ export function loadCatalog(registry: SchemaRegistry, suitesDir = SUITES_DIR, bu
       ...(manifest.outOfTreeModules?.length ? { outOfTreeModules: manifest.outOfTreeModules } : {}),
       ...(manifest.modulesOnDemand?.length ? { modulesOnDemand: manifest.modulesOnDemand } : {}),
       ...caseInfoOf(join(buildDir, `${manifest.name}.describe`)),
+      ...(manifest.kernelConfig?.length ? { kernelConfig: manifest.kernelConfig } : {}),
       timeoutMs: manifest.timeoutSeconds * 1000,
       default: manifest.default ?? true,
       binary,

@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { DEFAULT_DMESG } from '../../src/plan/defaults.js';
+import type { RunPlan } from '../../src/plan/types.js';
+import { ResultsFold } from '../../src/results/fold.js';
+import { dmesgJudge } from '../../src/results/dmesg.js';
+import { observationJudge } from '../../src/results/judge.js';
+import { kernelConfigSkips } from '../../src/run/config-skips.js';
+import { loadProfiles } from '../../src/schemas/profiles.js';
+import { SchemaRegistry } from '../../src/schemas/registry.js';
+import { tempDir } from '../helpers.js';
+import { JournalScript } from '../results/journal-fixture.js';
+
+const registry = new SchemaRegistry();
+
+function plan(named = false): RunPlan {
+  const suites = [
+    { name: 'sync-file', mode: 'cases', cases: ['merge', 'fence-error'], caseInfo: { 'fence-error': { config: ['CONFIG_SW_SYNC'] } } },
+    { name: 'udmabuf', mode: 'cases', cases: ['create'], kernelConfig: ['CONFIG_UDMABUF', 'CONFIG_MEMFD_CREATE'] },
+    { name: 'faults', mode: 'whole', cases: [] },
+  ];
+  const tests = [
+    { index: 0, suite: 'sync-file', case: 'merge', timeoutMs: 1000 },
+    { index: 1, suite: 'sync-file', case: 'fence-error', timeoutMs: 1000, ...(named ? { named: true } : {}) },
+    { index: 2, suite: 'udmabuf', case: 'create', timeoutMs: 1000 },
+    { index: 3, suite: 'faults', case: '-', timeoutMs: 1000 },
+  ];
+  return { suites, tests } as unknown as RunPlan;
+}
+
+function kernelWith(t: Parameters<typeof tempDir>[0], config: string | null) {
+  let path: string | null = null;
+  if (config !== null) {
+    path = join(tempDir(t), 'config');
+    writeFileSync(path, config);
+  }
+  return { spec: 'path:x', release: '6.12.0-test', image: '', modulesDir: null, config: path, configSha256: null, source: { type: 'path' as const } };
+}
+
+t.test('a case whose option the kernel lacks is skipped with the option named; the rest run', async (t) => {
+  const skips = await kernelConfigSkips(plan(), kernelWith(t, 'CONFIG_SYNC_FILE=y\n# CONFIG_SW_SYNC is not set\nCONFIG_UDMABUF=y\nCONFIG_MEMFD_CREATE=y\n'));
+  t.same(skips, [{ index: 1, reason: 'needs CONFIG_SW_SYNC' }]);
+});
+
+t.test("a suite's kernelConfig holds for each of its cases; a module counts as present", async (t) => {
+  const skips = await kernelConfigSkips(plan(), kernelWith(t, 'CONFIG_SW_SYNC=m\nCONFIG_UDMABUF=m\n'));
+  t.same(skips, [{ index: 2, reason: 'needs CONFIG_MEMFD_CREATE' }]);
+});
+
+t.test('a kernel without a config file skips nothing: the suites decide at run time', async (t) => {
+  t.same(await kernelConfigSkips(plan(), kernelWith(t, null)), []);
+});
+
+t.test('a case the plan named is refused, not skipped, naming the case, the option and the kernel', async (t) => {
+  await t.rejects(kernelConfigSkips(plan(true), kernelWith(t, 'CONFIG_UDMABUF=y\nCONFIG_MEMFD_CREATE=y\n')), {
+    kind: 'usage',
+    message: /sync-file\/fence-error needs CONFIG_SW_SYNC, which 6\.12\.0-test lacks/,
+  });
+});
+
+t.test('a skip entry in the journal settles its test as skip with the reason, before any boot', async (t) => {
+  const p = { tests: plan().tests, suites: plan().suites };
+  const b = new ResultsFold({ plan: p, judge: observationJudge(registry, loadProfiles(registry, [])), dmesg: dmesgJudge(DEFAULT_DMESG) });
+  const j = new JournalScript();
+  j.entries.push({ t: 'skip', index: 1, reason: 'needs CONFIG_SW_SYNC' });
+  const settled = j.entries.flatMap((e) => b.push(e));
+  t.same(settled.map((s) => `${s.case}:${s.status}`), ['fence-error:skip']);
+  t.ok(b.finishedIndices().has(1));
+  t.notOk(b.finishedIndices().has(0));
+  const run = b.finish();
+  const c = run.suites.find((s) => s.name === 'sync-file')?.cases.find((x) => x.name === 'fence-error');
+  t.equal(c?.status, 'skip');
+  t.equal(c?.message, 'needs CONFIG_SW_SYNC');
+});

@@ -321,6 +321,8 @@ export async function treeKernel(specText: string, spec: TreeSpec, opts: TreeOpt
       image: dirs.image,
       modulesDir: modules && existsSync(join(modulesDir, 'modules.dep')) ? modulesDir : null,
       config: dirs.config,
+      // Out-of-tree modules (vaccel) build against the O= folder: it has the Makefile and Module.symvers.
+      buildDir: dirs.buildDir,
       configSha256: createHash('sha256').update(configText).digest('hex'),
       source: { type: 'tree', path: inputs.tree, commit: await gitCommit(inputs.tree), buildDir: dirs.buildDir, buildLog: dirs.buildLog, buildSeconds },
     };

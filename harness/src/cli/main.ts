@@ -115,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--abort-on <conditions>', 'stop the whole run when the kernel gains a taint bit that means trouble (taint) or lockdep switches itself off (lockdep); comma-separated, repeatable; the rest is reported as not run, exit 1', collect)
     .option('--resume <dir>', 'continue the interrupted run whose reports are in dir')
     .option('--baseline <file>', 'judge the run against this baseline (schemas/baseline.schema.json): only new failures fail it; repeatable', collect)
+    .option('--shard <K/N>', 'run only slice K of N of the plan (one runner of a CI matrix; hilt merge joins the slices): contiguous, balanced, the same on every runner')
     .option('--compare <old>', 'compare with an earlier run (results.json or its folder): fixed, regressed, new, vanished cases and every observed value that changed')
     .option('-v, --verbose', 'copy the console to stderr as it arrives')
     .option('-q, --quiet', 'no progress output')

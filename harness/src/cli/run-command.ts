@@ -5,6 +5,7 @@ import type { Baseline } from '../gate/baseline.js';
 import { type PlanSkip, applyGate, gateBlocks, repeatedRuns, skipPlanned } from '../gate/classify.js';
 import { compareRuns } from '../gate/compare.js';
 import { reproCommand } from '../gate/repro.js';
+import { parseShard, shardPlan } from '../gate/shard.js';
 import { gateSummary } from '../gate/summary.js';
 import { cacheDir } from '../paths.js';
 import { needsIgtListing } from '../plan/igt.js';
@@ -30,6 +31,8 @@ export interface RunCommandOptions extends RunOptions {
   baseline?: string[];
   /** An earlier run (results.json or its folder) to compare with. */
   compare?: string;
+  /** K/N: run only slice K of N of the plan (a CI matrix); hilt merge joins the slices. */
+  shard?: string;
 }
 
 /** A plan that carries the tests its baseline left out (so a resumed run still reports them), and which shard it is. */
@@ -116,17 +119,19 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
   let plan: GatedPlan;
   let resumed: InterruptedRun | undefined;
   if (opts.resume) {
-    const conflicting = (['plan', 'kernel', 'suites', 'suiteBins', 'out', 'igt'] as const).filter((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !(opts[k] as unknown[]).length));
+    const conflicting = (['plan', 'kernel', 'suites', 'suiteBins', 'out', 'igt', 'shard'] as const).filter((k) => opts[k] !== undefined && !(Array.isArray(opts[k]) && !(opts[k] as unknown[]).length));
     if (conflicting.length) throw usageError(`--resume takes the plan from the interrupted run; drop --${conflicting.join(', --')}`);
     const catalog = loadCatalog(registry);
     // The machine this command line names (the default, or --machine FILE) is all a resume may start.
     resumed = readInterruptedRun(opts.resume, { registry, catalog, machine: await machineOf(opts.machine, registry, opts.lab ? { lab: opts.lab } : {}) });
     plan = resumed.plan;
   } else {
+    const shard = opts.shard === undefined ? null : parseShard(opts.shard);
     plan = await buildRunPlan(opts, loadCatalog(registry), registry);
     checkOutDir(plan.out);
     // IGT's subtests are listed in the guest, so that the journal opens with one test per subtest.
     if (needsIgtListing(plan)) plan = await planIgtTests(plan, { cacheDir: cacheDir(), log, signal });
+    if (shard) plan = { ...plan, shard };
   }
   // Baseline and comparison are read before anything boots: a bad file costs no machine time.
   const g = await gateInputs(opts, plan.profiles, registry);
@@ -137,6 +142,8 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
       log.info(`the baseline skips ${skipped.length} test${skipped.length === 1 ? '' : 's'}: ${skipped.slice(0, 5).map((s) => (s.case === null ? s.suite : `${s.suite}/${s.case}`)).join(', ')}${skipped.length > 5 ? ', …' : ''}`);
       plan = { ...kept, baselineSkips: skipped };
     }
+    // The slice is cut after the baseline's skips, so that every shard runs its share of what is left.
+    if (plan.shard) plan = shardPlan(plan, plan.shard);
   }
   if (g.old && plan.shard) log.info(`--compare: this run is shard ${plan.shard.index}/${plan.shard.count}; the comparison is made when the shards are merged (hilt merge OUT RESULTS... --compare ${opts.compare})`);
   log.info(`${opts.resume ? 'resuming' : 'running'} ${plan.tests.length} tests from ${plan.suites.map((s) => s.name).join(', ')} on ${plan.machine.type === 'ssh' || plan.machine.type === 'local' ? `${plan.machine.name} (${plan.machine.type}: its running kernel)` : plan.kernel}`);

@@ -16,6 +16,7 @@
  * together. A program run whole is one test and is never split.
  */
 import { usageError } from '../errors.js';
+import type { RunPlan } from '../plan/types.js';
 
 export interface Shard {
   /** 1-based. */
@@ -54,4 +55,18 @@ export function shardOf<T>(tests: readonly T[], k: number, n: number, weight: (t
     if (shard === k - 1) out.push(t);
   });
   return out;
+}
+
+/**
+ * The plan of shard K of N: its slice of the tests, numbered from 0 again
+ * (the agent starts at an index), and only the suites the slice uses. The
+ * slice is named in the plan, so results and `hilt merge` know it.
+ */
+export function shardPlan<P extends RunPlan>(plan: P, shard: Shard): P & { shard: Shard } {
+  const tests = shardOf(plan.tests, shard.index, shard.count).map((t, index) => ({ ...t, index }));
+  if (!tests.length) {
+    throw usageError(`--shard ${shard.index}/${shard.count}: the plan has only ${plan.tests.length} test${plan.tests.length === 1 ? '' : 's'}, none of them in this shard`, 'Use fewer shards than the plan has tests.');
+  }
+  const used = new Set(tests.map((t) => t.suite));
+  return { ...plan, tests, suites: plan.suites.filter((s) => used.has(s.name)), shard };
 }

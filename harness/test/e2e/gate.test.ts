@@ -176,11 +176,6 @@ t.test('--jobs 2 gives the cases and verdicts of a serial run; so do --shard 1/2
   const cmp = await runHilt(['compare', join(dir, 'serial'), join(dir, 'jobs'), '--json']);
   t.match(JSON.parse(cmp.stdout), { regressed: [], fixed: [], added: [], vanished: [], changed: [], observations: [] }, 'and the same observed values');
 
-  // TODO(executor): hilt run --shard K/N (plan.tests = shardOf(plan.tests, K, N) numbered again, plan.shard = { index: K, count: N }).
-  if (!process.env.HILT_TEST_SHARD) {
-    t.comment('--shard K/N: skipped, it needs the executor’s sharding (set HILT_TEST_SHARD=1 once hilt run has --shard)');
-    return;
-  }
   const s1 = await runHilt(['run', ...plan, '--shard', '1/2', '--out', join(dir, 's1')]);
   const s2 = await runHilt(['run', ...plan, '--shard', '2/2', '--out', join(dir, 's2')]);
   t.ok([0, 1].includes(s1.code ?? -1) && [0, 1].includes(s2.code ?? -1), 'each shard ran to its verdict');

@@ -13,8 +13,8 @@ import { HILT, ROOT, cleanEnv } from '../helpers.js';
 const GITLAB = join(ROOT, 'ci/gitlab-ci.yml');
 const GITHUB = join(ROOT, 'ci/github-actions.yml');
 
-/** Flags the templates use that the lead's executor work adds (run/executor.ts): allowed missing until then. */
-const PENDING: Record<string, string> = { '--shard': 'hilt run --shard K/N (the executor’s sharding)' };
+/** Flags the templates may use before hilt has them (none now): each names what adds it. */
+const PENDING: Record<string, string> = {};
 
 /** The README the commands must come from: README.md, or this section until it is merged there. */
 function readme(): string {

@@ -215,3 +215,16 @@ t.test('baseline update: new failures become entries to review, unexpected passe
   ]);
   t.same(doc.expectedFailures.length, 2, 'the input is left alone');
 });
+
+t.test('a shard plan: its slice numbered from 0, only the suites it uses, the slice named; an empty shard is refused', async (t) => {
+  const { shardPlan } = await import('../../src/gate/shard.js');
+  const tests = ['a/1', 'a/2', 'b/1', 'c/-'].map((n, index) => ({ index, suite: n.split('/')[0]!, case: n.split('/')[1]!, timeoutMs: 1 }));
+  const plan = { tests, suites: ['a', 'b', 'c'].map((name) => ({ name })) } as unknown as import('../../src/plan/types.js').RunPlan;
+  const second = shardPlan(plan, { index: 2, count: 2 });
+  t.same(second.tests.map((x) => `${x.index}:${x.suite}/${x.case}`), ['0:b/1', '1:c/-']);
+  t.same(second.suites.map((s) => s.name), ['b', 'c']);
+  t.same(second.shard, { index: 2, count: 2 });
+  const all = [1, 2, 3, 4].flatMap((k) => shardPlan(plan, { index: k, count: 4 }).tests.map((x) => `${x.suite}/${x.case}`));
+  t.same(all, ['a/1', 'a/2', 'b/1', 'c/-'], 'four shards of four tests: one each, in order');
+  t.throws(() => shardPlan(plan, { index: 3, count: 5 }), { kind: 'usage', message: /only 4 tests, none of them in this shard/ });
+});

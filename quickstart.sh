@@ -40,6 +40,27 @@ if [ -n "$missing" ]; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing >&2
 fi
 
+# The real lab parts the machine tests start on loopback: a pdudaemon for power, QEMU's iPXE
+# ROMs for network boot, an sshd, LAVA's dispatcher. Best effort: a test whose part is missing
+# skips and says which package it wants.
+if [ "$mode" = test ]; then
+	lab="pdudaemon ipxe-qemu openssh-server openssh-client lava-dispatcher"
+	want=""
+	for p in $lab; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || want="$want $p"
+	done
+	if [ -n "$want" ] && { [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null; }; then
+		[ "$(id -u)" -eq 0 ] && sudo="" || sudo="sudo"
+		say "installing the lab parts the machine tests use:$want"
+		# Services these packages would start are not wanted: the tests start their own.
+		printf '#!/bin/sh\nexit 101\n' > /tmp/hilt-policy-rc.d && chmod +x /tmp/hilt-policy-rc.d
+		[ -e /usr/sbin/policy-rc.d ] || { $sudo cp /tmp/hilt-policy-rc.d /usr/sbin/policy-rc.d && added_policy=1; }
+		[ -n "$missing" ] || $sudo apt-get update -q >&2 || true
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $want >&2 || say "some lab parts did not install; the tests that need them skip"
+		[ -z "${added_policy:-}" ] || $sudo rm -f /usr/sbin/policy-rc.d
+	fi
+fi
+
 if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
 	say "hilt needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))."
 	say "Debian 12 ships Node 18; install Node 20 from nodejs.org, NodeSource or nvm, then run this again."

@@ -2,7 +2,7 @@
  * `npm run bench`: hilt's speed targets, each measured side by side with what
  * it is judged against in one process run, never in timed tests.
  *
- *   node dist/harness/bench/main.js [--runs N] [--boots N] [--only run|jobs|parse|reports|flood|tcg[,...]]
+ *   node dist/harness/bench/main.js [--runs N] [--boots N] [--only run|jobs|parse|reports|flood|vaccel|tree|tcg[,...]]
  *
  *   1. run      `./bin/hilt run --accel tcg -q` against the floor: the same QEMU command
  *               line booting an initramfs whose /init is a busybox script running the
@@ -13,7 +13,11 @@
  *               headless Chromium opens within 1.5 s of an empty page
  *   4. flood    worst-case console lines per line against ordinary ones (<= 3x), and
  *               hilt's peak RSS under 200,000 corrupt frames + 200,000 warnings (< 250 MB)
- *   5. tcg      (only when asked: hundreds of boots) guest oopses under single- and
+ *   5. vaccel   the vaccel module built cold into a fresh cache, then found cached as a run
+ *               finds it (make off the PATH: no rebuild), < 500 ms
+ *   6. tree     (only when asked, with HILT_BENCH_KERNEL_TREE) a tree: kernel's cold build,
+ *               a run that finds it built, a warm rebuild after touching one .c file
+ *   7. tcg      (only when asked: hundreds of boots) guest oopses under single- and
  *               multi-threaded TCG, --boots N of each (default 200)
  *
  * Exit status: 0 every measured target met, 1 a target missed, 2 the bench itself failed.
@@ -24,16 +28,18 @@ import { runBench } from './run-bench.js';
 import { floodBench } from './flood-bench.js';
 import { jobsBench } from './jobs-bench.js';
 import { tcgBench } from './tcg-bench.js';
+import { treeBench } from './tree-bench.js';
+import { vaccelBench } from './vaccel-bench.js';
 import { type Section, renderTable } from './table.js';
 
-const PARTS = ['run', 'jobs', 'parse', 'reports', 'flood', 'tcg'] as const;
+const PARTS = ['run', 'jobs', 'parse', 'reports', 'flood', 'vaccel', 'tree', 'tcg'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts that take long enough to run only when named. */
-const ON_REQUEST: readonly Part[] = ['tcg'];
+const ON_REQUEST: readonly Part[] = ['tree', 'tcg'];
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write('usage: npm run bench -- [--runs N] [--boots N] [--only run|jobs|parse|reports|flood|tcg[,...]]\n');
+  process.stderr.write('usage: npm run bench -- [--runs N] [--boots N] [--only run|jobs|parse|reports|flood|vaccel|tree|tcg[,...]]\n');
   process.exit(2);
 }
 
@@ -81,6 +87,8 @@ async function main(): Promise<number> {
       }
       if (part === 'jobs') sections.push(await jobsBench({ runs, progress }));
       if (part === 'flood') sections.push(await floodBench(progress));
+      if (part === 'vaccel') sections.push(await vaccelBench(progress));
+      if (part === 'tree') sections.push(await treeBench({ progress }));
       if (part === 'tcg') sections.push(await tcgBench({ boots, progress }));
     } catch (e) {
       failures.push(`${part}: ${(e as Error).message}`);

@@ -31,7 +31,7 @@ const integer = (flag: string) => (value: string) => {
 
 function machineOptions(cmd: Command): Command {
   return cmd
-    .option('--kernel <spec>', `debian:PACKAGE, path:IMAGE[,modules=DIR][,config=FILE] or tree:PATH[,config=FRAGMENT][,base=FILE|defconfig] (default ${DEFAULT_KERNEL})`)
+    .option('--kernel <spec>', `debian:PACKAGE[=VERSION], path:IMAGE[,modules=DIR][,config=FILE][,sha256=HEX] or tree:PATH[,config=FRAGMENT][,base=FILE|defconfig] (default ${DEFAULT_KERNEL})`)
     .option('--machine <file>', 'machine profile (YAML or JSON, schemas/machine.schema.json): qemu (default), a lab board, an SSH host, this host, a LAVA lab')
     .option('--memory <MiB>', 'guest memory in MiB (default 1024)', number('--memory'))
     .option('--cpus <n>', 'guest CPUs (default 2)', number('--cpus'))

@@ -4,7 +4,7 @@
  * their hilt command lines the README's, word for word.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse, parseDocument } from 'yaml';
@@ -16,10 +16,9 @@ const GITHUB = join(ROOT, 'ci/github-actions.yml');
 /** Flags the templates may use before hilt has them (none now): each names what adds it. */
 const PENDING: Record<string, string> = {};
 
-/** The README the commands must come from: README.md, or this section until it is merged there. */
+/** The README the commands must come from. */
 function readme(): string {
-  const section = join(ROOT, 'harness/src/gate/README-section.md');
-  return readFileSync(join(ROOT, 'README.md'), 'utf8') + (existsSync(section) ? readFileSync(section, 'utf8') : '');
+  return readFileSync(join(ROOT, 'README.md'), 'utf8');
 }
 
 type Job = { image?: string; script?: string[]; steps?: { run?: string }[] };

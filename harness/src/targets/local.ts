@@ -13,13 +13,12 @@ import { hostname, release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { infraError } from '../errors.js';
 import type { KernelInfo } from '../kernel/types.js';
-import { forget, trackPid } from '../util/children.js';
+import { childMachine } from './child-machine.js';
 import { type HostedFiles, hostedArgs, runningKernel } from './hosted.js';
 import type { AfterBoot, MachineTarget } from './machine-target.js';
 import { ptyMachine } from './pty.js';
-import type { BootRequest, Machine, MachineExit } from './target.js';
+import type { BootRequest, Machine } from './target.js';
 
-const STDERR_CAP = 16 * 1024;
 /** After SIGTERM the agent kills its test and exits; past this it is killed. */
 const TERM_GRACE_MS = 3000;
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
@@ -64,46 +63,11 @@ export class LocalTarget implements MachineTarget {
     const args = hostedArgs(dir, request.cmdline);
     // SIGTERM when hilt dies: the agent then takes its running test down with it.
     const [cmd, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'TERM', '--', this.o.tree.agent, ...args]] : [this.o.tree.agent, args];
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    if (child.pid !== undefined) trackPid(child.pid);
-    const listeners: ((chunk: Buffer) => void)[] = [];
-    const early: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (listeners.length) for (const l of listeners) l(chunk);
-      else early.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (stderr.length < STDERR_CAP) stderr += chunk.toString('utf8').slice(0, STDERR_CAP - stderr.length);
-    });
-    const exited = new Promise<MachineExit>((resolve) =>
-      child.once('close', (code, signal) => {
-        if (child.pid !== undefined) forget(child.pid);
-        resolve({ code, signal, stderr });
-      }),
-    );
-    return new Promise((resolve, reject) => {
-      child.once('error', (e) => reject(infraError(`cannot start the agent ${this.o.tree.agent}: ${e.message}`, { hint: 'Build it: make -C suites' })));
-      child.once('spawn', () =>
-        resolve({
-          commandLine: [this.o.tree.agent, ...args],
-          exited,
-          onConsole(cb) {
-            listeners.push(cb);
-            for (const chunk of early.splice(0)) cb(chunk);
-          },
-          write() {}, // the agent reads nothing
-          async kill() {
-            if (child.exitCode === null && child.signalCode === null) {
-              child.kill('SIGTERM');
-              const hard = setTimeout(() => child.kill('SIGKILL'), TERM_GRACE_MS);
-              await exited;
-              clearTimeout(hard);
-            }
-            return exited;
-          },
-        }),
-      );
+    return childMachine(spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] }), {
+      commandLine: [this.o.tree.agent, ...args],
+      stop: { signal: 'term', graceMs: TERM_GRACE_MS },
+      input: false, // the agent reads nothing
+      startError: (e) => infraError(`cannot start the agent ${this.o.tree.agent}: ${e.message}`, { hint: 'Build it: make -C suites' }),
     });
   }
 

@@ -8,12 +8,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { infraError } from '../errors.js';
 import type { MachineProfile } from '../plan/types.js';
-import { dieWithParent, track } from '../util/children.js';
+import { dieWithParent } from '../util/children.js';
+import { childMachine } from './child-machine.js';
 import { type QemuArchProfile, X86_64 } from './qemu-profiles.js';
 import { ptyMachine } from './pty.js';
-import type { BootRequest, Machine, MachineExit, Target } from './target.js';
+import type { BootRequest, Machine, Target } from './target.js';
 
-const STDERR_CAP = 16 * 1024;
 
 export interface QemuTargetOptions {
   machine: MachineProfile;
@@ -59,47 +59,15 @@ export class QemuTarget implements Target {
     const args = qemuArgs(this.opts, request);
     const [cmd, argv] = dieWithParent(this.opts.machine.qemu, args);
     if (request.interactive) return ptyMachine(cmd, argv, request.interactive, [this.opts.machine.qemu, ...args]);
-    const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
-    track(child);
-    const listeners: ((chunk: Buffer) => void)[] = [];
-    const early: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (listeners.length) for (const l of listeners) l(chunk);
-      else early.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (stderr.length < STDERR_CAP) stderr += chunk.toString('utf8').slice(0, STDERR_CAP - stderr.length);
-    });
-    child.stdin.on('error', () => {}); // QEMU gone: typing into it is moot
-    const exited = new Promise<MachineExit>((resolve) => {
-      child.once('close', (code, signal) => resolve({ code, signal, stderr }));
-    });
-    return new Promise((resolve, reject) => {
-      child.once('error', (e: NodeJS.ErrnoException) => {
-        reject(
-          e.code === 'ENOENT'
-            ? infraError(`${this.opts.machine.qemu} is not installed`, { hint: 'apt-get install qemu-system-x86 (./quickstart.sh installs it).' })
-            : infraError(`cannot start ${this.opts.machine.qemu}: ${e.message}`),
-        );
-      });
-      child.once('spawn', () => {
-        resolve({
-          commandLine: [this.opts.machine.qemu, ...args],
-          exited,
-          onConsole(cb) {
-            listeners.push(cb);
-            for (const chunk of early.splice(0)) cb(chunk);
-          },
-          write(data) {
-            if (child.stdin.writable) child.stdin.write(data);
-          },
-          async kill() {
-            if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-            return exited;
-          },
-        });
-      });
+    const qemu = this.opts.machine.qemu;
+    return childMachine(spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] }), {
+      commandLine: [qemu, ...args],
+      stop: { signal: 'kill' },
+      input: true,
+      startError: (e) =>
+        e.code === 'ENOENT'
+          ? infraError(`${qemu} is not installed`, { hint: 'apt-get install qemu-system-x86 (./quickstart.sh installs it).' })
+          : infraError(`cannot start ${qemu}: ${e.message}`),
     });
   }
 }

@@ -23,16 +23,15 @@ import { spawn } from 'node:child_process';
 import { infraError, type HiltError, usageError } from '../errors.js';
 import type { KernelInfo } from '../kernel/types.js';
 import type { SshSettings } from '../plan/types.js';
-import { forget, trackPid } from '../util/children.js';
 import type { Log } from '../util/log.js';
+import { childMachine } from './child-machine.js';
 import { runArgv } from './command.js';
 import { type HostedFiles, hostedArgs, runningKernel } from './hosted.js';
 import type { AfterBoot, MachineTarget } from './machine-target.js';
 import { type PowerControl, powerControl } from './power.js';
 import { ptyMachine } from './pty.js';
-import type { BootRequest, Machine, MachineExit } from './target.js';
+import type { BootRequest, Machine } from './target.js';
 
-const STDERR_CAP = 16 * 1024;
 const TERM_GRACE_MS = 3000;
 /** A short command over SSH (probe, mkdir, rm) may take this long. */
 const COMMAND_MS = 60_000;
@@ -199,48 +198,13 @@ export class SshTarget implements MachineTarget {
       return ptyMachine('ssh', args, request.interactive, ['ssh', ...args]);
     }
     const args = [...sshArgs(this.o.ssh, { tty: true }), remoteCommand([`${dir}/agent`, ...hostedArgs(dir, request.cmdline)])];
-    const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    if (child.pid !== undefined) trackPid(child.pid);
-    const listeners: ((chunk: Buffer) => void)[] = [];
-    const early: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (listeners.length) for (const l of listeners) l(chunk);
-      else early.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (stderr.length < STDERR_CAP) stderr += chunk.toString('utf8').slice(0, STDERR_CAP - stderr.length);
-    });
-    child.stdin.on('error', () => {});
-    const exited = new Promise<MachineExit>((resolve) =>
-      child.once('close', (code, signal) => {
-        if (child.pid !== undefined) forget(child.pid);
-        resolve({ code, signal, stderr: code === 255 && !stderr.trim() ? 'the SSH connection was lost' : stderr });
-      }),
-    );
-    return new Promise((resolve, reject) => {
-      child.once('error', (e) => reject(infraError(`cannot start ssh: ${e.message}`, { hint: 'apt-get install openssh-client' })));
-      child.once('spawn', () =>
-        resolve({
-          commandLine: ['ssh', ...args],
-          exited,
-          onConsole(cb) {
-            listeners.push(cb);
-            for (const chunk of early.splice(0)) cb(chunk);
-          },
-          write() {}, // the agent reads nothing; stdin stays open so the pseudo-terminal does too
-          async kill() {
-            if (child.exitCode === null && child.signalCode === null) {
-              // Closing the connection hangs up the agent's terminal: it kills its test and exits.
-              child.kill('SIGTERM');
-              const hard = setTimeout(() => child.kill('SIGKILL'), TERM_GRACE_MS);
-              await exited;
-              clearTimeout(hard);
-            }
-            return exited;
-          },
-        }),
-      );
+    return childMachine(spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] }), {
+      commandLine: ['ssh', ...args],
+      // Closing the connection hangs up the agent's terminal: it kills its test and exits.
+      stop: { signal: 'term', graceMs: TERM_GRACE_MS },
+      input: false, // the agent reads nothing; stdin stays open so the pseudo-terminal does too
+      stderrOf: (code, stderr) => (code === 255 && !stderr.trim() ? 'the SSH connection was lost' : stderr),
+      startError: (e) => infraError(`cannot start ssh: ${e.message}`, { hint: 'apt-get install openssh-client' }),
     });
   }
 

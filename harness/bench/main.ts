@@ -2,7 +2,7 @@
  * `npm run bench`: hilt's speed targets, each measured side by side with what
  * it is judged against in one process run, never in timed tests.
  *
- *   node dist/harness/bench/main.js [--runs N] [--boots N] [--only run|jobs|parse|reports|flood|vaccel|tree|tcg[,...]]
+ *   node dist/harness/bench/main.js [--runs N] [--boots N] [--only run|jobs|parse|reports|flood|bigrun|vaccel|tree|tcg[,...]]
  *
  *   1. run      `./bin/hilt run --accel tcg -q` against the floor: the same QEMU command
  *               line booting an initramfs whose /init is a busybox script running the
@@ -13,6 +13,8 @@
  *               headless Chromium opens within 1.5 s of an empty page
  *   4. flood    worst-case console lines per line against ordinary ones (<= 3x), and
  *               hilt's peak RSS under 200,000 corrupt frames + 200,000 warnings (< 250 MB)
+ *   4b. bigrun  a whole hilt run of one KTAP program with 100,000 cases (2% failing) under QEMU:
+ *               hilt's peak RSS < 250 MB; then hilt report on its results
  *   5. vaccel   the vaccel module built cold into a fresh cache, then found cached as a run
  *               finds it (make off the PATH: no rebuild), < 500 ms
  *   6. tree     (only when asked, with HILT_BENCH_KERNEL_TREE) a tree: kernel's cold build,
@@ -25,6 +27,7 @@
 import { parseBench } from './parse-bench.js';
 import { reportsBench } from './reports-bench.js';
 import { runBench } from './run-bench.js';
+import { bigrunBench } from './bigrun-bench.js';
 import { floodBench } from './flood-bench.js';
 import { jobsBench } from './jobs-bench.js';
 import { tcgBench } from './tcg-bench.js';
@@ -32,14 +35,14 @@ import { treeBench } from './tree-bench.js';
 import { vaccelBench } from './vaccel-bench.js';
 import { type Section, renderTable } from './table.js';
 
-const PARTS = ['run', 'jobs', 'parse', 'reports', 'flood', 'vaccel', 'tree', 'tcg'] as const;
+const PARTS = ['run', 'jobs', 'parse', 'reports', 'flood', 'bigrun', 'vaccel', 'tree', 'tcg'] as const;
 type Part = (typeof PARTS)[number];
 /** Parts that take long enough to run only when named. */
 const ON_REQUEST: readonly Part[] = ['tree', 'tcg'];
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write('usage: npm run bench -- [--runs N] [--boots N] [--only run|jobs|parse|reports|flood|vaccel|tree|tcg[,...]]\n');
+  process.stderr.write('usage: npm run bench -- [--runs N] [--boots N] [--only run|jobs|parse|reports|flood|bigrun|vaccel|tree|tcg[,...]]\n');
   process.exit(2);
 }
 
@@ -87,6 +90,7 @@ async function main(): Promise<number> {
       }
       if (part === 'jobs') sections.push(await jobsBench({ runs, progress }));
       if (part === 'flood') sections.push(await floodBench(progress));
+      if (part === 'bigrun') sections.push(await bigrunBench(progress));
       if (part === 'vaccel') sections.push(await vaccelBench(progress));
       if (part === 'tree') sections.push(await treeBench({ progress }));
       if (part === 'tcg') sections.push(await tcgBench({ boots, progress }));

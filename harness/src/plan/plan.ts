@@ -411,7 +411,7 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     }
     const cases = sel.cases ? suite.cases.filter((c) => sel.cases!.includes(c)) : suite.cases;
     const override = sel.timeout ?? caseTimeoutS;
-    add(suite, cases, (c) => (override !== undefined ? override * 1000 : (suite.caseInfo?.[c]?.timeoutMs ?? suite.timeoutMs)), sel.cases !== undefined);
+    add(suite, cases, (c) => (override !== undefined ? override * 1000 : (suite.caseInfo?.[c]?.timeoutMs ?? suite.timeoutMs)), Boolean(sel.cases));
   }
   const bins = [
     ...(file.suiteBins ?? []).map((b) => {

@@ -30,7 +30,7 @@ export async function kernelConfigSkips(plan: RunPlan, kernel: KernelInfo): Prom
     for (const t of tests) {
       const reason = reasons.get(t.case);
       if (!reason) continue;
-      out.push({ index: t.index, reason });
+      out.push({ index: t.index, reason: `skipped: ${reason} (not in the config of ${kernel.release}, read before boot)` });
       if (t.named) named.push({ suite: t.suite, case: t.case });
     }
     const refused = demandedButUnmet(skips, named, kernel.release);

@@ -43,7 +43,7 @@ t.test('bad input exits 2 with a message that names it and says what to do', asy
   const cases: [string[], RegExp][] = [
     [['--kernel', 'debian:linux-image-no-such-kernel'], /apt has no package 'linux-image-no-such-kernel'.*\n.*apt-get update/],
     [['--kernel', 'path:/etc/hostname'], /kernel image \/etc\/hostname is not a bzImage: (no 0xAA55|only \d+ bytes)/],
-    [['--kernel', 'vmlinuz'], /kernel spec 'vmlinuz' has no scheme\n\s+Use debian:PACKAGE or path:IMAGE/],
+    [['--kernel', 'vmlinuz'], /kernel spec 'vmlinuz' has no scheme\n\s+Use debian:PACKAGE, path:IMAGE/],
     [['--suite', 'no-such-suite'], /there is no suite 'no-such-suite'\n\s+Known suites: .*drm-core/],
     [['--suite', 'drm-core:no-such-case'], /suite drm-core has no case 'no-such-case'\n\s+Its cases: open, version/],
     [['--memory', 'lots'], /--memory takes a positive number/],

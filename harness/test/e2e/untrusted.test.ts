@@ -56,7 +56,7 @@ t.test('--resume of a crafted folder whose plan starts another program is refuse
     writeFileSync(join(dir, JOURNAL_FILE), journal({ [field]: value }));
     const r = await timed(['run', '--resume', dir]);
     t.equal(r.code, 2, `${field}: exit 2`);
-    t.match(r.stderr, new RegExp(`the journal's plan starts QEMU with machine\\.${field} .*which this command line does not`), `${field}: names the field`);
+    t.match(r.stderr, new RegExp(`the journal's plan has machine\\.${field} .*which this command line does not`), `${field}: names the field`);
     t.match(r.stderr, /--machine FILE/, 'says how to resume one that is really yours');
   }
   t.notOk(existsSync(marker), 'no program the journal names was executed');

@@ -40,12 +40,12 @@ function kernelWith(t: Parameters<typeof tempDir>[0], config: string | null) {
 
 t.test('a case whose option the kernel lacks is skipped with the option named; the rest run', async (t) => {
   const skips = await kernelConfigSkips(plan(), kernelWith(t, 'CONFIG_SYNC_FILE=y\n# CONFIG_SW_SYNC is not set\nCONFIG_UDMABUF=y\nCONFIG_MEMFD_CREATE=y\n'));
-  t.same(skips, [{ index: 1, reason: 'needs CONFIG_SW_SYNC' }]);
+  t.same(skips, [{ index: 1, reason: 'skipped: needs CONFIG_SW_SYNC (not in the config of 6.12.0-test, read before boot)' }]);
 });
 
 t.test("a suite's kernelConfig holds for each of its cases; a module counts as present", async (t) => {
   const skips = await kernelConfigSkips(plan(), kernelWith(t, 'CONFIG_SW_SYNC=m\nCONFIG_UDMABUF=m\n'));
-  t.same(skips, [{ index: 2, reason: 'needs CONFIG_MEMFD_CREATE' }]);
+  t.same(skips, [{ index: 2, reason: 'skipped: needs CONFIG_MEMFD_CREATE (not in the config of 6.12.0-test, read before boot)' }]);
 });
 
 t.test('a kernel without a config file skips nothing: the suites decide at run time', async (t) => {
@@ -72,4 +72,21 @@ t.test('a skip entry in the journal settles its test as skip with the reason, be
   const c = run.suites.find((s) => s.name === 'sync-file')?.cases.find((x) => x.name === 'fence-error');
   t.equal(c?.status, 'skip');
   t.equal(c?.message, 'needs CONFIG_SW_SYNC');
+});
+
+t.test('the plan marks as named only the cases a selector lists, not a whole suite', async (t) => {
+  const { buildRunPlan } = await import('../../src/plan/plan.js');
+  const dir = tempDir(t);
+  const bin = (name: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, '', { mode: 0o755 });
+    return p;
+  };
+  const suite = (name: string, cases: string[]) => ({ name, description: name, modules: [], timeoutMs: 1000, default: true, binary: bin(name), mode: 'cases' as const, cases });
+  const catalog = [suite('faults', ['warn', 'lkdtm-warn']), suite('sync-file', ['merge', 'fence-error'])];
+  const plan = await buildRunPlan({ suites: ['faults', 'sync-file:fence-error'], out: join(dir, 'out') }, catalog, registry);
+  t.same(
+    plan.tests.map((x) => `${x.suite}/${x.case}${x.named ? ' named' : ''}`),
+    ['faults/warn', 'faults/lkdtm-warn', 'sync-file/fence-error named'],
+  );
 });

@@ -38,11 +38,14 @@ export function lavaKernelWords(dt: LavaDeviceType, archWords: string[], machine
  * has -nographic, a NIC, -m and -monitor none): the machine profile's CPUs
  * and devices, `-no-reboot` so that a reset ends QEMU instead of running the
  * agent again, `-vga none` so that the guest has the same DRM devices as
- * under the `qemu` target (-nodefaults there), the firmware when given.
+ * under the `qemu` target (-nodefaults there), the firmware when given, and,
+ * on a worker known to have no KVM, TCG's threading as the machine profile
+ * says (QEMU's own default, one thread per vCPU, oopses the guest now and then).
  */
-export function lavaQemuOptions(machine: MachineProfile, firmware: string | null): string[] {
+export function lavaQemuOptions(machine: MachineProfile, firmware: string | null, tcg = false): string[] {
   const options = [`-smp ${machine.cpus}`, ...machine.devices.map((d) => `-device ${d}`), '-no-reboot', '-vga none'];
   if (firmware) options.push(`-bios ${firmware}`);
+  if (tcg) options.push(`-accel tcg,thread=${machine.tcgThreads}`);
   for (const a of machine.extraArgs) {
     if (!/^[^\s"'\\]+$/.test(a)) throw usageError(`QEMU argument ${JSON.stringify(a)} has a space or a quote, which a LAVA job cannot carry`);
   }
@@ -83,6 +86,8 @@ export interface PlanJobOptions {
   priority?: LavaJobInput['priority'];
   visibility?: LavaJobInput['visibility'];
   firmware?: string | null;
+  /** The worker runs QEMU without KVM (a dispatcher on this host): TCG's threading from the machine profile. */
+  tcg?: boolean;
   deployS?: number;
   context?: LavaJobInput['context'];
   metadata?: Record<string, string>;
@@ -108,7 +113,7 @@ export function planJobInput(o: PlanJobOptions): LavaJobInput {
     ramdisk: o.ramdisk,
     dtb: o.dtb ?? null,
     cmdline: lavaKernelWords(o.deviceType, o.archWords, plan.machine.cmdline, o.bootWords),
-    qemu: o.deviceType.boot === 'qemu' ? { memoryMb: plan.machine.memoryMb, options: lavaQemuOptions(plan.machine, o.firmware ?? null) } : null,
+    qemu: o.deviceType.boot === 'qemu' ? { memoryMb: plan.machine.memoryMb, options: lavaQemuOptions(plan.machine, o.firmware ?? null, o.tcg ?? false) } : null,
     timeouts: lavaTimeouts(plan.timeouts, tests, o.deployS ?? DEFAULT_DEPLOY_S),
     context: o.context ?? {},
     metadata: { 'hilt.kernel': plan.kernel, 'hilt.release': o.release, 'hilt.tests': String(tests.length), ...(o.metadata ?? {}) },

@@ -105,6 +105,7 @@ export class LavaTarget implements Target {
         priority: lab.priority,
         visibility: lab.visibility,
         firmware: lab.firmware,
+        tcg: !lab.server && lab.noKvm,
         deployS: lab.deployS,
         context: lab.context,
       }),

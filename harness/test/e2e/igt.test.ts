@@ -63,7 +63,7 @@ t.test('an IGT-like program through the whole --igt path: listing, selection, ve
   t.ok(byName.get('after-panic')!.kernelLog.some((m) => m.text === '[IGT] fake_subtests: starting subtest after-panic'), '...at the subtest after it');
   t.same(run.counts, { ...run.counts, pass: 3, fail: 2, skip: 1, warn: 1, 'dmesg-warn': 1, crash: 1, total: 9 });
   const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
-  t.match(junit, /<testcase classname="hilt\.igt@fake_subtests" name="stderr-warning"[^>]*>\s*<failure message="IGT: SUCCESS; IGT logged warnings on stderr" type="warn">[^<]*reproduce: hilt repro [^<]*stderr-warning/, "a warn is a JUnit failure whose text reproduces it");
+  t.match(junit, /<testcase classname="hilt\.igt@fake_subtests" name="stderr-warning"[^>]*>\s*<failure message="IGT: SUCCESS; IGT logged warnings on stderr" type="warn"><!\[CDATA\[reproduce: hilt repro [^\]]*stderr-warning\]\]><\/failure>/, "a warn is a JUnit failure whose text reproduces it");
 
   const plan = run.plan as RunPlan;
   t.same(plan.tests.map((x) => x.case), ['pass', 'fail', 'skip', 'kernel-warning', 'dynamic', 'stderr-warning', 'panic', 'after-panic', '-'], 'the journal opened with one test per subtest');

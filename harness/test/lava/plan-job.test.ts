@@ -55,6 +55,8 @@ t.test('QEMU options: CPUs, devices, no reboot, no VGA, firmware, extra argument
     '-cpu',
     'max',
   ]);
+  t.same(lavaQemuOptions(DEFAULT_MACHINE, null, true).slice(-1), ['-accel tcg,thread=single'], 'a worker without KVM runs TCG as the profile says (single-threaded by default)');
+  t.notOk(lavaQemuOptions(DEFAULT_MACHINE, null).some((o) => o.startsWith('-accel')), 'a worker that may have KVM is left to choose');
   let error: unknown;
   try {
     lavaQemuOptions({ ...DEFAULT_MACHINE, extraArgs: ['-name', 'my vm'] }, null);

@@ -451,9 +451,9 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     }
   }
   const jobs = opts.jobs ?? file.jobs ?? 1;
-  // QEMU machines are made per boot; a board, a host or a LAVA device is one machine.
-  if (jobs > 1 && machine.type !== 'qemu') {
-    throw usageError(`--jobs ${jobs} needs QEMU machines; machine ${machine.name} is a ${machine.type} machine, of which there is one`, 'Run with --jobs 1 (the default), or shard the plan across machines with one run each.');
+  // QEMU machines are made per boot and a LAVA lab schedules its jobs on its devices; a board or a host is one machine.
+  if (jobs > 1 && machine.type !== 'qemu' && machine.type !== 'lava') {
+    throw usageError(`--jobs ${jobs} needs QEMU machines or a LAVA lab; machine ${machine.name} is a ${machine.type} machine, of which there is one`, 'Run with --jobs 1 (the default), or shard the plan across machines with one run each (--shard K/N, then hilt merge).');
   }
   const seconds = (v: number | undefined) => (v === undefined ? undefined : v * 1000);
   return {

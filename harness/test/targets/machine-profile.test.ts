@@ -144,3 +144,13 @@ t.test('a resume never reaches a machine the command line does not name', async 
   const qemu = await machineOf(undefined, registry);
   t.throws(() => readInterruptedRun(join(dir, 'out'), { registry, catalog, machine: qemu }), { kind: 'usage', message: /machine\.type "lab"/ }, 'nor the default QEMU for a board');
 });
+
+t.test('--jobs N: QEMU machines and LAVA jobs at once; a board or a host is one machine, refused with what to do instead', async (t) => {
+  const dir = tempDir(t);
+  t.equal((await plan(profile(dir, 'q.yaml', 'type: qemu\n'), { jobs: 2 })).jobs, 2);
+  t.equal((await buildRunPlan({ lab: join(dir, 'lab.yaml'), suites: ['drm-core:version'], out: '/tmp/x', jobs: 3 }, catalog, registry)).jobs, 3);
+  await t.rejects(plan(profile(dir, 'local.yaml', 'type: local\n'), { jobs: 2 }), {
+    kind: 'usage',
+    message: /--jobs 2 needs QEMU machines or a LAVA lab; machine local is a local machine, of which there is one/,
+  });
+});

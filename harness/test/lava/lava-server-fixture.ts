@@ -5,7 +5,7 @@
  * `qemu` device type (health checks off) with one device whose dictionary is
  * `{% extends 'qemu.jinja2' %}` + `no_kvm`, a worker, lava-server under
  * gunicorn, lava-scheduler, and lava-worker (which runs lava-run for each
- * job). Every path the server writes is under the fixture's folder: its
+ * job), lava-publisher between them. Every path the server writes is under the fixture's folder: its
  * settings come from the environment (DATABASE_URL, LAVA_JSON_SETTINGS), so
  * nothing under /etc is changed and nothing is left running afterwards.
  *
@@ -13,8 +13,9 @@
  * static server of the test's own: the lab profile's `artifacts:` (url + dir),
  * as a real lab serves them.
  *
- * lava-publisher is not started: without its event stream the scheduler looks
- * for work every 20 s, which only costs queue time.
+ * lava-publisher carries the server's events to the scheduler and the worker:
+ * without it the scheduler looks for work every 20 s and the worker every 20 s
+ * (its ping), which a job (and a cancel) waits for.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readdirSync, statSync, writeFileSync, chmodSync, chownSync } from 'node:fs';
@@ -143,7 +144,7 @@ export async function startLavaServer(dir: string): Promise<LavaServer> {
   const pg = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   chownSync(join(dir, 'pg'), Number(pg.stdout.trim()), -1);
 
-  const [pgPort, httpPort] = [await freePort(), await freePort()];
+  const [pgPort, httpPort, eventPort, wsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const secret = (n: number) => randomBytes(n).toString('hex');
   const req = { user: 'hilt-admin', password: secret(12), token: `hilt${secret(20)}`, worker: 'hilt-worker', device: 'qemu-hilt-01' };
   const dbPassword = secret(12);
@@ -163,6 +164,10 @@ export async function startLavaServer(dir: string): Promise<LavaServer> {
         DJANGO_LOGFILE: join(paths.logs, 'django.log'),
         // lavacli over plain http on loopback
         HTTPS_XML_RPC: false,
+        // lava-publisher: the server's events reach the scheduler (zmq) and the worker (websocket) at once
+        EVENT_NOTIFICATION: true,
+        INTERNAL_EVENT_SOCKET: `ipc://${join(dir, 'lava.events')}`,
+        EVENT_SOCKET: `tcp://127.0.0.1:${eventPort}`,
       }),
     ).toString('base64'),
   };
@@ -205,7 +210,9 @@ export async function startLavaServer(dir: string): Promise<LavaServer> {
     };
     t = Date.now();
     start('gunicorn', '/usr/bin/gunicorn3', ['lava_server.wsgi', '--bind', `127.0.0.1:${httpPort}`, '--workers', '2', '--worker-class', 'eventlet', '--log-level', 'info', '--log-file', join(paths.logs, 'gunicorn.log')]);
-    start('lava-scheduler', 'lava-server', ['manage', 'lava-scheduler', '--user', userInfo().username, '--group', 'root', '--level', 'DEBUG', '--log-file', join(paths.logs, 'lava-scheduler.log')]);
+    const daemon = ['--user', userInfo().username, '--group', 'root', '--level', 'DEBUG'];
+    start('lava-publisher', 'lava-server', ['manage', 'lava-publisher', ...daemon, '--host', '127.0.0.1', '--port', String(wsPort), '--log-file', join(paths.logs, 'lava-publisher.log')]);
+    start('lava-scheduler', 'lava-server', ['manage', 'lava-scheduler', ...daemon, '--event-url', `tcp://127.0.0.1:${eventPort}`, '--log-file', join(paths.logs, 'lava-scheduler.log')]);
     const url = `http://127.0.0.1:${httpPort}`;
     const get = async (path: string) => {
       const res = await fetch(`${url}${path}`, { headers: { Authorization: `Token ${req.token}`, Accept: 'application/json' } });
@@ -216,7 +223,7 @@ export async function startLavaServer(dir: string): Promise<LavaServer> {
     lap('http', t);
 
     t = Date.now();
-    start('lava-worker', 'lava-worker', ['--name', req.worker, '--url', `${url}/`, '--token', workerToken, '--worker-dir', paths.worker, '--level', 'DEBUG', '--log-file', join(paths.logs, 'lava-worker.log')]);
+    start('lava-worker', 'lava-worker', ['--name', req.worker, '--url', `${url}/`, '--ws-url', `http://127.0.0.1:${wsPort}/ws/`, '--token', workerToken, '--worker-dir', paths.worker, '--level', 'DEBUG', '--log-file', join(paths.logs, 'lava-worker.log')]);
     await waitFor('lava-worker online', 60_000, async () => ((await get(`/api/v0.2/workers/${req.worker}/`)) as { state?: string }).state === 'Online' ? true : null);
     lap('worker', t);
 

@@ -141,13 +141,20 @@ export class LavaClient {
 /** Consecutive failed polls after which the server counts as lost. */
 const FOLLOW_TRIES = 5;
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/**
+ * Waits ms, or less when signal aborts. The abort listener goes when the wait
+ * ends: a job followed for an hour polls a thousand times on the same signal.
+ */
+export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
       clearTimeout(t);
+      signal?.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
   });
 
 /**

@@ -76,7 +76,8 @@ export function labFromData(data: LabFile, baseDir: string, overrides: { deviceT
     context: data.context ?? {},
     dtb: data.dtb ?? null,
     firmware: data.qemu?.firmware ?? null,
-    noKvm: data.qemu?.noKvm ?? true,
+    // This host has no KVM (lava-run here); a server's workers may, unless the profile says they do not.
+    noKvm: data.qemu?.noKvm ?? !server,
     artifacts: data.artifacts ? { url: data.artifacts.url, dir: expandHome(data.artifacts.dir, baseDir) } : null,
     deployS: data.timeouts?.deploy ?? DEFAULT_DEPLOY_S,
   };

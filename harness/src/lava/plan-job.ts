@@ -99,7 +99,7 @@ export function planJobInput(o: PlanJobOptions): LavaJobInput {
   const suites = [...new Set(tests.map((t) => t.suite))];
   const range =
     tests.length === plan.tests.length
-      ? `${tests.length} tests`
+      ? `${tests.length} test${tests.length === 1 ? '' : 's'}`
       : tests.length === 1
         ? `test ${o.start + 1} of ${plan.tests.length}`
         : `tests ${o.start + 1}-${o.start + tests.length} of ${plan.tests.length}`;

@@ -105,7 +105,7 @@ export class LavaTarget implements Target {
         priority: lab.priority,
         visibility: lab.visibility,
         firmware: lab.firmware,
-        tcg: !lab.server && lab.noKvm,
+        tcg: lab.noKvm,
         deployS: lab.deployS,
         context: lab.context,
       }),

@@ -60,9 +60,12 @@ t.test('a lab profile: server, token source, board device type, artifact folder;
     tags: ['hilt', 'gpu'],
     artifacts: { url: 'https://files.example.org/hilt/', dir: '/srv/www/hilt' },
     deployS: 600,
+    noKvm: false,
   });
   t.match(loadLab(file, registry, { deviceType: 'x86', tags: ['other'] }), { deviceType: { name: 'x86', boot: 'ipxe' }, tags: ['other'] });
 
+  writeFileSync(file, 'server: https://lava.example.org\ndeviceType: qemu\nqemu: { noKvm: true }\n');
+  t.equal(loadLab(file, registry).noKvm, true, "a server's workers without KVM, as the profile says: TCG with the profile's threading");
   writeFileSync(file, 'deviceType: qemu\ntoken: "abc123"\n');
   t.match(caught(() => loadLab(file, registry)), { kind: 'usage', message: /lava-lab\.schema\.json[\s\S]*\/token/ }, 'a token written into the profile is refused');
   writeFileSync(file, 'deviceType: my-board\n');

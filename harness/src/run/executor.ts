@@ -147,6 +147,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       },
       plan.retries,
       serves ? 'suite' : 'all',
+      Math.max(1, Math.min(plan.jobs, total)),
     );
     const machines = Math.max(1, Math.min(plan.jobs, total));
 

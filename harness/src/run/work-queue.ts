@@ -4,7 +4,11 @@
  * verdict yet, in plan order, a suite's run of cases at a time; then the
  * retries, one test at a time. A test handed out is in flight until the boot
  * that ran it ends; what that boot did not finish (it crashed mid-range) is
- * handed out again. Pure: the fold's verdicts come in through callbacks.
+ * handed out again. With several machines a range is at most a
+ * 2*machines-th of what is left to hand out, so that ranges shrink as the
+ * run nears its end and the machines finish together (guided
+ * self-scheduling), instead of one machine taking a big suite last while the
+ * others stand idle. Pure: the fold's verdicts come in through callbacks.
  */
 import type { Status } from '../results/model.js';
 
@@ -27,6 +31,8 @@ export interface QueueView {
 
 /** Failures worth a second run: a pass on the retry makes them a flake. */
 export const RETRY_STATUSES: ReadonlySet<Status> = new Set(['fail', 'dmesg-fail', 'dmesg-warn', 'warn', 'crash', 'timeout']);
+/** The smallest range a machine is given while others run: a suite's process start is milliseconds, not nothing. */
+const MIN_RANGE = 4;
 /** Retries of these run in a fresh boot. */
 const FRESH_STATUSES: ReadonlySet<Status> = new Set(['crash', 'timeout']);
 
@@ -37,11 +43,13 @@ export class WorkQueue {
    * retries: how many more runs a failing test gets. grouping: 'suite' hands
    * out a suite's consecutive tests together (a machine that takes work as it
    * goes); 'all' the whole rest of the plan at once (one boot per range).
+   * machines: how many take work at once.
    */
   constructor(
     private readonly view: QueueView,
     private readonly retries: number,
     private readonly grouping: 'suite' | 'all',
+    private readonly machines = 1,
   ) {}
 
   /** The next range for a machine; fresh says whether it has run nothing since it booted. */
@@ -52,8 +60,15 @@ export class WorkQueue {
     let start = 0;
     while (start < total && (finished.has(start) || this.inFlight.has(start) || alone.has(start))) start++;
     if (start < total) {
+      const open = (i: number) => !finished.has(i) && !this.inFlight.has(i) && !alone.has(i);
+      let limit = total;
+      if (this.grouping === 'suite' && this.machines > 1) {
+        let left = 0;
+        for (let i = start; i < total; i++) if (open(i)) left++;
+        limit = start + Math.max(MIN_RANGE, Math.ceil(left / (2 * this.machines)));
+      }
       let end = start + 1;
-      while (end < total && !finished.has(end) && !this.inFlight.has(end) && !alone.has(end) && (this.grouping === 'all' || this.view.suites[end] === this.view.suites[start])) end++;
+      while (end < Math.min(total, limit) && open(end) && (this.grouping === 'all' || this.view.suites[end] === this.view.suites[start])) end++;
       return this.take({ start, count: end - start, fresh: false });
     }
     // Only when nothing else is left to hand out (or running) may a machine be spent on one of these.

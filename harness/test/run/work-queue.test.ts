@@ -29,6 +29,22 @@ t.test('two machines take a suite each, then the next; nothing is handed out twi
   t.equal(q.next(false), null, 'finished tests are not handed out again');
 });
 
+t.test('with several machines, ranges shrink as the run nears its end, so the machines finish together', async (t) => {
+  // One big suite last: whole, it would keep one machine busy while the other idles.
+  const { view, settle } = world([...Array(8).fill('a'), ...Array(40).fill('b')]);
+  const q = new WorkQueue(view, 0, 'suite', 2);
+  const ranges: number[] = [];
+  for (let u = q.next(true); u; u = q.next(false)) {
+    ranges.push(u.count);
+    for (let i = u.start; i < u.start + u.count; i++) settle(i, 'pass');
+    q.release([u]);
+  }
+  t.same(ranges, [8, 10, 8, 6, 4, 4, 4, 4], 'a at most a quarter of what is left, never under 4 (a suite process start is not free)');
+  t.equal(ranges.reduce((a, b) => a + b, 0), 48, 'every test handed out once');
+  const one = world(Array(40).fill('b'));
+  t.same(new WorkQueue(one.view, 0, 'suite').next(true), { start: 0, count: 40, fresh: false }, 'one machine takes a suite whole');
+});
+
 t.test('a crash mid-range: what the boot did not finish comes back; the crashed test is retried in a fresh boot only', async (t) => {
   const { view, settle } = world(['a', 'a', 'a']);
   const q = new WorkQueue(view, 1, 'suite');

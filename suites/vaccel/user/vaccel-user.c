@@ -17,6 +17,7 @@
 #include <linux/sync_file.h>
 
 #include "drm-util.h"
+#include "fence-util.h"
 #include "vgem_drm.h"
 
 static int err_of(int ret)
@@ -153,15 +154,11 @@ int vac_copy(struct hilt_ctx *ctx, int fd, uint32_t src, uint64_t src_off, uint3
 
 int vac_fence_wait(int fence_fd, int timeout_ms)
 {
-	struct pollfd p = { .fd = fence_fd, .events = POLLIN };
-	int ret;
+	int revents = fu_poll(fence_fd, POLLIN, timeout_ms);
 
-	do {
-		ret = poll(&p, 1, timeout_ms);
-	} while (ret < 0 && errno == EINTR);
-	if (ret < 0)
-		return -errno;
-	return ret > 0 && (p.revents & POLLIN) ? 1 : 0;
+	if (revents < 0)
+		return revents;
+	return (revents & POLLIN) ? 1 : 0;
 }
 
 int vac_fence_info(int fence_fd, int *status, char *driver, size_t driver_len)

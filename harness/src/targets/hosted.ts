@@ -22,14 +22,18 @@ export function hostedArgs(root: string, words: string[]): string[] {
   return args;
 }
 
-/** The running kernel as results record it: its release, and its configuration's hash when the machine shows it. */
-export function runningKernel(machine: string, release: string, config: Buffer | null): KernelInfo {
+/**
+ * The running kernel as results record it: its release, and its
+ * configuration's hash when the machine shows it; configFile, a file on this
+ * host with that configuration (the config-aware skips read it), when there is one.
+ */
+export function runningKernel(machine: string, release: string, config: Buffer | null, configFile: string | null = null): KernelInfo {
   return {
     spec: `running:${machine}`,
     release,
     image: '',
     modulesDir: null,
-    config: null,
+    config: config && config.length ? configFile : null,
     configSha256: config && config.length ? createHash('sha256').update(config).digest('hex') : null,
     source: { type: 'running', machine },
   };

@@ -23,13 +23,13 @@ import type { BootRequest, Machine } from './target.js';
 const TERM_GRACE_MS = 3000;
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 
-/** This host's kernel configuration: /boot/config-RELEASE, or /proc/config.gz. */
-function localConfig(rel: string): Buffer | null {
+/** This host's kernel configuration and where it is: /boot/config-RELEASE, or /proc/config.gz. */
+function localConfig(rel: string): { bytes: Buffer; file: string } | null {
   try {
-    return readFileSync(`/boot/config-${rel}`);
+    return { bytes: readFileSync(`/boot/config-${rel}`), file: `/boot/config-${rel}` };
   } catch {
     try {
-      return gunzipSync(readFileSync('/proc/config.gz'));
+      return { bytes: gunzipSync(readFileSync('/proc/config.gz')), file: '/proc/config.gz' };
     } catch {
       return null;
     }
@@ -50,7 +50,8 @@ export class LocalTarget implements MachineTarget {
 
   kernel(): KernelInfo {
     const rel = release();
-    return runningKernel(this.o.name, rel, localConfig(rel));
+    const config = localConfig(rel);
+    return runningKernel(this.o.name, rel, config?.bytes ?? null, config?.file ?? null);
   }
 
   boot(request: BootRequest): Promise<Machine> {

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import type { SshSettings } from '../../src/plan/types.js';
-import { hostedArgs } from '../../src/targets/hosted.js';
+import { hostedArgs, runningKernel } from '../../src/targets/hosted.js';
 import { remoteCommand, shellQuote, sshArgs, sshFailure } from '../../src/targets/ssh.js';
 
 const S: SshSettings = { host: 'gpu-box', user: 'ci', port: 2222, identity: '/k/id', knownHosts: '/k/known_hosts', workDir: '/tmp', power: null };
@@ -46,4 +46,11 @@ t.test('ssh\'s own failures, as OpenSSH words them', async (t) => {
   });
   t.match(sshFailure(S, 255, 'ci@gpu-box: Permission denied (publickey).'), { kind: 'usage', message: /refused hilt's keys/ });
   t.match(sshFailure(S, 255, 'ssh: connect to host gpu-box port 2222: Connection refused'), { kind: 'infrastructure', message: 'cannot reach ci@gpu-box:2222 over SSH: ssh: connect to host gpu-box port 2222: Connection refused' });
+});
+
+t.test('a running kernel: its config file is kept only when the machine showed a configuration', async (t) => {
+  const shown = runningKernel('box', '6.18.0', Buffer.from('CONFIG_DRM=y\n'), '/boot/config-6.18.0');
+  t.match(shown, { spec: 'running:box', release: '6.18.0', config: '/boot/config-6.18.0', configSha256: /^[0-9a-f]{64}$/, source: { type: 'running', machine: 'box' } });
+  t.match(runningKernel('box', '6.18.0', null, '/boot/config-6.18.0'), { config: null, configSha256: null }, 'no configuration shown: nothing to read, nothing skipped before the run');
+  t.match(runningKernel('box', '6.18.0', Buffer.from('CONFIG_DRM=y\n')), { config: null }, 'a hash without a file here (ssh): recorded, not read');
 });

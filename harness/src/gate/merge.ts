@@ -78,7 +78,8 @@ function checkParts(parts: ShardResult[]): ShardedPlan[] {
       suites.set(s.name, id);
     }
     for (const t of plans[i]!.tests) {
-      const key = `${t.suite}/${t.case}`;
+      // --repeat N puts a case in the plan N times, one per round: each round is its own test.
+      const key = `${t.suite}/${t.case}${t.repeat ? `#${t.repeat}` : ''}`;
       const other = ran.get(key);
       if (other !== undefined) throw usageError(`${other} and ${p.source} both ran ${t.case === '-' ? t.suite : key}: they are not disjoint shards of one plan`, 'Merge each shard once; give every runner its own --shard K/N.');
       ran.set(key, p.source);

@@ -171,6 +171,17 @@ t.test('merge: shards joined in shard order; parts of another run refused', asyn
   t.throws(() => mergeResults([]), { kind: 'usage', message: 'nothing to merge' });
 });
 
+t.test('merge: --repeat puts a case in the plan once per round; the rounds in two shards are disjoint, not the same test twice', async (t) => {
+  const rounds = (name: string, round: number, shard: { index: number; count: number }) => {
+    const run = shardRun(name, [['drm-core', 'open']], { 'drm-core': [aCase('open', 'pass')] }, {}, shard);
+    const p = run.plan as RunPlan;
+    return { ...run, plan: { ...p, repeat: 2, tests: p.tests.map((x) => ({ ...x, repeat: round })) } };
+  };
+  const merged = mergeResults([{ run: rounds('r1', 1, { index: 1, count: 2 }), source: 'a' }, { run: rounds('r2', 2, { index: 2, count: 2 }), source: 'b' }]);
+  t.equal(merged.counts.total, 2, 'both rounds kept');
+  t.throws(() => mergeResults([{ run: rounds('r1', 1, { index: 1, count: 2 }), source: 'a' }, { run: rounds('r1', 1, { index: 2, count: 2 }), source: 'b' }]), { message: /a and b both ran drm-core\/open/ }, 'the same round twice is still refused');
+});
+
 t.test('merge keeps the shards’ gate verdicts and sums them', async (t) => {
   const b = baselineFromDocument({ name: 'b', expectedFailures: [{ case: 'drm-core/version', reason: 'r' }] }, 'b.yaml');
   const one = applyGate(shardRun('s1', [['drm-core', 'open'], ['drm-core', 'version']], { 'drm-core': [aCase('open', 'fail'), aCase('version', 'fail')] }, {}, { index: 1, count: 2 }), b);

@@ -232,11 +232,11 @@ function externalSummary(external: ExternalModulePlan[]): BuiltImage['external']
  * Where a suite's program lives in the guest. An IGT program keeps its file
  * name: IGT names itself, its kernel-log markers and its results after it.
  */
-const suiteGuestPath = (suite: SuiteInfo) =>
+export const suiteGuestPath = (suite: SuiteInfo) =>
   suite.mode === 'cases' ? `/hilt/suites/${suite.name}` : suite.mode === 'igt' ? `/hilt/igt/${basename(suite.binary)}` : `/hilt/bin/${suite.name}`;
 
 /** The shared libraries of the dynamically linked suite programs, placed for the guest's loader. */
-async function suiteLibraries(suites: SuiteInfo[]): Promise<LibraryPlacement> {
+export async function suiteLibraries(suites: SuiteInfo[]): Promise<LibraryPlacement> {
   const resolver = new LibraryResolver();
   const dynamic: { host: string; guest: string }[] = [];
   for (const s of suites) {

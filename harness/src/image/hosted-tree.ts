@@ -2,10 +2,14 @@
  * The hosted variant of the test image, for a machine that is already up (an
  * SSH host, this workstation): the layout of the initramfs without a kernel's
  * parts, as a folder. The agent (run as `agent --hosted --root DIR`), its plan
- * at hilt/plan and the suite programs where the plan says (hilt/suites/NAME,
- * hilt/bin/NAME); no busybox, no modules (the machine's own kernel has what it
- * has), no init. Named by a hash of its contents in the cache, so an unchanged
- * plan costs nothing; the ssh target copies the folder as it is.
+ * at hilt/plan and the suite programs where the initramfs has them
+ * (hilt/suites/NAME, hilt/bin/NAME, hilt/igt/PROGRAM), with the libraries a
+ * program finds through its own RUNPATH (an IGT build's libigt.so through
+ * $ORIGIN/../lib: hilt/lib), which travel with it; the machine's own system
+ * libraries are used as they are. No busybox, no modules (the machine's own
+ * kernel has what it has), no init. Named by a hash of its contents in the
+ * cache, so an unchanged plan costs nothing; the ssh target copies the folder
+ * as it is.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -14,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { infraError } from '../errors.js';
 import type { SuiteInfo } from '../suites/catalog.js';
 import { type AgentPlan, renderAgentPlan } from './agent-plan.js';
+import { suiteGuestPath, suiteLibraries } from './build.js';
 
 export interface HostedInputs {
   suites: SuiteInfo[];
@@ -32,7 +37,9 @@ export interface HostedTree {
 }
 
 /** Where a suite's program lives under the root: the initramfs's rule (image/build.ts). */
-const suitePath = (suite: SuiteInfo) => (suite.mode === 'cases' ? `hilt/suites/${suite.name}` : `hilt/bin/${suite.name}`);
+const suitePath = (suite: SuiteInfo) => suiteGuestPath(suite).slice(1);
+/** Files placed under this guest folder belong to the tree; the rest are the machine's own. */
+const TREE_PREFIX = '/hilt/';
 
 export const HOSTED_AGENT = 'agent';
 
@@ -51,8 +58,21 @@ export async function buildHostedTree(inputs: HostedInputs): Promise<HostedTree>
     files.push({ path: suitePath(s), mode: 0o755, data: await readInput(s.binary, `suite ${s.name}`) });
     suites.push({ name: s.name, path: `/${suitePath(s)}`, mode: s.mode });
   }
+  const libraries = await suiteLibraries(inputs.suites);
+  const ours = new Map<string, Buffer>();
+  for (const lib of libraries.files) {
+    if (!lib.guest.startsWith(TREE_PREFIX)) continue;
+    const data = await readInput(lib.file, 'library');
+    ours.set(lib.guest, data);
+    files.push({ path: lib.guest.slice(1), mode: 0o755, data });
+  }
+  // A library needed under a second name (a soname link): a copy, since the ssh target copies plain files.
+  for (const link of libraries.links) {
+    const data = ours.get(link.target);
+    if (link.guest.startsWith(TREE_PREFIX) && data) files.push({ path: link.guest.slice(1), mode: 0o755, data });
+  }
   files.push({ path: 'hilt/plan', mode: 0o644, data: Buffer.from(renderAgentPlan({ ...inputs.agent, modules: [], suites })) });
-  const key = createHash('sha256').update('hilt-hosted-v1\n');
+  const key = createHash('sha256').update('hilt-hosted-v2\n');
   for (const f of files) key.update(`${f.path} ${f.mode.toString(8)} ${createHash('sha256').update(f.data).digest('hex')}\n`);
   const sha256 = key.digest('hex');
   const dir = join(inputs.cacheDir, 'hosted', sha256.slice(0, 32));

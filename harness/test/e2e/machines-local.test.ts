@@ -6,12 +6,13 @@
  * suite, naming what the host shows. `hilt boot` gives a shell beside the
  * suites.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { RunResult } from '../../src/results/model.js';
-import { runHilt, tempDir } from '../helpers.js';
+import { ROOT, runHilt, tempDir } from '../helpers.js';
 import { typeInto } from '../targets/interactive.js';
 
 const results = (out: string) => JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult;
@@ -76,4 +77,23 @@ t.test('hilt boot on this host: a shell beside the agent and the suites', async 
   t.match(s.output, /drm-core/, 'the suites are there');
   t.match(s.output, /in \/\S+\/hosted\/[0-9a-f]+/, 'in the hosted tree');
   t.match(s.output, /shell closed/);
+});
+
+t.test('IGT on this host: a program that finds its own library through $ORIGIN/../lib runs from the hosted tree', async (t) => {
+  const dir = tempDir(t, 'hilt-local-igt-');
+  const igt = join(dir, 'igt');
+  mkdirSync(join(igt, 'tests'), { recursive: true });
+  mkdirSync(join(igt, 'lib'));
+  // As an IGT meson build is: the programs in tests/, their own library in lib/, reached through RUNPATH.
+  writeFileSync(join(dir, 'dep.c'), 'int hilt_fake_dep(void) { return 0; }\n');
+  execFileSync('gcc', ['-shared', '-fPIC', '-o', join(igt, 'lib', 'libhiltfake.so'), join(dir, 'dep.c')]);
+  const fake = join(ROOT, 'harness/test/fixtures/igt/fake/igt_fake.c');
+  execFileSync('gcc', ['-O2', '-o', join(igt, 'tests', 'fake_subtests'), fake, '-L', join(igt, 'lib'), '-Wl,--no-as-needed', '-lhiltfake', '-Wl,--enable-new-dtags,-rpath,$ORIGIN/../lib']);
+  writeFileSync(join(dir, 'local.yaml'), 'type: local\nname: this-host\n');
+  const out = join(dir, 'out');
+  // Never the fake's panic or hang subtests: on this target they would act on this host.
+  const r = await runHilt(['run', '--machine', join(dir, 'local.yaml'), '--retries', '0', '--out', out, '--igt', igt, '--igt-test', '^igt@fake_subtests@(pass|fail|skip)$']);
+  t.equal(r.code, 1, `the fake's failing subtest fails the run (stderr: ${r.stderr.slice(-2000)})`);
+  const run = results(out);
+  t.same(run.suites.flatMap((s) => s.cases.map((c) => `${s.name}@${c.name} ${c.status}`)), ['igt@fake_subtests@pass pass', 'igt@fake_subtests@fail fail', 'igt@fake_subtests@skip skip']);
 });

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { infraError } from '../errors.js';
@@ -28,6 +28,8 @@ import { moduleName, parseModulesDep, resolveModules } from './modules.js';
 
 export const DEFAULT_BUSYBOX = '/bin/busybox';
 const KEEP_IMAGES = 16;
+/** An image used this recently is never pruned, however many are newer: a run elsewhere may boot it again. */
+export const IMAGE_IN_USE_MS = 6 * 3600_000;
 
 export interface ImageInputs {
   kernel: KernelInfo;
@@ -180,12 +182,28 @@ export async function moduleEntries(
   return { entries: [...entries, ...ext.entries], guestPaths: [...guestPaths, ...ext.guestPaths], names: [...names, ...ext.names], builtin: closure.builtin, missing: closure.missing, tree };
 }
 
-async function pruneImages(dir: string, keep: string): Promise<void> {
+/**
+ * Keeps the KEEP_IMAGES most recently used images and any used in the last
+ * IMAGE_IN_USE_MS (a use touches the file: a cache hit, each QEMU boot), so
+ * that a run building new images never deletes one another run still boots.
+ */
+export async function pruneImages(dir: string, keep: string): Promise<void> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpio'));
   if (files.length <= KEEP_IMAGES) return;
-  const aged = await Promise.all(files.map(async (f) => ({ f, t: (await stat(join(dir, f))).mtimeMs })));
+  const aged = (await Promise.all(files.map(async (f) => ({ f, t: await stat(join(dir, f)).then((s) => s.mtimeMs, () => null) })))).filter(
+    (a): a is { f: string; t: number } => a.t !== null,
+  );
   aged.sort((a, b) => b.t - a.t);
-  for (const { f } of aged.slice(KEEP_IMAGES)) if (join(dir, f) !== keep) await unlink(join(dir, f)).catch(() => {});
+  const now = Date.now();
+  for (const { f, t } of aged.slice(KEEP_IMAGES)) {
+    if (join(dir, f) !== keep && now - t > IMAGE_IN_USE_MS) await unlink(join(dir, f)).catch(() => {});
+  }
+}
+
+/** Marks a cached file as used now (best effort: a read-only cache still works). */
+export async function touchUsed(path: string): Promise<void> {
+  const now = new Date();
+  await utimes(path, now, now).catch(() => {});
 }
 
 /**
@@ -315,7 +333,10 @@ async function buildFromContents(inputs: ImageInputs, libraries: LibraryPlacemen
   const dir = join(inputs.cacheDir, 'images');
   const path = join(dir, `${hash}.cpio`);
   const result = { path, sha256: hash, modules: mods.names, builtin: mods.builtin, missing: mods.missing };
-  if (existsSync(path)) return { ...result, cached: true, bytes: (await stat(path)).size };
+  if (existsSync(path)) {
+    await touchUsed(path);
+    return { ...result, cached: true, bytes: (await stat(path)).size };
+  }
 
   await mkdir(dir, { recursive: true });
   const chunks = cpioArchive(entries);

@@ -5,7 +5,7 @@
  * killing at exit, so no QEMU outlives hilt, whatever happens to hilt.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, utimesSync } from 'node:fs';
 import { infraError } from '../errors.js';
 import type { MachineProfile } from '../plan/types.js';
 import { dieWithParent } from '../util/children.js';
@@ -56,6 +56,13 @@ export class QemuTarget implements Target {
   }
 
   boot(request: BootRequest): Promise<Machine> {
+    // The image is in use: the cache's pruning spares an image booted lately, and a run may boot for hours.
+    const now = new Date();
+    try {
+      utimesSync(this.opts.initrd, now, now);
+    } catch {
+      // a read-only image: QEMU reads it all the same
+    }
     const args = qemuArgs(this.opts, request);
     const [cmd, argv] = dieWithParent(this.opts.machine.qemu, args);
     if (request.interactive) return ptyMachine(cmd, argv, request.interactive, [this.opts.machine.qemu, ...args]);

@@ -146,7 +146,7 @@ export async function runCommand(opts: RunCommandOptions, signal: AbortSignal): 
     if (plan.shard) plan = shardPlan(plan, plan.shard);
   }
   if (g.old && plan.shard) log.info(`--compare: this run is shard ${plan.shard.index}/${plan.shard.count}; the comparison is made when the shards are merged (hilt merge OUT RESULTS... --compare ${opts.compare})`);
-  log.info(`${opts.resume ? 'resuming' : 'running'} ${plan.tests.length} tests from ${plan.suites.map((s) => s.name).join(', ')} on ${plan.machine.type === 'ssh' || plan.machine.type === 'local' ? `${plan.machine.name} (${plan.machine.type}: its running kernel)` : plan.kernel}`);
+  log.info(`${opts.resume ? 'resuming' : 'running'} ${plan.tests.length} test${plan.tests.length === 1 ? '' : 's'} from ${plan.suites.map((s) => s.name).join(', ')} on ${plan.machine.type === 'ssh' || plan.machine.type === 'local' ? `${plan.machine.name} (${plan.machine.type}: its running kernel)` : plan.kernel}`);
   const { code } = await executePlan(plan, g, { registry, log, signal, ...(resumed ? { resume: resumed } : {}), verbose: opts.verbose ?? false });
   return code;
 }

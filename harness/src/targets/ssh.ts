@@ -20,6 +20,9 @@
  * power-cycles it and waits for SSH to answer again.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { infraError, type HiltError, usageError } from '../errors.js';
 import type { KernelInfo } from '../kernel/types.js';
 import type { SshSettings } from '../plan/types.js';
@@ -37,6 +40,8 @@ const TERM_GRACE_MS = 3000;
 const COMMAND_MS = 60_000;
 const COPY_MS = 300_000;
 /** sha256sum of nothing: the machine shows no kernel configuration. */
+/** A kernel configuration is a few hundred KiB; anything past this is not one. */
+const CONFIG_MAX = 8 * 1024 * 1024;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const REMOTE_DIR = /^\/\S*\/hilt\.[A-Za-z0-9]{6,}$/;
 
@@ -120,12 +125,45 @@ export class SshTarget implements MachineTarget {
     return r.output;
   }
 
-  /** The running kernel there: `uname -r` and the sha256 of its configuration (from /boot or /proc/config.gz). */
+  /**
+   * The running kernel there: `uname -r`, and its configuration (from /boot or
+   * /proc/config.gz), copied next to the hosted tree so that the config-aware
+   * skips read it as they read a booted kernel's.
+   */
   async kernel(): Promise<KernelInfo> {
-    const out = await this.run(['sh', '-c', '{ cat "/boot/config-$(uname -r)" 2>/dev/null || zcat /proc/config.gz 2>/dev/null; } | sha256sum; uname -r'], 'asking for the kernel');
-    const [hash, rel] = out.trim().split('\n');
-    const sha = /^[0-9a-f]{64}/.exec(hash ?? '')?.[0] ?? null;
-    return { ...runningKernel(this.o.name, (rel ?? '').trim(), null), configSha256: sha === EMPTY_SHA256 ? null : sha };
+    const rel = (await this.run(['uname', '-r'], 'asking for the kernel')).trim();
+    const config = await this.configOf();
+    const sha = config.length ? createHash('sha256').update(config).digest('hex') : null;
+    if (!sha || sha === EMPTY_SHA256) return runningKernel(this.o.name, rel, null);
+    const file = join(dirname(this.o.tree.dir), `kernel-config-${sha.slice(0, 32)}`);
+    try {
+      writeFileSync(file, config);
+    } catch (e) {
+      this.o.log.warn(`cannot keep ${destination(this.o.ssh)}'s kernel configuration in ${file}: ${(e as Error).message}; its cases skip at run time instead`);
+      return { ...runningKernel(this.o.name, rel, config), config: null };
+    }
+    return runningKernel(this.o.name, rel, config, file);
+  }
+
+  /** The kernel configuration's bytes there, empty when it shows none (the command's own output runner keeps only a tail). */
+  private configOf(): Promise<Buffer> {
+    return new Promise((resolve) => {
+      const child = spawn('ssh', [...sshArgs(this.o.ssh), remoteCommand(['sh', '-c', 'cat "/boot/config-$(uname -r)" 2>/dev/null || zcat /proc/config.gz 2>/dev/null || true'])], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      child.stdout.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size <= CONFIG_MAX) chunks.push(d);
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_MS);
+      child.once('error', () => resolve(Buffer.alloc(0)));
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve(code === 0 && size <= CONFIG_MAX ? Buffer.concat(chunks) : Buffer.alloc(0));
+      });
+    });
   }
 
   /** The machine's boot id, and whether our folder is still there; null when it does not answer. */

@@ -41,6 +41,10 @@ t.test('suites over SSH on this host\'s kernel: the local target\'s verdicts; th
   const local = join(dir, 'local');
   await runHilt(['run', '--machine', join(dir, 'local.yaml'), '--out', local, ...SUITES]);
   t.same(verdicts(ssh), verdicts(results(local)), 'case by case, the local target\'s verdicts');
+  if (existsSync('/proc/config.gz') || existsSync(`/boot/config-${release()}`)) {
+    // The host's configuration came back over SSH: what it lacks is skipped before the run, as on the local target.
+    t.match(ssh.environment.kernel, { configSha256: /^[0-9a-f]{64}$/ });
+  }
   t.ok(verdicts(ssh).length > 40);
   t.match(sshd.log(), /Accepted publickey for \S+ from 127\.0\.0\.1/);
 });

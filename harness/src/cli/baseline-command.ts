@@ -14,6 +14,7 @@ import { loadProfiles } from '../schemas/profiles.js';
 import { schemas } from '../schemas/registry.js';
 import { MiB, readInputText } from '../util/input-file.js';
 import { readBaselineDocument, readResults } from './gate-files.js';
+import { collect } from './options.js';
 
 const LIST_MAX = 64 * MiB;
 
@@ -75,7 +76,6 @@ export async function baselineExport(file: string, o: { outDir?: string; prefix?
   return EXIT_OK;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerBaselineCommand(program: Command, setCode: (code: number) => void): void {
   const io = { stdout: process.stdout, stderr: process.stderr };

@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { EXIT_OK, usageError } from '../errors.js';
 import { resolveKernel } from '../kernel/index.js';
 import { lavaTemplates, PYTHON, qemuDeviceDictionary, renderDeviceDictionary } from '../lava/device-dictionary.js';
@@ -16,6 +16,7 @@ import { LocalDispatcher } from '../lava/dispatchers.js';
 import { type LavaLab, loadLab } from '../lava/lab.js';
 import { lavaRunArgs, LAVA_RUN, localDispatcherYaml } from '../lava/lava-run.js';
 import { cacheDir } from '../paths.js';
+import { collect, planJudgingOptions, wholeNumber } from './options.js';
 import { buildRunPlan, type RunOptions } from '../plan/plan.js';
 import { buildRunImage } from '../run/prepare.js';
 import { schemas } from '../schemas/registry.js';
@@ -91,38 +92,24 @@ export async function lavaJobCommand(opts: LavaJobOptions, out: NodeJS.WritableS
   return EXIT_OK;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-const positive = (flag: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive number`);
-  return n;
-};
-const whole = (flag: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a whole number`);
-  return n;
-};
 
 /** `hilt lava ...`, with the machine options `hilt run` has (main.ts passes its own). */
 export function registerLavaCommand(program: Command, machineOptions: (cmd: Command) => Command, done: (code: number) => void): void {
   const lava = program.command('lava').description('run hilt in a LAVA lab: job definitions for a plan');
-  machineOptions(
-    lava
-      .command('job')
-      .description('print the LAVA job (YAML) that runs a plan\'s tests, for reading or submitting by hand (lavacli jobs submit)')
-      .option('--plan <file>', 'run plan (YAML or JSON, schemas/plan.schema.json); flags override it'),
+  planJudgingOptions(
+    machineOptions(
+      lava
+        .command('job')
+        .description('print the LAVA job (YAML) that runs a plan\'s tests, for reading or submitting by hand (lavacli jobs submit)')
+        .option('--plan <file>', 'run plan (YAML or JSON, schemas/plan.schema.json); flags override it'),
+    )
+      .option('--lab <file>', 'LAVA lab profile (schemas/lava-lab.schema.json); default: this host, lava-run, device type qemu')
+      .option('--device-type <name>', 'LAVA device type, instead of the lab profile\'s')
+      .option('--tag <tag>', 'LAVA device tag; repeatable; instead of the lab profile\'s', collect)
+      .option('--out <dir>', 'the run\'s output folder (default ./reports)'),
   )
-    .option('--lab <file>', 'LAVA lab profile (schemas/lava-lab.schema.json); default: this host, lava-run, device type qemu')
-    .option('--device-type <name>', 'LAVA device type, instead of the lab profile\'s')
-    .option('--tag <tag>', 'LAVA device tag; repeatable; instead of the lab profile\'s', collect)
-    .option('--out <dir>', 'the run\'s output folder (default ./reports)')
-    .option('--profile <name|file>', 'apply a driver profile and demand its devices; repeatable', collect)
-    .option('--case-timeout <s>', 'per-case timeout for every suite, in seconds', positive('--case-timeout'))
-    .option('--boot-timeout <s>', 'seconds from power-on to the agent (default 120)', positive('--boot-timeout'))
-    .option('--silence-timeout <s>', 'seconds without console output before the machine counts as hung (default 30)', positive('--silence-timeout'))
-    .option('--run-timeout <s>', 'seconds for the whole run', positive('--run-timeout'))
-    .option('--start <n>', 'the job of the boot that starts at test n (0-based; default 0)', whole('--start'))
-    .option('--count <n>', 'and runs n tests (default: all the rest)', whole('--count'))
+    .option('--start <n>', 'the job of the boot that starts at test n (0-based; default 0)', wholeNumber('--start'))
+    .option('--count <n>', 'and runs n tests (default: all the rest)', wholeNumber('--count'))
     .option('--files <dir>', 'also write job.yaml and, for QEMU, a device dictionary and dispatcher.yaml for lava-run into dir')
     .action(async (o) => {
       done(await lavaJobCommand({ ...o, suites: o.suite, suiteBins: o.suiteBin, profiles: o.profile }, process.stdout));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The hilt command line. Every command returns an exit code; errors carry their kind. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { EXIT_INFRA, exitCodeFor, formatError, HiltError } from '../errors.js';
 import { DEFAULT_KERNEL } from '../kernel/spec.js';
 import { hiltVersion } from '../run/environment.js';
@@ -12,29 +12,19 @@ import { docsCommand } from './docs-command.js';
 import { registerLavaCommand } from './lava-command.js';
 import { listCommand } from './list-command.js';
 import { registerMergeCommand } from './merge-command.js';
+import { collect, planJudgingOptions, positiveNumber, wholeNumber } from './options.js';
 import { parseCommand } from './parse-command.js';
 import { reportCommand } from './report-command.js';
 import { registerReproCommand } from './repro-command.js';
 import { runCommand } from './run-command.js';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-const number = (flag: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive number`);
-  return n;
-};
-const integer = (flag: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a whole number`);
-  return n;
-};
 
 function machineOptions(cmd: Command): Command {
   return cmd
     .option('--kernel <spec>', `debian:PACKAGE[=VERSION], path:IMAGE[,modules=DIR][,config=FILE][,sha256=HEX] or tree:PATH[,config=FRAGMENT][,base=FILE|defconfig] (default ${DEFAULT_KERNEL})`)
     .option('--machine <file>', 'machine profile (YAML or JSON, schemas/machine.schema.json): qemu (default), a lab board, an SSH host, this host, a LAVA lab')
-    .option('--memory <MiB>', 'guest memory in MiB (default 1024)', number('--memory'))
-    .option('--cpus <n>', 'guest CPUs (default 2)', number('--cpus'))
+    .option('--memory <MiB>', 'guest memory in MiB (default 1024)', positiveNumber('--memory'))
+    .option('--cpus <n>', 'guest CPUs (default 2)', positiveNumber('--cpus'))
     .addOption(new Option('--accel <accel>', 'auto uses KVM only where a probe boot proves it works').choices(['auto', 'tcg', 'kvm']))
     .addOption(
       new Option(
@@ -96,22 +86,19 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addHelpText('after', '\nExit status: 0 every case passed, skipped or failed as the baseline expects, 1 new failures (conformance), 2 infrastructure or usage error.');
 
-  machineOptions(
-    program
-      .command('run')
-      .description('boot the test kernel, run the suites, write reports (default: Debian 6.12 kernel in QEMU, every default suite)')
-      .option('--plan <file>', 'run plan (YAML or JSON, schemas/plan.schema.json); flags override it'),
+  planJudgingOptions(
+    machineOptions(
+      program
+        .command('run')
+        .description('boot the test kernel, run the suites, write reports (default: Debian 6.12 kernel in QEMU, every default suite)')
+        .option('--plan <file>', 'run plan (YAML or JSON, schemas/plan.schema.json); flags override it'),
+    )
+      .option('--out <dir>', 'where reports and the journal go (default ./reports)')
+      .option('--lab <file>', 'run in a LAVA lab: its lab profile (schemas/lava-lab.schema.json); each boot is a LAVA job'),
   )
-    .option('--out <dir>', 'where reports and the journal go (default ./reports)')
-    .option('--lab <file>', 'run in a LAVA lab: its lab profile (schemas/lava-lab.schema.json); each boot is a LAVA job')
-    .option('--profile <name|file>', 'apply a driver profile and demand its devices; repeatable', collect)
-    .option('--case-timeout <s>', 'per-case timeout for every suite, in seconds', number('--case-timeout'))
-    .option('--boot-timeout <s>', 'seconds from power-on to the agent (default 120)', number('--boot-timeout'))
-    .option('--silence-timeout <s>', 'seconds without console output before the machine counts as hung (default 30)', number('--silence-timeout'))
-    .option('--run-timeout <s>', 'seconds for the whole run', number('--run-timeout'))
-    .option('--retries <n>', 'run a failing case (fail, dmesg-warn, dmesg-fail, crash, timeout) again up to n times, in a fresh boot after a crash or a hang; a failure that then passes is a flake (default 1, at most 10)', integer('--retries'))
-    .option('--jobs <n>', 'run the plan on n machines at once, each taking the next tests as it is ready (default 1)', integer('--jobs'))
-    .option('--repeat <n>', 'run the plan n times over in this one run, to see how often each case comes out each way (default 1)', integer('--repeat'))
+    .option('--retries <n>', 'run a failing case (fail, dmesg-warn, dmesg-fail, crash, timeout) again up to n times, in a fresh boot after a crash or a hang; a failure that then passes is a flake (default 1, at most 10)', wholeNumber('--retries'))
+    .option('--jobs <n>', 'run the plan on n machines at once, each taking the next tests as it is ready (default 1)', wholeNumber('--jobs'))
+    .option('--repeat <n>', 'run the plan n times over in this one run, to see how often each case comes out each way (default 1)', wholeNumber('--repeat'))
     .option('--abort-on <conditions>', 'stop the whole run when the kernel gains a taint bit that means trouble (taint) or lockdep switches itself off (lockdep); comma-separated, repeatable; the rest is reported as not run, exit 1', collect)
     .option('--resume <dir>', 'continue the interrupted run whose reports are in dir')
     .option('--baseline <file>', 'judge the run against this baseline (schemas/baseline.schema.json): only new failures fail it; repeatable', collect)

@@ -11,6 +11,7 @@ import { checkOutDir } from '../util/out-dir.js';
 import { readResults } from './gate-files.js';
 import { countsLine, writeReports } from './reports.js';
 import { type GatedPlan, gateInputs, judgeRun } from './run-command.js';
+import { collect } from './options.js';
 
 export async function mergeCommand(out: string, files: string[], o: { baseline?: string[]; compare?: string }, stderr: NodeJS.WritableStream): Promise<number> {
   const registry = schemas();
@@ -30,7 +31,6 @@ export async function mergeCommand(out: string, files: string[], o: { baseline?:
   return merged.status !== 'complete' ? EXIT_INFRA : gateBlocks(merged) ? EXIT_CONFORMANCE : EXIT_OK;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerMergeCommand(program: Command, setCode: (code: number) => void): void {
   program

@@ -228,18 +228,6 @@ static void t_kms_refused(struct hilt_ctx *ctx)
 
 /* ---- device: what stands behind an accel node, said honestly ---- */
 
-static void read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
 /* The letters print_tainted() shows for the bits of /proc/sys/kernel/tainted. */
 static void taint_letters(unsigned long t, char *out, size_t len)
 {
@@ -269,10 +257,10 @@ static void device_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 		snprintf(module, sizeof(module), "%s", dev->driver);
 	}
 	snprintf(path, sizeof(path), "/sys/module/%s/version", module);
-	read_line(path, version, sizeof(version));
+	read_attr(path, version, sizeof(version));
 	snprintf(path, sizeof(path), "/sys/module/%s/srcversion", module);
-	read_line(path, srcversion, sizeof(srcversion));
-	read_line("/proc/sys/kernel/tainted", tainted, sizeof(tainted));
+	read_attr(path, srcversion, sizeof(srcversion));
+	read_attr("/proc/sys/kernel/tainted", tainted, sizeof(tainted));
 	taint_letters(strtoul(tainted, NULL, 10), letters, sizeof(letters));
 
 	/*

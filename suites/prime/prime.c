@@ -637,11 +637,29 @@ static void t_handle_outlives_fd(struct hilt_ctx *ctx)
 	hilt_each_device(ctx, HILT_ALL_NODES, handle_outlives_fd_one);
 }
 
+/*
+ * Imports a dma-buf into dev's file and exports the import again (both
+ * deferred for closing): the round trip a lifetime check proves the dma-buf
+ * still makes. Returns 0 or the first negative errno.
+ */
+static int import_and_reexport(struct hilt_ctx *ctx, struct hilt_dev *dev, int fd, int *fd2)
+{
+	uint32_t h = 0;
+	int ret = hilt_prime_import(dev->fd, fd, &h);
+
+	if (!ret) {
+		hilt_defer_gem_close(ctx, dev->fd, h);
+		ret = hilt_prime_export(dev->fd, h, DRM_CLOEXEC, fd2);
+		if (!ret)
+			hilt_defer_close(ctx, *fd2);
+	}
+	return ret;
+}
+
 /* The dma-buf keeps the buffer alive after every GEM handle to it is closed. */
 static void dmabuf_outlives_handle_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	struct pbuf b;
-	uint32_t h = 0;
 	uint64_t size;
 	int fd = -1, fd2 = -1, ret;
 	bool data;
@@ -655,13 +673,7 @@ static void dmabuf_outlives_handle_one(struct hilt_ctx *ctx, struct hilt_dev *de
 	pbuf_put(&b);	/* every GEM handle to the buffer is gone now */
 
 	data = dmabuf_io(ctx, dev, fd, size, 0x33333333, false, "dma-buf after its GEM handles closed");
-	ret = hilt_prime_import(dev->fd, fd, &h);
-	if (!ret) {
-		hilt_defer_gem_close(ctx, dev->fd, h);
-		ret = hilt_prime_export(dev->fd, h, DRM_CLOEXEC, &fd2);
-		if (!ret)
-			hilt_defer_close(ctx, fd2);
-	}
+	ret = import_and_reexport(ctx, dev, fd, &fd2);
 	lifetime_obs(ctx, dev, "dmabuf-after-handle-close", -ret, !ret && fd_ino(fd2) == fd_ino(fd), data);
 	if (ret)
 		hilt_fail(ctx, "importing (and re-exporting) a dma-buf on %s after its GEM handles were closed failed with %s",
@@ -683,7 +695,6 @@ static void dmabuf_outlives_file_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 {
 	struct hilt_dev *home = home_of(dev);
 	struct hilt_bo bo;
-	uint32_t h = 0;
 	int pfd, fd = -1, fd2 = -1, ret;
 	bool data;
 
@@ -710,13 +721,7 @@ static void dmabuf_outlives_file_one(struct hilt_ctx *ctx, struct hilt_dev *dev)
 	close(pfd);	/* the file that made the buffer is gone */
 	data = data && dmabuf_io(ctx, dev, fd, bo.size, 0x66666666, false,
 				 "the dma-buf after its device file was closed");
-	ret = hilt_prime_import(dev->fd, fd, &h);
-	if (!ret) {
-		hilt_defer_gem_close(ctx, dev->fd, h);
-		ret = hilt_prime_export(dev->fd, h, DRM_CLOEXEC, &fd2);
-		if (!ret)
-			hilt_defer_close(ctx, fd2);
-	}
+	ret = import_and_reexport(ctx, dev, fd, &fd2);
 	lifetime_obs(ctx, dev, "dmabuf-after-file-close", -ret, !ret && fd_ino(fd2) == fd_ino(fd), data);
 	if (ret)
 		hilt_fail(ctx, "importing on %s a dma-buf whose exporting file was closed failed with %s",

@@ -77,6 +77,8 @@ static struct {
 	int ntests;
 	char modules[MAX_MODULES][MAX_PATH + 1];
 	int nmodules;
+	char paths[MAX_MODULES][MAX_PATH + 1];	/* files to report on: nodes the suites require */
+	int npaths;
 	int heartbeat_ms;
 	int kmsg_level;		/* relay kernel messages at or below this level during tests */
 	int boot_kmsg_level;	/* ...and at or below this one from before the first test */
@@ -360,6 +362,12 @@ static bool load_plan(void)
 				emit("note", "plan line %d: more than %d modules; ignored", lineno, MAX_MODULES);
 			else if (take_path(plan.modules[plan.nmodules], sizeof(plan.modules[0]), w[1], lineno))
 				plan.nmodules++;
+		} else if (nw == 2 && !strcmp(w[0], "path")) {
+			/* The machine's own file, under --root or not: /dev/udmabuf is the host's. */
+			if (plan.npaths == MAX_MODULES)
+				emit("note", "plan line %d: more than %d paths; ignored", lineno, MAX_MODULES);
+			else if (take_word(plan.paths[plan.npaths], sizeof(plan.paths[0]), w[1], lineno))
+				plan.npaths++;
 		} else if (nw == 4 && !strcmp(w[0], "suite")) {
 			struct suite *s = &plan.suites[plan.nsuites];
 
@@ -476,12 +484,70 @@ static void kmsg_drain(void)
 
 /* ---- modules ---- */
 
+/*
+ * Whether the running kernel has a module, loaded or built in: /sys/module
+ * shows loaded ones and built-in ones with parameters, modules.builtin the
+ * rest. name uses underscores.
+ */
+static bool module_present(const char *name)
+{
+	char path[MAX_PATH + 64], line[512];
+	struct utsname u;
+	FILE *f;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	if (access(path, F_OK) == 0)
+		return true;
+	if (uname(&u))
+		return false;
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", u.release);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *base = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;
+		char *dot = strstr(base, ".ko");
+
+		if (!dot)
+			continue;
+		*dot = '\0';
+		for (char *c = base; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		found = !strcmp(base, name);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * On a machine that is up, hilt loads nothing: each module of the plan (a
+ * name) is reported present when this kernel has it, or as an error the
+ * host judges (a required module that is not there ends the run).
+ */
+static void check_hosted_modules(void)
+{
+	for (int i = 0; i < plan.nmodules; i++) {
+		const char *p = plan.modules[i];
+		const char *given = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+		char name[128];
+		size_t n = 0;
+
+		for (; given[n] && n < sizeof(name) - 1 && strncmp(given + n, ".ko", 3); n++)
+			name[n] = given[n] == '-' ? '_' : given[n];
+		name[n] = '\0';
+		if (module_present(name))
+			emit("mod", "%s present 0", name);
+		else
+			emit("mod", "%s err %d not loaded in the running kernel, nor built in (hilt loads no module on a machine it did not boot: modprobe %s first)",
+			     name, ENOENT, name);
+	}
+}
+
 static void load_modules(void)
 {
 	if (hosted) {
-		if (plan.nmodules)
-			emit("note", "hosted: the plan's %d kernel modules are not loaded; the suites use what this kernel has",
-			     plan.nmodules);
+		check_hosted_modules();
 		return;
 	}
 	for (int i = 0; i < plan.nmodules; i++) {
@@ -740,6 +806,14 @@ static void inventory(void)
 		}
 		if (d)
 			closedir(d);
+	}
+	for (int i = 0; i < plan.npaths; i++) {
+		struct stat st;
+
+		if (stat(plan.paths[i], &st))
+			emit("inv", "path %s - %s", plan.paths[i], strerror(errno));
+		else
+			emit("inv", "path %s ok %s", plan.paths[i], S_ISCHR(st.st_mode) ? "chr" : S_ISDIR(st.st_mode) ? "dir" : "file");
 	}
 	read_trim("/proc/cmdline", cmdline, sizeof(cmdline));
 	emit("inv", "cmdline %s", cmdline);

@@ -40,6 +40,8 @@ export type InventoryItem =
   | { what: 'pci'; slot: string; vendor: string; device: string; subsystemVendor: string; subsystemDevice: string; class: string; driver: string; firmware: Record<string, string> }
   /** A DRM or accel node and what DRM_IOCTL_VERSION said (driver null and the error when it could not be asked). */
   | { what: 'node'; path: string; driver: string | null; version: string | null; error: string | null }
+  /** A file the plan asked about (`path` lines: nodes the suites require): error null when it exists. */
+  | { what: 'path'; path: string; error: string | null }
   | { what: 'cmdline'; cmdline: string };
 
 /** Splits off n space-separated words; the rest of the payload is the last element. */
@@ -70,6 +72,10 @@ const HEX_PAIR = /^([0-9a-f]{4}):([0-9a-f]{4})$/;
 function inventoryItem(p: string): InventoryItem | null {
   const w = p.split(' ');
   if (w[0] === 'cmdline') return { what: 'cmdline', cmdline: p.slice('cmdline '.length) };
+  if (w[0] === 'path' && w[1] && w[2]) {
+    if (w[2] === 'ok') return { what: 'path', path: w[1], error: null };
+    return w[2] === '-' ? { what: 'path', path: w[1], error: w.slice(3).join(' ') || 'absent' } : null;
+  }
   if (w[0] === 'node' && w[1] && w[2]) {
     if (w[2] === '-') return { what: 'node', path: w[1], driver: null, version: null, error: w.slice(3).join(' ') };
     return /^\d+\.\d+\.\d+$/.test(w[3] ?? '') ? { what: 'node', path: w[1], driver: w[2], version: w[3]!, error: null } : null;

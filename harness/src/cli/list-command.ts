@@ -2,6 +2,7 @@
 import { schemas } from '../schemas/registry.js';
 import { loadCatalog } from '../suites/catalog.js';
 import { usageError } from '../errors.js';
+import { suiteRequirements } from '../plan/requirements.js';
 
 export function listCommand(opts: { suite?: string[]; json?: boolean }, out: NodeJS.WritableStream): number {
   let suites = loadCatalog(schemas());
@@ -17,6 +18,8 @@ export function listCommand(opts: { suite?: string[]; json?: boolean }, out: Nod
       default: s.default,
       modules: s.modules,
       outOfTreeModules: s.outOfTreeModules ?? [],
+      kernelConfig: s.kernelConfig ?? [],
+      requires: { nodes: s.requires?.nodes ?? [], drmDevices: s.requires?.drmDevices ?? 1 },
       timeoutSeconds: s.timeoutMs / 1000,
       cases: s.cases.map((c) => ({ name: c, ...(s.caseInfo?.[c] ?? {}) })),
     }));
@@ -25,6 +28,8 @@ export function listCommand(opts: { suite?: string[]; json?: boolean }, out: Nod
   }
   for (const s of suites) {
     out.write(`${s.name}${s.default ? '' : ' (not run by default)'}: ${s.description}\n`);
+    const requires = suiteRequirements([s]).map((r) => (r.kind === 'drm-devices' ? `${r.count} DRM devices (drm-devices)` : r.name));
+    if (requires.length) out.write(`  requires ${requires.join(', ')} (a run without one ends with exit 2 unless the plan marks it --optional)\n`);
     if (s.outOfTreeModules?.length) out.write(`  needs ${s.outOfTreeModules.join(', ')} (hilt's test driver, built for the kernel under test; cases that use it skip with the reason where it cannot be built)\n`);
     if (!s.cases.length) out.write('  (not built: make -C suites)\n');
     for (const c of s.cases) {

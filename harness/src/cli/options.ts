@@ -20,6 +20,11 @@ export const wholeNumber = (flag: string) => (value: string) => {
 export function planJudgingOptions(cmd: Command): Command {
   return cmd
     .option('--profile <name|file>', 'apply a driver profile and demand its devices; repeatable', collect)
+    .option(
+      '--optional <name>',
+      'let the machine lack something the suites require (a module, a node path, a CONFIG_ option, drm-devices, or all): its cases skip instead of the run ending with exit 2; repeatable',
+      collect,
+    )
     .option('--case-timeout <s>', 'per-case timeout for every suite, in seconds', positiveNumber('--case-timeout'))
     .option('--boot-timeout <s>', 'seconds from power-on to the agent (default 120)', positiveNumber('--boot-timeout'))
     .option('--silence-timeout <s>', 'seconds without console output before the machine counts as hung (default 30)', positiveNumber('--silence-timeout'))

@@ -8,6 +8,7 @@
  * Pure: a recorded plan and environment in, argv out; shellQuote only shows it.
  */
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from '../plan/defaults.js';
+import { unknownOptional } from '../plan/requirements.js';
 import { DEFAULT_RETRIES } from '../plan/plan.js';
 import type { PlannedTest, RunPlan } from '../plan/types.js';
 import type { RunEnvironment } from '../results/model.js';
@@ -111,6 +112,10 @@ export function reproCommand(plan: RunPlan, env: RunEnvironment | undefined, sui
   // Retries as the run had them: a failure that passes on a retry is a flake, here as there.
   if (plan.retries !== DEFAULT_RETRIES) argv.push('--retries', String(plan.retries));
   for (const p of plan.profiles) argv.push('--profile', p);
+  // What the run let the machine lack, as far as this suite requires it.
+  const optional = plan.optional ?? [];
+  const foreign = new Set(unknownOptional([info], optional));
+  for (const o of optional) if (!foreign.has(o)) argv.push('--optional', o);
   if (plan.abortOn.length) argv.push('--abort-on', plan.abortOn.join(','));
   if (unsaid.length) {
     if (resultsPath) return { argv: ['hilt', 'repro', resultsPath, `${suite}/${caseName}`], exact: kernel.exact, why: [...why, `${unsaid.join(' and ')} cannot be said with flags: hilt repro takes them from the results`] };

@@ -16,6 +16,8 @@ export interface AgentPlan {
   bootKmsgLevel: number;
   /** console_loglevel while tests run, so printk rarely cuts into frames; 0 keeps the kernel's. */
   consoleLevel: number;
+  /** Files the agent reports as present or not once the modules are loaded (the nodes the suites require). */
+  paths?: string[];
 }
 
 const WORD = /^[^\s]+$/;
@@ -33,6 +35,7 @@ export function renderAgentPlan(plan: AgentPlan): string {
     return s;
   };
   for (const m of plan.modules) lines.push(`module ${check('module path', m)}`);
+  for (const p of plan.paths ?? []) lines.push(`path ${check('path', p)}`);
   for (const s of plan.suites) lines.push(`suite ${check('suite name', s.name)} ${check('suite path', s.path)} ${s.mode}`);
   for (const s of plan.suites) for (const e of s.env ?? []) lines.push(`env ${s.name} ${check('environment setting', e)}`);
   for (const t of plan.tests) lines.push(`test ${t.index} ${check('suite name', t.suite)} ${check('case name', t.case)} ${Math.max(0, Math.round(t.timeoutMs))}`);

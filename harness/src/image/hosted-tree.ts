@@ -71,7 +71,9 @@ export async function buildHostedTree(inputs: HostedInputs): Promise<HostedTree>
     const data = ours.get(link.target);
     if (link.guest.startsWith(TREE_PREFIX) && data) files.push({ path: link.guest.slice(1), mode: 0o755, data });
   }
-  files.push({ path: 'hilt/plan', mode: 0o644, data: Buffer.from(renderAgentPlan({ ...inputs.agent, modules: [], suites })) });
+  // No module is loaded on a machine that is up: the agent checks by name that each is loaded already.
+  const modules = [...new Set(inputs.suites.flatMap((s) => s.modules))];
+  files.push({ path: 'hilt/plan', mode: 0o644, data: Buffer.from(renderAgentPlan({ ...inputs.agent, modules, suites })) });
   const key = createHash('sha256').update('hilt-hosted-v2\n');
   for (const f of files) key.update(`${f.path} ${f.mode.toString(8)} ${createHash('sha256').update(f.data).digest('hex')}\n`);
   const sha256 = key.digest('hex');

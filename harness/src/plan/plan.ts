@@ -12,6 +12,7 @@ import type { SchemaRegistry } from '../schemas/registry.js';
 import { type SuiteInfo, requireBuilt, suiteFromBinary } from '../suites/catalog.js';
 import { MiB, readInputText } from '../util/input-file.js';
 import { DEFAULT_DMESG, DEFAULT_MACHINE, DEFAULT_TIMEOUTS } from './defaults.js';
+import { optionalWords, unknownOptional } from './requirements.js';
 import { IGT_TEST_TIMEOUT_MS, compileIgtFilters, igtPrograms, igtSuites, igtTestsDir, withIgtMachine } from './igt.js';
 import {
   ABORT_CONDITIONS,
@@ -44,6 +45,8 @@ export interface RunOptions {
   caseTimeout?: number;
   runTimeout?: number;
   profiles?: string[];
+  /** What the machine may lack of what the suites require; repeatable. */
+  optional?: string[];
   retries?: number;
   /** "taint", "lockdep", or both comma-separated; repeatable. */
   abortOn?: string[];
@@ -67,6 +70,7 @@ interface PlanFile {
   timeouts?: { boot?: number; silence?: number; case?: number; run?: number };
   dmesg?: { level?: number; match?: string[]; ignore?: string[] };
   profiles?: string[];
+  optional?: string[];
   retries?: number;
   abortOn?: AbortCondition[];
   jobs?: number;
@@ -92,6 +96,7 @@ export interface MachineFile {
   arch?: string;
   accelerators?: { vendor?: string; device?: string; driver?: string; count?: number }[];
   profiles?: string[];
+  optional?: string[];
   timeouts?: { boot?: number; silence?: number; case?: number; run?: number };
   memory?: number;
   cpus?: number;
@@ -455,6 +460,15 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
   if (jobs > 1 && machine.type !== 'qemu' && machine.type !== 'lava') {
     throw usageError(`--jobs ${jobs} needs QEMU machines or a LAVA lab; machine ${machine.name} is a ${machine.type} machine, of which there is one`, 'Run with --jobs 1 (the default), or shard the plan across machines with one run each (--shard K/N, then hilt merge).');
   }
+  const optional = [...new Set([...machineFiles.flatMap((f) => f.optional ?? []), ...(file.optional ?? []), ...(opts.optional ?? [])])];
+  const unknown = unknownOptional(suites, optional);
+  if (unknown.length) {
+    const words = optionalWords(suites);
+    throw usageError(
+      `optional ${unknown.map((u) => `'${u}'`).join(', ')}: no selected suite requires ${unknown.length === 1 ? 'it' : 'them'}`,
+      words.length ? `What the selected suites require: ${words.join(', ')} (or all).` : 'The selected suites require nothing a machine could lack.',
+    );
+  }
   const seconds = (v: number | undefined) => (v === undefined ? undefined : v * 1000);
   return {
     kernel,
@@ -470,6 +484,7 @@ export async function buildRunPlan(opts: RunOptions, catalog: SuiteInfo[], regis
     },
     dmesg,
     profiles: [...new Set([...machineProfiles, ...(file.profiles ?? []), ...(opts.profiles ?? [])])],
+    optional,
     retries: opts.retries ?? file.retries ?? DEFAULT_RETRIES,
     abortOn: (abortOnFlags ?? file.abortOn ?? []) as AbortCondition[],
     jobs,

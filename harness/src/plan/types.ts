@@ -129,6 +129,12 @@ export interface RunPlan {
   timeouts: { bootMs: number; silenceMs: number; caseGraceMs: number; runMs: number | null };
   dmesg: DmesgRules;
   profiles: string[];
+  /**
+   * What the machine may lack of what the suites require (results/requirements.ts):
+   * module names, node paths, CONFIG_ options, drm-devices, or all. Absent in
+   * plans journaled before hilt had it: everything was optional then.
+   */
+  optional?: string[];
   retries: number;
   /** Kernel conditions that stop the whole run, like IGT's runner --abort-on-monitored-error. */
   abortOn: AbortCondition[];

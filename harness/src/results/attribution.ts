@@ -403,7 +403,7 @@ export class Attribution {
         this.problem(`agent (boot ${b.summary.boot}): ${r.text}`);
         break;
       case 'mod':
-        if (r.result === 'err') this.problem(`boot ${b.summary.boot}: module ${r.module} failed to load: ${r.message} (errno ${r.errno})`);
+        if (r.result === 'err') this.problem(`boot ${b.summary.boot}: module ${r.module} did not load: ${r.message} (errno ${r.errno})`);
         break;
       case 'unknown':
         this.problem(`boot ${b.summary.boot}: ${r.damaged ? 'damaged' : 'unknown'} agent record '${r.rawKind}': ${r.payload.slice(0, 200)}`);

@@ -45,6 +45,8 @@ export interface Inventory {
   cmdline: string | null;
   pci: PciDevice[];
   nodes: DeviceNode[];
+  /** The files the plan asked about (nodes the suites require), error null where they exist; absent from agents before it asked. */
+  paths?: { path: string; error: string | null }[];
 }
 
 type Item = InventoryItem;
@@ -56,6 +58,7 @@ function empty(boot: number): Inventory {
 function add(inv: Inventory, item: Item): void {
   if (item.what === 'cmdline') inv.cmdline = item.cmdline;
   else if (item.what === 'node') inv.nodes.push({ path: item.path, driver: item.driver, version: item.version, error: item.error });
+  else if (item.what === 'path') (inv.paths ??= []).push({ path: item.path, error: item.error });
   else {
     inv.pci.push({
       slot: item.slot,

@@ -1,17 +1,20 @@
 /**
- * Cases the kernel under test cannot run for want of an option (suite.json
- * kernelConfig, each case's `config` in build/<suite>.describe): settled as
- * skips before the first boot, with the reason (`needs CONFIG_SW_SYNC`). A
- * case the plan named (--suite S:CASE) is demanded, not merely allowed: the
- * run is refused instead.
+ * Cases the kernel under test cannot run for want of an option (each case's
+ * `config` in build/<suite>.describe, and a suite.json kernelConfig option
+ * the plan marks optional): settled as skips before the first boot, with the
+ * reason (`needs CONFIG_SW_SYNC`). A case the plan named (--suite S:CASE) is
+ * demanded, not merely allowed: the run is refused instead. A suite.json
+ * kernelConfig option the plan requires is not a skip at all: the run ends
+ * with an infrastructure error naming it (requiredOptionsMissing).
  */
 import { usageError } from '../errors.js';
 import { kernelConfig } from '../kernel/config-file.js';
-import { configSkips, demandedButUnmet, suiteNeeds } from '../kernel/config-needs.js';
+import { configSkips, demandedButUnmet, needMet, parseNeed, suiteNeeds } from '../kernel/config-needs.js';
 import type { KernelInfo } from '../kernel/types.js';
+import type { RunRequirements } from '../plan/requirements.js';
 import type { RunPlan } from '../plan/types.js';
 
-export async function kernelConfigSkips(plan: RunPlan, kernel: KernelInfo): Promise<{ index: number; reason: string }[]> {
+export async function kernelConfigSkips(plan: RunPlan, kernel: KernelInfo, requirements?: RunRequirements): Promise<{ index: number; reason: string }[]> {
   const config = await kernelConfig(kernel);
   if (!config) return [];
   const out: { index: number; reason: string }[] = [];
@@ -22,7 +25,9 @@ export async function kernelConfigSkips(plan: RunPlan, kernel: KernelInfo): Prom
     const cases = [...new Set(tests.map((t) => t.case))];
     let skips;
     try {
-      skips = configSkips(config, [suiteNeeds(suite, suite.kernelConfig ?? [], cases)]);
+      // Required suite options never reach here as skips: requiredOptionsMissing has ended the run before.
+      const optional = (suite.kernelConfig ?? []).filter((c) => !requirements?.isRequired('config', c));
+      skips = configSkips(config, [suiteNeeds(suite, optional, cases)]);
     } catch (e) {
       throw usageError(`suite ${suite.name}: ${(e as Error).message}`, 'Fix the option in its suite.json kernelConfig or its case table, then rebuild the suites (make -C suites).');
     }
@@ -37,6 +42,24 @@ export async function kernelConfigSkips(plan: RunPlan, kernel: KernelInfo): Prom
     if (refused.length) {
       throw usageError(`the plan names cases this kernel cannot run: ${refused.join('; ')}`, 'Build the kernel with the option (tree: kernels get every selected suite\'s suites/NAME/config), or leave the case out.');
     }
+  }
+  return out;
+}
+
+/** The suite.json kernelConfig options the plan requires and the kernel's known configuration lacks: one line each. */
+export async function requiredOptionsMissing(kernel: KernelInfo, requirements: RunRequirements): Promise<string[]> {
+  const config = await kernelConfig(kernel);
+  if (!config) return [];
+  const out: string[] = [];
+  for (const r of requirements.required) {
+    if (r.kind !== 'config') continue;
+    let need;
+    try {
+      need = parseNeed(r.name);
+    } catch (e) {
+      throw usageError(`suite ${r.suites.join(', ')}: ${(e as Error).message}`, 'Fix the option in its suite.json kernelConfig.');
+    }
+    if (!needMet(config, need)) out.push(`${r.name} (required by ${r.suites.join(', ')}): not in the configuration of ${kernel.release}`);
   }
   return out;
 }

@@ -11,19 +11,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { parseRecord } from '../agent-protocol/records.js';
 import { HiltError, infraError } from '../errors.js';
 import { JOURNAL_FILE, type JournalEntry, JournalWriter } from '../journal/index.js';
+import { OPTIONAL_ALL, RunRequirements, unmetError } from '../plan/requirements.js';
 import type { RunPlan } from '../plan/types.js';
 import { type ResultsFold, type SettledTest, createFold } from '../results/fold.js';
 import { InventoryCollector, checkAccelerators } from '../results/inventory.js';
 import type { RunResult } from '../results/model.js';
 import type { SchemaRegistry } from '../schemas/registry.js';
-import type { MachineTarget } from '../targets/index.js';
+import { type MachineTarget, isHosted } from '../targets/index.js';
 import type { Log } from '../util/log.js';
 import { forTerminal } from '../util/terminal.js';
 import { type BootOutcome, runBoot } from './boot-session.js';
 import { plannedEnvironment, runEnvironment } from './environment.js';
-import { kernelConfigSkips } from './config-skips.js';
+import { kernelConfigSkips, requiredOptionsMissing } from './config-skips.js';
 import { prepareMachine } from './prepare.js';
 import { moveAsidePreviousRun } from './previous-run.js';
 import { RawConsoleLog } from './raw-console.js';
@@ -85,15 +87,32 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   o.signal.addEventListener('abort', onInterrupt, { once: true });
   if (o.signal.aborted) stop.abort();
   const failed: { journal: HiltError | null } = { journal: null };
-  // The machine must show what its profile demands before any suite runs: checked as its inventory arrives.
+  // The machine must show what its profile demands and what the suites require before any suite runs:
+  // checked as each boot's module loads and inventory arrive (the agent asks for work only after both).
+  const requirements = new RunRequirements(plan.suites, plan.optional ?? [OPTIONAL_ALL]);
   const inventory = new InventoryCollector();
+  const moduleFailures = new Map<number, string[]>();
   let wrongMachine: HiltError | null = null;
-  const checkInventory = (entry: JournalEntry) => {
-    if (entry.t !== 'rec' || !plan.machine.accelerators?.length || inventory.pushEntry(entry) !== 'complete') return;
-    const why = checkAccelerators(inventory.of(entry.boot)!, plan.machine.accelerators, plan.machine.name);
-    if (why && !wrongMachine) {
-      wrongMachine = infraError(why, { hint: "The machine profile's accelerators: say what this machine must show; a run on other hardware certifies nothing." });
-      stop.abort();
+  const refuse = (error: HiltError) => {
+    if (wrongMachine) return;
+    wrongMachine = error;
+    stop.abort();
+  };
+  const checkMachine = (entry: JournalEntry) => {
+    if (entry.t !== 'rec') return;
+    if (entry.kind === 'mod') {
+      const failure = requirements.moduleFailure(parseRecord({ seq: entry.seq, kind: entry.kind, payload: entry.p }));
+      if (failure) moduleFailures.set(entry.boot, [...(moduleFailures.get(entry.boot) ?? []), failure]);
+      return;
+    }
+    if (inventory.pushEntry(entry) !== 'complete') return;
+    const inv = inventory.of(entry.boot)!;
+    const accelerators = plan.machine.accelerators?.length ? checkAccelerators(inv, plan.machine.accelerators, plan.machine.name) : null;
+    if (accelerators) refuse(infraError(accelerators, { hint: "The machine profile's accelerators: say what this machine must show; a run on other hardware certifies nothing." }));
+    const unmet = [...(moduleFailures.get(entry.boot) ?? []), ...requirements.missingFromInventory(inv)];
+    if (unmet.length) {
+      const { message, hint } = unmetError(unmet, `boot ${entry.boot}, before its first test`);
+      refuse(infraError(message, { hint }));
     }
   };
   const journal = (entry: JournalEntry) => {
@@ -110,7 +129,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
       settled.add(s.index);
       o.onSettled?.(s, settled.size, total);
     }
-    checkInventory(entry);
+    checkMachine(entry);
   };
 
   let endStatus: Extract<JournalEntry, { t: 'end' }>['status'] = 'complete';
@@ -123,10 +142,16 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     const prepared = await prepareMachine(plan, { cacheDir: o.cacheDir, log, consoleLevel: 1, signal: stop.signal });
     const { kernel, accel, where } = prepared;
     const machineTarget = (target = prepared.target);
+    // What the kernel lacks outright is known before any boot: no machine is started for a run that cannot pass.
+    const lacking = [...requirements.modulesTheKernelLacks(prepared.image?.missing ?? [], kernel.release), ...(await requiredOptionsMissing(kernel, requirements))];
+    if (lacking.length) {
+      const { message, hint } = unmetError(lacking, `known before boot from kernel ${kernel.release}`);
+      throw infraError(message, { hint });
+    }
     let described = JSON.stringify(machineTarget.describe());
     if (!previous.length) {
       journal({ t: 'env', env: runEnvironment(kernel, machineTarget.describe(), machineTarget.kind, startedAt) });
-      const skips = await kernelConfigSkips(plan, kernel);
+      const skips = await kernelConfigSkips(plan, kernel, requirements);
       for (const s of skips) journal({ t: 'skip', index: s.index, reason: s.reason });
       if (skips.length) log.info(`${skips.length} test${skips.length === 1 ? '' : 's'} skipped before boot: ${kernel.release} lacks an option ${skips.length === 1 ? 'it needs' : 'they need'} (${skips[0]!.reason}${skips.length > 1 ? ', …' : ''})`);
     } else {
@@ -277,8 +302,11 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     };
 
     // A machine that must show certain accelerators proves it before any suite runs: a first boot runs no
-    // test (hilt.count=0), only the agent's inventory, which checkInventory judges as it arrives.
-    if (plan.machine.accelerators?.length && !previous.length) {
+    // test (hilt.count=0), only the agent's module loads and inventory, which checkMachine judges as they
+    // arrive. So does a machine that is up (ssh, local), where that costs a fraction of a second, for what the
+    // suites require: it runs its tests without asking for them, faster than hilt could stop it. (A LAVA job
+    // is not worth spending on it: there a required part that is absent stops the run after the first job.)
+    if ((plan.machine.accelerators?.length || (isHosted(plan.machine) && requirements.required.length)) && !previous.length) {
       if ((await bootOnce(0, { start: 0, count: 0 })).reason === 'interrupted') endStatus = 'interrupted';
     }
     const failures: unknown[] = [];

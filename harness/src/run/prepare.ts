@@ -10,6 +10,7 @@ import { type BuiltImage, DEFAULT_BUSYBOX, buildInitramfs } from '../image/build
 import { resolveKernel } from '../kernel/index.js';
 import type { KernelInfo } from '../kernel/types.js';
 import { SUITES_BUILD_DIR } from '../paths.js';
+import { OPTIONAL_ALL, RunRequirements, moduleKey } from '../plan/requirements.js';
 import type { RunPlan } from '../plan/types.js';
 import { buildHostedTree } from '../image/hosted-tree.js';
 import { schemas } from '../schemas/registry.js';
@@ -41,7 +42,7 @@ export async function prepareMachine(plan: RunPlan, o: { cacheDir: string; log: 
   const m = plan.machine;
   if (isHosted(m)) {
     const tree = await abortable(
-      buildHostedTree({ suites: plan.suites, agentBinary: join(SUITES_BUILD_DIR, 'agent'), agent: { tests: plan.tests, ...agentSettings(o.consoleLevel) }, cacheDir: o.cacheDir }),
+      buildHostedTree({ suites: plan.suites, agentBinary: join(SUITES_BUILD_DIR, 'agent'), agent: { tests: plan.tests, ...agentSettings(plan, o.consoleLevel) }, cacheDir: o.cacheDir }),
       o.signal,
       'putting the agent and the suites together',
     );
@@ -73,9 +74,10 @@ export async function prepareMachine(plan: RunPlan, o: { cacheDir: string; log: 
   return { kernel, image, accel, target, where };
 }
 
-/** The agent's settings for a plan: heartbeat, kernel log levels, the console level. */
-function agentSettings(consoleLevel: number) {
-  return { heartbeatMs: AGENT_HEARTBEAT_MS, kmsgLevel: 7, bootKmsgLevel: 4, consoleLevel };
+/** The agent's settings for a plan: heartbeat, kernel log levels, the console level, the nodes it reports on. */
+function agentSettings(plan: RunPlan, consoleLevel: number) {
+  const paths = [...new Set(plan.suites.flatMap((s) => s.requires?.nodes ?? []))];
+  return { heartbeatMs: AGENT_HEARTBEAT_MS, kmsgLevel: 7, bootKmsgLevel: 4, consoleLevel, ...(paths.length ? { paths } : {}) };
 }
 
 /**
@@ -115,13 +117,16 @@ export async function buildRunImage(plan: RunPlan, kernel: KernelInfo, o: { cach
     suites: plan.suites,
     agentBinary: join(SUITES_BUILD_DIR, 'agent'),
     busybox: process.env.HILT_BUSYBOX ?? DEFAULT_BUSYBOX,
-    agent: { tests: plan.tests, ...agentSettings(o.consoleLevel) },
+    agent: { tests: plan.tests, ...agentSettings(plan, o.consoleLevel) },
     cacheDir: o.cacheDir,
     log: o.log,
   });
   o.log.info(`initramfs ${image.cached ? 'unchanged, from the cache' : `built (${(image.bytes / 1048576).toFixed(1)} MiB)`}: ${image.path}`);
+  // A required module the kernel lacks ends a run (run/executor.ts); the cases needing an optional one skip.
   if (image.missing.length) {
-    o.log.warn(`kernel ${kernel.release} has no module ${image.missing.join(', ')}: the suites needing it will skip`);
+    const optional = new RunRequirements(plan.suites, plan.optional ?? [OPTIONAL_ALL]).optional;
+    const skipping = image.missing.filter((m) => optional.some((r) => r.kind === 'module' && moduleKey(r.name) === moduleKey(m)));
+    o.log.warn(`kernel ${kernel.release} has no module ${image.missing.join(', ')}${skipping.length ? ` (optional in this plan: ${skipping.join(', ')}; the cases needing it will skip)` : ''}`);
   }
   return image;
 }

@@ -39,8 +39,10 @@ export interface SuiteInfo {
   modulesOnDemand?: string[];
   /** What a case's own table says of it (build/<suite>.describe), for those that say more than their name. */
   caseInfo?: Record<string, CaseInfo>;
-  /** Kernel options every case needs (suite.json kernelConfig; see kernel/config-needs.ts). */
+  /** Kernel options every case needs (suite.json kernelConfig; see kernel/config-needs.ts); required unless the plan marks one optional. */
   kernelConfig?: string[];
+  /** What else the suite cannot run without (results/requirements.ts): nodes that must exist, DRM devices it must see. */
+  requires?: { nodes?: string[]; drmDevices?: number };
 }
 
 /** From the suite's --describe: a case's own timeout, whether it may leave the machine unusable, the options it needs. */
@@ -58,6 +60,7 @@ interface Manifest {
   modulesOnDemand?: string[];
   outOfTreeModules?: string[];
   kernelConfig?: string[];
+  requires?: { nodes?: string[]; drmDevices?: number };
   timeoutSeconds: number;
   default?: boolean;
 }
@@ -110,6 +113,7 @@ export function loadCatalog(registry: SchemaRegistry, suitesDir = SUITES_DIR, bu
       ...(manifest.modulesOnDemand?.length ? { modulesOnDemand: manifest.modulesOnDemand } : {}),
       ...caseInfoOf(join(buildDir, `${manifest.name}.describe`)),
       ...(manifest.kernelConfig?.length ? { kernelConfig: manifest.kernelConfig } : {}),
+      ...(manifest.requires && Object.keys(manifest.requires).length ? { requires: manifest.requires } : {}),
       timeoutMs: manifest.timeoutSeconds * 1000,
       default: manifest.default ?? true,
       binary,

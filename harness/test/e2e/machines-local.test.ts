@@ -28,9 +28,25 @@ const ABSENT: [string, () => boolean, string, RegExp][] = [
   ['fences', () => !existsSync('/dev/dri'), 'skip', /^skipped: no vgem card node in \/dev\/dri \(vgem module not loaded\)$/],
 ];
 
-t.test('every default suite on this host\'s kernel: what is absent skips, with its reason', async (t) => {
+t.test('the default plan on this host: a required module this kernel has not loaded ends the run with exit 2 naming it', async (t) => {
+  if (existsSync('/sys/module/vgem') && existsSync('/sys/module/virtio_gpu')) {
+    t.comment('this host has vgem and virtio_gpu loaded: nothing of the default plan\'s modules to miss');
+    return;
+  }
   const dir = tempDir(t, 'hilt-local-');
   writeFileSync(join(dir, 'local.yaml'), 'type: local\nname: this-host\n');
+  const out = join(dir, 'out');
+  const r = await runHilt(['run', '--machine', join(dir, 'local.yaml'), '--out', out, '--suite', 'fences']);
+  t.equal(r.code, 2, `exit 2 (stderr: ${r.stderr.slice(-2000)})`);
+  t.match(r.stderr, /module vgem \(required by fences\) did not load: not loaded in the running kernel, nor built in \(hilt loads no module on a machine it did not boot: modprobe vgem first\)/);
+  const journal = readFileSync(join(out, 'journal.jsonl'), 'utf8');
+  t.notMatch(journal, /"kind":"spawn"/, 'no suite was started');
+  t.match(results(out), { status: 'aborted', error: { kind: 'infrastructure' } });
+});
+
+t.test('every default suite on this host\'s kernel, all of it optional: what is absent skips, with its reason', async (t) => {
+  const dir = tempDir(t, 'hilt-local-');
+  writeFileSync(join(dir, 'local.yaml'), 'type: local\nname: this-host\noptional: [all]\n');
   const out = join(dir, 'out');
   const r = await runHilt(['run', '--machine', join(dir, 'local.yaml'), '--out', out]);
   const run = results(out);
@@ -92,7 +108,7 @@ t.test('IGT on this host: a program that finds its own library through $ORIGIN/.
   writeFileSync(join(dir, 'local.yaml'), 'type: local\nname: this-host\n');
   const out = join(dir, 'out');
   // Never the fake's panic or hang subtests: on this target they would act on this host.
-  const r = await runHilt(['run', '--machine', join(dir, 'local.yaml'), '--retries', '0', '--out', out, '--igt', igt, '--igt-test', '^igt@fake_subtests@(pass|fail|skip)$']);
+  const r = await runHilt(['run', '--machine', join(dir, 'local.yaml'), '--retries', '0', '--optional', 'vgem', '--out', out, '--igt', igt, '--igt-test', '^igt@fake_subtests@(pass|fail|skip)$']);
   t.equal(r.code, 1, `the fake's failing subtest fails the run (stderr: ${r.stderr.slice(-2000)})`);
   const run = results(out);
   t.same(run.suites.flatMap((s) => s.cases.map((c) => `${s.name}@${c.name} ${c.status}`)), ['igt@fake_subtests@pass pass', 'igt@fake_subtests@fail fail', 'igt@fake_subtests@skip skip']);

@@ -58,11 +58,13 @@ t.test('bad input exits 2 with a message that names it and says what to do', asy
 t.test('hilt list shows every suite with its cases', async (t) => {
   const r = await runHilt(['list']);
   t.equal(r.code, 0);
-  t.match(r.stdout, /^drm-core: .*\n  drm-core:open\n  drm-core:version\n/m);
+  t.match(r.stdout, /^drm-core: .*\n  requires vgem, virtio-gpu \(a run without one ends with exit 2 unless the plan marks it --optional\)\n  drm-core:open\n  drm-core:version\n/m);
+  t.match(r.stdout, /^prime: .*\n  requires vgem, virtio-gpu, 2 DRM devices \(drm-devices\) /m, 'what a suite requires is said under it');
   t.match(r.stdout, /^  lifetime:virtio-gpu-unbind  \(runs last, alone in a fresh boot\)$/m, 'what a case needs is said beside it');
   const json = JSON.parse((await runHilt(['list', '--json'])).stdout) as { name: string; cases: { name: string; last?: boolean }[] }[];
   t.ok(json.find((s) => s.name === 'drm-core')?.cases.some((c) => c.name === 'unknown-ioctl'));
   t.match(json.find((s) => s.name === 'lifetime')?.cases.find((c) => c.name === 'vgem-unload-busy'), { last: true });
+  t.match(json.find((s) => s.name === 'udmabuf'), { requires: { nodes: ['/dev/udmabuf'], drmDevices: 1 }, kernelConfig: ['CONFIG_UDMABUF', 'CONFIG_MEMFD_CREATE', 'CONFIG_DRM_VGEM'] });
 });
 
 t.test('a second run downloads nothing and rebuilds nothing', async (t) => {

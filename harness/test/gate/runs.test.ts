@@ -103,6 +103,11 @@ t.test('repro: the exact kernel, only the case, the machine and plan settings as
   });
   const busy = plan({ machine: { ...DEFAULT_MACHINE, memoryMb: 2048, accel: 'tcg' }, profiles: ['habanalabs-gaudi2'], abortOn: ['taint'], timeouts: { ...DEFAULT_TIMEOUTS, bootMs: 300_000 } });
   t.same(reproCommand(busy, DEB, 'drm-core', 'version')!.argv.slice(4), ['--suite', 'drm-core:version', '--memory', '2048', '--accel', 'tcg', '--boot-timeout', '300', '--profile', 'habanalabs-gaudi2', '--abort-on', 'taint']);
+  t.same(
+    reproCommand(plan({ optional: ['vgem', '/dev/udmabuf'] }), DEB, 'drm-core', 'version')!.argv.slice(4),
+    ['--suite', 'drm-core:version', '--optional', 'vgem'],
+    'what the run let the machine lack, as far as the suite requires it (drm-core does not require /dev/udmabuf: the flag would be refused)',
+  );
   t.same(reproCommand(plan(), DEB, 'kself', 'some-ktap-case')!.argv.slice(4), ['--suite-bin', 'kself=/home/me/kself test', '--case-timeout', '600'], 'a program run whole runs whole');
   t.same(reproCommand(plan(), DEB, 'drm-core', 'exit-status')!.argv.slice(4), ['--suite', 'drm-core:open,version,get-cap'], 'what the suite process did: the whole suite');
   t.equal(reproCommand(plan(), DEB, 'profile-requirements', 'habanalabs-gaudi2'), null, 'a requirement is no test');

@@ -44,6 +44,19 @@ t.test('the records of a boot make its inventory; the command line closes it', a
   t.same(c.changes(), [], 'one boot: nothing changed');
 });
 
+t.test("the files the plan asked about: present, absent with the agent's error; a malformed line is not one", async (t) => {
+  const c = new InventoryCollector();
+  c.pushEntry({ boot: 1, seq: 0, kind: 'hello', p: 'v=1 mode=run release=6.12.117 start=0 tests=1' });
+  c.pushEntry({ boot: 1, seq: 1, kind: 'inv', p: 'path /dev/dma_heap/system ok chr' });
+  c.pushEntry({ boot: 1, seq: 2, kind: 'inv', p: 'path /dev/udmabuf - No such file or directory' });
+  c.pushEntry({ boot: 1, seq: 3, kind: 'inv', p: 'path /dev/x maybe' });
+  t.equal(c.pushEntry({ boot: 1, seq: 4, kind: 'inv', p: 'cmdline quiet' }), 'complete');
+  t.same(c.of(1)?.paths, [
+    { path: '/dev/dma_heap/system', error: null },
+    { path: '/dev/udmabuf', error: 'No such file or directory' },
+  ]);
+});
+
 t.test('an agent that said less: the first suite closes the inventory; hosted, unbound, firmware and errors read', async (t) => {
   const c = new InventoryCollector();
   c.pushEntry({ boot: 2, seq: 0, kind: 'hello', p: 'v=1 mode=run release=6.8.0 start=0 tests=3 hosted=1' });

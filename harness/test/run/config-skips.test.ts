@@ -6,7 +6,8 @@ import type { RunPlan } from '../../src/plan/types.js';
 import { ResultsFold } from '../../src/results/fold.js';
 import { dmesgJudge } from '../../src/results/dmesg.js';
 import { observationJudge } from '../../src/results/judge.js';
-import { kernelConfigSkips } from '../../src/run/config-skips.js';
+import { RunRequirements } from '../../src/plan/requirements.js';
+import { kernelConfigSkips, requiredOptionsMissing } from '../../src/run/config-skips.js';
 import { loadProfiles } from '../../src/schemas/profiles.js';
 import { SchemaRegistry } from '../../src/schemas/registry.js';
 import { tempDir } from '../helpers.js';
@@ -46,6 +47,18 @@ t.test('a case whose option the kernel lacks is skipped with the option named; t
 t.test("a suite's kernelConfig holds for each of its cases; a module counts as present", async (t) => {
   const skips = await kernelConfigSkips(plan(), kernelWith(t, 'CONFIG_SW_SYNC=m\nCONFIG_UDMABUF=m\n'));
   t.same(skips, [{ index: 2, reason: 'skipped: needs CONFIG_MEMFD_CREATE (not in the config of 6.12.0-test, read before boot)' }]);
+});
+
+t.test("a suite's kernelConfig option the plan requires is an error naming it, not a skip; marked optional, it skips", async (t) => {
+  const kernel = kernelWith(t, 'CONFIG_SYNC_FILE=y\n# CONFIG_SW_SYNC is not set\nCONFIG_UDMABUF=y\n');
+  const suites = plan().suites.map((s) => ({ ...s, modules: [] }));
+  const required = new RunRequirements(suites, []);
+  t.same(await requiredOptionsMissing(kernel, required), ['CONFIG_MEMFD_CREATE (required by udmabuf): not in the configuration of 6.12.0-test']);
+  t.same(await kernelConfigSkips(plan(), kernel, required), [{ index: 1, reason: 'skipped: needs CONFIG_SW_SYNC (not in the config of 6.12.0-test, read before boot)' }], 'a case-level option still skips');
+  const optional = new RunRequirements(suites, ['CONFIG_MEMFD_CREATE']);
+  t.same(await requiredOptionsMissing(kernel, optional), []);
+  t.same((await kernelConfigSkips(plan(), kernel, optional)).map((s) => s.index), [1, 2]);
+  t.same(await requiredOptionsMissing(kernelWith(t, null), required), [], 'an unknown configuration is judged by the boot, not here');
 });
 
 t.test('a kernel without a config file skips nothing: the suites decide at run time', async (t) => {

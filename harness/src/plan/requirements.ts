@@ -16,7 +16,6 @@ import type { AgentRecord } from '../agent-protocol/records.js';
 
 /** What a boot's inventory (results/inventory.ts) says of nodes and files: all the checks read. */
 export interface InventorySeen {
-  boot: number;
   nodes: { path: string; driver: string | null }[];
   paths?: { path: string; error: string | null }[];
 }
@@ -33,10 +32,9 @@ export interface Requirement {
   suites: string[];
 }
 
-/** What the planned suites say of themselves (plan/types SuiteInfo, or its copy in a journal). */
+/** What the planned suites say of themselves (suites/catalog SuiteInfo, or its copy in a journal). */
 export interface RequiringSuite {
   name: string;
-  mode: string;
   modules: string[];
   kernelConfig?: string[];
   requires?: { nodes?: string[]; drmDevices?: number };

@@ -13,6 +13,9 @@
  * `mod` and `inv` records).
  */
 import type { AgentRecord } from '../agent-protocol/records.js';
+import { needMet, parseNeed } from '../kernel/config-needs.js';
+import type { ConfigValues } from '../kernel/kconfig.js';
+import type { SuiteRequires } from '../suites/catalog.js';
 
 /** What a boot's inventory (results/inventory.ts) says of nodes and files: all the checks read. */
 export interface InventorySeen {
@@ -37,14 +40,14 @@ export interface RequiringSuite {
   name: string;
   modules: string[];
   kernelConfig?: string[];
-  requires?: { nodes?: string[]; drmDevices?: number };
+  requires?: SuiteRequires;
 }
 
-export const OPTIONAL_ALL = 'all';
-export const DRM_DEVICES = 'drm-devices';
+const OPTIONAL_ALL = 'all';
+const DRM_DEVICES = 'drm-devices';
 
 /** vgem, vgem.ko, virtio-gpu and virtio_gpu.ko.xz all name one module. */
-export function moduleKey(name: string): string {
+function moduleKey(name: string): string {
   return name.replace(/^.*\//, '').replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/-/g, '_');
 }
 
@@ -92,6 +95,11 @@ export class RunRequirements {
   readonly required: Requirement[];
   readonly optional: Requirement[];
 
+  /** A plan's requirements; a plan journaled before hilt had an optional list ran with everything optional, and resumes so. */
+  static of(plan: { suites: readonly RequiringSuite[]; optional?: readonly string[] }): RunRequirements {
+    return new RunRequirements(plan.suites, plan.optional ?? [OPTIONAL_ALL]);
+  }
+
   constructor(suites: readonly RequiringSuite[], optional: readonly string[]) {
     const all = suiteRequirements(suites);
     const keys = new Set(optional.map(keyOfOptional));
@@ -101,8 +109,11 @@ export class RunRequirements {
   }
 
   isRequired(kind: RequirementKind, name: string): Requirement | null {
-    const key = keyOf(kind, name);
-    return this.required.find((r) => keyOf(r.kind, r.name) === key) ?? null;
+    return find(this.required, kind, name);
+  }
+
+  isOptional(kind: RequirementKind, name: string): Requirement | null {
+    return find(this.optional, kind, name);
   }
 
   /** Required modules the kernel has neither as a file nor built in (the image builder's `missing`): one line each. */
@@ -111,6 +122,13 @@ export class RunRequirements {
       const r = this.isRequired('module', m);
       return r ? [`module ${r.name} (required by ${suitesText(r)}): kernel ${release} has no such module and does not build it in`] : [];
     });
+  }
+
+  /** Required suite.json kernelConfig options the kernel's configuration does not meet: one line each. */
+  optionsTheKernelLacks(config: ConfigValues, release: string): string[] {
+    return this.required
+      .filter((r) => r.kind === 'config' && !needMet(config, parseNeed(r.name)))
+      .map((r) => `${r.name} (required by ${suitesText(r)}): not in the configuration of ${release}`);
   }
 
   /** A required module that would not load, from the agent's `mod` record; null for any other record. */
@@ -141,6 +159,11 @@ export class RunRequirements {
     }
     return out;
   }
+}
+
+function find(list: readonly Requirement[], kind: RequirementKind, name: string): Requirement | null {
+  const key = keyOf(kind, name);
+  return list.find((r) => keyOf(r.kind, r.name) === key) ?? null;
 }
 
 /** "prime, udmabuf", or for an IGT run of many programs "igt@a, igt@b, igt@c and 40 more". */

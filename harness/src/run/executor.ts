@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { parseRecord } from '../agent-protocol/records.js';
 import { HiltError, infraError } from '../errors.js';
 import { JOURNAL_FILE, type JournalEntry, JournalWriter } from '../journal/index.js';
-import { OPTIONAL_ALL, RunRequirements, unmetError } from '../plan/requirements.js';
+import { kernelConfig } from '../kernel/config-file.js';
+import { RunRequirements, unmetError } from '../plan/requirements.js';
 import type { RunPlan } from '../plan/types.js';
 import { type ResultsFold, type SettledTest, createFold } from '../results/fold.js';
 import { InventoryCollector, checkAccelerators } from '../results/inventory.js';
@@ -25,7 +26,7 @@ import type { Log } from '../util/log.js';
 import { forTerminal } from '../util/terminal.js';
 import { type BootOutcome, runBoot } from './boot-session.js';
 import { plannedEnvironment, runEnvironment } from './environment.js';
-import { kernelConfigSkips, requiredOptionsMissing } from './config-skips.js';
+import { kernelConfigSkips } from './config-skips.js';
 import { prepareMachine } from './prepare.js';
 import { moveAsidePreviousRun } from './previous-run.js';
 import { RawConsoleLog } from './raw-console.js';
@@ -89,7 +90,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
   const failed: { journal: HiltError | null } = { journal: null };
   // The machine must show what its profile demands and what the suites require before any suite runs:
   // checked as each boot's module loads and inventory arrive (the agent asks for work only after both).
-  const requirements = new RunRequirements(plan.suites, plan.optional ?? [OPTIONAL_ALL]);
+  const requirements = RunRequirements.of(plan);
   const inventory = new InventoryCollector();
   const moduleFailures = new Map<number, string[]>();
   let wrongMachine: HiltError | null = null;
@@ -143,7 +144,8 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     const { kernel, accel, where } = prepared;
     const machineTarget = (target = prepared.target);
     // What the kernel lacks outright is known before any boot: no machine is started for a run that cannot pass.
-    const lacking = [...requirements.modulesTheKernelLacks(prepared.image?.missing ?? [], kernel.release), ...(await requiredOptionsMissing(kernel, requirements))];
+    const config = await kernelConfig(kernel);
+    const lacking = [...requirements.modulesTheKernelLacks(prepared.image?.missing ?? [], kernel.release), ...(config ? requirements.optionsTheKernelLacks(config, kernel.release) : [])];
     if (lacking.length) {
       const { message, hint } = unmetError(lacking, `known before boot from kernel ${kernel.release}`);
       throw infraError(message, { hint });
@@ -151,7 +153,7 @@ export async function executeRun(o: ExecuteOptions): Promise<ExecuteResult> {
     let described = JSON.stringify(machineTarget.describe());
     if (!previous.length) {
       journal({ t: 'env', env: runEnvironment(kernel, machineTarget.describe(), machineTarget.kind, startedAt) });
-      const skips = await kernelConfigSkips(plan, kernel, requirements);
+      const skips = kernelConfigSkips(plan, config, kernel.release, requirements);
       for (const s of skips) journal({ t: 'skip', index: s.index, reason: s.reason });
       if (skips.length) log.info(`${skips.length} test${skips.length === 1 ? '' : 's'} skipped before boot: ${kernel.release} lacks an option ${skips.length === 1 ? 'it needs' : 'they need'} (${skips[0]!.reason}${skips.length > 1 ? ', …' : ''})`);
     } else {

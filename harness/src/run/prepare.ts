@@ -10,7 +10,7 @@ import { type BuiltImage, DEFAULT_BUSYBOX, buildInitramfs } from '../image/build
 import { resolveKernel } from '../kernel/index.js';
 import type { KernelInfo } from '../kernel/types.js';
 import { SUITES_BUILD_DIR } from '../paths.js';
-import { OPTIONAL_ALL, RunRequirements, moduleKey } from '../plan/requirements.js';
+import { RunRequirements } from '../plan/requirements.js';
 import type { RunPlan } from '../plan/types.js';
 import { buildHostedTree } from '../image/hosted-tree.js';
 import { schemas } from '../schemas/registry.js';
@@ -124,8 +124,8 @@ export async function buildRunImage(plan: RunPlan, kernel: KernelInfo, o: { cach
   o.log.info(`initramfs ${image.cached ? 'unchanged, from the cache' : `built (${(image.bytes / 1048576).toFixed(1)} MiB)`}: ${image.path}`);
   // A required module the kernel lacks ends a run (run/executor.ts); the cases needing an optional one skip.
   if (image.missing.length) {
-    const optional = new RunRequirements(plan.suites, plan.optional ?? [OPTIONAL_ALL]).optional;
-    const skipping = image.missing.filter((m) => optional.some((r) => r.kind === 'module' && moduleKey(r.name) === moduleKey(m)));
+    const requirements = RunRequirements.of(plan);
+    const skipping = image.missing.filter((m) => requirements.isOptional('module', m));
     o.log.warn(`kernel ${kernel.release} has no module ${image.missing.join(', ')}${skipping.length ? ` (optional in this plan: ${skipping.join(', ')}; the cases needing it will skip)` : ''}`);
   }
   return image;

@@ -41,8 +41,14 @@ export interface SuiteInfo {
   caseInfo?: Record<string, CaseInfo>;
   /** Kernel options every case needs (suite.json kernelConfig; see kernel/config-needs.ts); required unless the plan marks one optional. */
   kernelConfig?: string[];
-  /** What else the suite cannot run without (results/requirements.ts): nodes that must exist, DRM devices it must see. */
-  requires?: { nodes?: string[]; drmDevices?: number };
+  /** What else the suite cannot run without (plan/requirements.ts): nodes that must exist, DRM devices it must see. */
+  requires?: SuiteRequires;
+}
+
+/** suite.json `requires`: files that must exist once the modules are loaded, and how many DRM devices the machine must show. */
+export interface SuiteRequires {
+  nodes?: string[];
+  drmDevices?: number;
 }
 
 /** From the suite's --describe: a case's own timeout, whether it may leave the machine unusable, the options it needs. */
@@ -60,7 +66,7 @@ interface Manifest {
   modulesOnDemand?: string[];
   outOfTreeModules?: string[];
   kernelConfig?: string[];
-  requires?: { nodes?: string[]; drmDevices?: number };
+  requires?: SuiteRequires;
   timeoutSeconds: number;
   default?: boolean;
 }

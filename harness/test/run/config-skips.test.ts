@@ -7,7 +7,8 @@ import { ResultsFold } from '../../src/results/fold.js';
 import { dmesgJudge } from '../../src/results/dmesg.js';
 import { observationJudge } from '../../src/results/judge.js';
 import { RunRequirements } from '../../src/plan/requirements.js';
-import { kernelConfigSkips, requiredOptionsMissing } from '../../src/run/config-skips.js';
+import { kernelConfig } from '../../src/kernel/config-file.js';
+import { kernelConfigSkips } from '../../src/run/config-skips.js';
 import { loadProfiles } from '../../src/schemas/profiles.js';
 import { SchemaRegistry } from '../../src/schemas/registry.js';
 import { tempDir } from '../helpers.js';
@@ -39,13 +40,22 @@ function kernelWith(t: Parameters<typeof tempDir>[0], config: string | null) {
   return { spec: 'path:x', release: '6.12.0-test', image: '', modulesDir: null, config: path, configSha256: null, source: { type: 'path' as const } };
 }
 
+type Kernel = ReturnType<typeof kernelWith>;
+/** The skips a run journals for a kernel, its config read as the executor reads it. */
+const skipsFor = async (p: RunPlan, kernel: Kernel, requirements?: RunRequirements) => kernelConfigSkips(p, await kernelConfig(kernel), kernel.release, requirements);
+/** The required options a kernel lacks; none can be known without its config. */
+const optionsLacking = async (kernel: Kernel, requirements: RunRequirements) => {
+  const config = await kernelConfig(kernel);
+  return config ? requirements.optionsTheKernelLacks(config, kernel.release) : [];
+};
+
 t.test('a case whose option the kernel lacks is skipped with the option named; the rest run', async (t) => {
-  const skips = await kernelConfigSkips(plan(), kernelWith(t, 'CONFIG_SYNC_FILE=y\n# CONFIG_SW_SYNC is not set\nCONFIG_UDMABUF=y\nCONFIG_MEMFD_CREATE=y\n'));
+  const skips = await skipsFor(plan(), kernelWith(t, 'CONFIG_SYNC_FILE=y\n# CONFIG_SW_SYNC is not set\nCONFIG_UDMABUF=y\nCONFIG_MEMFD_CREATE=y\n'));
   t.same(skips, [{ index: 1, reason: 'skipped: needs CONFIG_SW_SYNC (not in the config of 6.12.0-test, read before boot)' }]);
 });
 
 t.test("a suite's kernelConfig holds for each of its cases; a module counts as present", async (t) => {
-  const skips = await kernelConfigSkips(plan(), kernelWith(t, 'CONFIG_SW_SYNC=m\nCONFIG_UDMABUF=m\n'));
+  const skips = await skipsFor(plan(), kernelWith(t, 'CONFIG_SW_SYNC=m\nCONFIG_UDMABUF=m\n'));
   t.same(skips, [{ index: 2, reason: 'skipped: needs CONFIG_MEMFD_CREATE (not in the config of 6.12.0-test, read before boot)' }]);
 });
 
@@ -53,20 +63,20 @@ t.test("a suite's kernelConfig option the plan requires is an error naming it, n
   const kernel = kernelWith(t, 'CONFIG_SYNC_FILE=y\n# CONFIG_SW_SYNC is not set\nCONFIG_UDMABUF=y\n');
   const suites = plan().suites.map((s) => ({ ...s, modules: [] }));
   const required = new RunRequirements(suites, []);
-  t.same(await requiredOptionsMissing(kernel, required), ['CONFIG_MEMFD_CREATE (required by udmabuf): not in the configuration of 6.12.0-test']);
-  t.same(await kernelConfigSkips(plan(), kernel, required), [{ index: 1, reason: 'skipped: needs CONFIG_SW_SYNC (not in the config of 6.12.0-test, read before boot)' }], 'a case-level option still skips');
+  t.same(await optionsLacking(kernel, required), ['CONFIG_MEMFD_CREATE (required by udmabuf): not in the configuration of 6.12.0-test']);
+  t.same(await skipsFor(plan(), kernel, required), [{ index: 1, reason: 'skipped: needs CONFIG_SW_SYNC (not in the config of 6.12.0-test, read before boot)' }], 'a case-level option still skips');
   const optional = new RunRequirements(suites, ['CONFIG_MEMFD_CREATE']);
-  t.same(await requiredOptionsMissing(kernel, optional), []);
-  t.same((await kernelConfigSkips(plan(), kernel, optional)).map((s) => s.index), [1, 2]);
-  t.same(await requiredOptionsMissing(kernelWith(t, null), required), [], 'an unknown configuration is judged by the boot, not here');
+  t.same(await optionsLacking(kernel, optional), []);
+  t.same((await skipsFor(plan(), kernel, optional)).map((s) => s.index), [1, 2]);
+  t.same(await optionsLacking(kernelWith(t, null), required), [], 'an unknown configuration is judged by the boot, not here');
 });
 
 t.test('a kernel without a config file skips nothing: the suites decide at run time', async (t) => {
-  t.same(await kernelConfigSkips(plan(), kernelWith(t, null)), []);
+  t.same(await skipsFor(plan(), kernelWith(t, null)), []);
 });
 
 t.test('a case the plan named is refused, not skipped, naming the case, the option and the kernel', async (t) => {
-  await t.rejects(kernelConfigSkips(plan(true), kernelWith(t, 'CONFIG_UDMABUF=y\nCONFIG_MEMFD_CREATE=y\n')), {
+  await t.rejects(skipsFor(plan(true), kernelWith(t, 'CONFIG_UDMABUF=y\nCONFIG_MEMFD_CREATE=y\n')), {
     kind: 'usage',
     message: /sync-file\/fence-error needs CONFIG_SW_SYNC, which 6\.12\.0-test lacks/,
   });
